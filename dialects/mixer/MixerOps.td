@@ -1,0 +1,92 @@
+//===- MixerOps.td - mixer operations ----------------------*- tablegen -*-===//
+#ifndef MIXER_OPS_TD
+#define MIXER_OPS_TD
+
+include "MixerDialect.td"
+include "MixerAttrs.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Mixer_F32Tensor : RankedTensorOf<[F32]>;
+
+def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
+    [Pure, AttrSizedOperandSegments]> {
+  let summary = "Causal semiseparable mixer: linear attention, RetNet, Mamba-2, GLA";
+  let description = [{
+    Computes, for every batch element `b` and head `h`, the recurrence
+
+    ```
+    S_t = diag(exp(g_t)) · S_{t-1} + β_t · k_t v_tᵀ        (S_t is K×V)
+    o_t = scale · S_tᵀ q_t
+    ```
+
+    with `S_0` the `initial_state` (zero when absent). Equivalently
+    `o = M·v` with the semiseparable matrix
+    `M_ts = scale · Σ_i q_ti k_si β_s exp(Σ_{r=s+1..t} g_ri)` for `s ≤ t`.
+
+    Operands (`[B, T, H, D]` layout; `B`, `T` may be dynamic, `H`, `K`, `V`
+    must be static):
+    - `q`, `k`: `[B, T, H, K]`; `v`: `[B, T, H, V]`.
+    - `gate` (optional, log space, every element ≤ 0) selects the member by its
+      shape: absent: linear attention (A_t = I); `[H]`: one constant decay per
+      head (RetNet, `g = log γ_h`); `[B, T, H]`: one scalar per token and head
+      (Mamba-2 / SSD, simple GLA); `[B, T, H, K]`: one decay per key channel
+      (GLA, GateLoop, HGRN-2).
+    - `beta` (optional) `[B, T, H]`: scales each token's write `k_t v_tᵀ`
+      (Mamba-2's Δ_t).
+    - `initial_state` (optional) `[B, H, K, V]`.
+
+    Results: the output `[B, T, H, V]` and, when a second result type is
+    given, the final state `S_T` `[B, H, K, V]` (unscaled).
+
+    Attributes: `scale` (default `1/sqrt(K)`), `causal` (default true; the
+    bidirectional variant is not supported yet), and `form`, the algorithm
+    form chosen by `mixer-select-form` or pinned by the user.
+
+    Example (GLA with a final state):
+
+    ```mlir
+    %o, %hT = mixer.semiseparable %q, %k, %v gate(%g) initial_state(%h0)
+        {scale = 0.125 : f64}
+        : (tensor<?x?x2x48xf32>, tensor<?x?x2x48xf32>, tensor<?x?x2x80xf32>,
+           tensor<?x?x2x48xf32>, tensor<?x2x48x80xf32>)
+        -> (tensor<?x?x2x80xf32>, tensor<?x2x48x80xf32>)
+    ```
+  }];
+
+  let arguments = (ins
+    Mixer_F32Tensor:$q,
+    Mixer_F32Tensor:$k,
+    Mixer_F32Tensor:$v,
+    Optional<Mixer_F32Tensor>:$gate,
+    Optional<Mixer_F32Tensor>:$beta,
+    Optional<Mixer_F32Tensor>:$initial_state,
+    OptionalAttr<F64Attr>:$scale,
+    DefaultValuedAttr<BoolAttr, "true">:$causal,
+    OptionalAttr<Mixer_FormAttr>:$form);
+  let results = (outs
+    Mixer_F32Tensor:$output,
+    Optional<Mixer_F32Tensor>:$final_state);
+
+  let assemblyFormat = [{
+    $q `,` $k `,` $v
+    (`gate` `(` $gate^ `)`)?
+    (`beta` `(` $beta^ `)`)?
+    (`initial_state` `(` $initial_state^ `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// How the gate operand is shaped, which decides the transition A_t.
+    GateKind getGateKind();
+    /// Static sizes H, K and V.
+    int64_t getNumHeads();
+    int64_t getKeyDim();
+    int64_t getValueDim();
+    /// The `scale` attribute, or its default 1/sqrt(K).
+    double getScaleOrDefault();
+  }];
+}
+
+#endif // MIXER_OPS_TD

@@ -1,0 +1,29 @@
+//===- Passes.h - mixir conversion passes -----------------------*- C++ -*-===//
+#ifndef MIXIR_CONVERSION_PASSES_H
+#define MIXIR_CONVERSION_PASSES_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mixir {
+
+/// Name of the module attribute that lists the functions exported with the
+/// C ABI: an array of dictionaries {name, impl, signature, dims,
+/// num_symbols}. Set by mixer-prepare-c-abi, read by mixer-export-c-abi and
+/// by the header emitter.
+inline constexpr llvm::StringLiteral kCAbiAttrName = "mixer.c_abi";
+/// Prefix of the kernel function behind each exported entry point.
+inline constexpr llvm::StringLiteral kImplPrefix = "__mixir_";
+
+#define GEN_PASS_DECL
+#include "mixir/Conversion/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "mixir/Conversion/Passes.h.inc"
+
+} // namespace mixir
+
+#endif // MIXIR_CONVERSION_PASSES_H

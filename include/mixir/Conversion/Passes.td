@@ -1,0 +1,36 @@
+//===- Passes.td - mixir conversion passes -----------------*- tablegen -*-===//
+#ifndef MIXIR_CONVERSION_PASSES_TD
+#define MIXIR_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MixerPrepareCAbi : Pass<"mixer-prepare-c-abi", "mlir::ModuleOp"> {
+  let summary = "Record each public function's C ABI and make its results out-parameters";
+  let description = [{
+    For every public `func.func` with tensor arguments and results, records
+    the DLPack signature (names, static sizes, the shared dynamic sizes such
+    as B and T, and which result may be updated in place) as the
+    `mixer.c_abi` attribute, then rewrites the function in
+    destination-passing style: each result becomes a trailing memref
+    argument written with `bufferization.materialize_in_destination`, so
+    that bufferization writes the caller's buffer directly. The function is
+    renamed `__mixir_<name>`; `mixer-export-c-abi` later emits `<name>`.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def MixerExportCAbi : Pass<"mixer-export-c-abi", "mlir::ModuleOp"> {
+  let summary = "Emit the DLPack C entry point of every function prepared for the C ABI";
+  let description = [{
+    Runs on the LLVM dialect. For each `__mixir_<name>` function carrying
+    `mixer.c_abi`, emits `i32 <name>(ptr...)` taking one `DLTensor*` per
+    argument and result: it asks the runtime (`mixir_rt_bind`) to check
+    every tensor against the signature and bind the dynamic sizes, returns
+    its error code on failure, and otherwise calls the kernel with memref
+    descriptors built from the bound sizes.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+#endif // MIXIR_CONVERSION_PASSES_TD

@@ -1,0 +1,40 @@
+//===- Pipelines.h - mixir's compilation pipelines ---------------*- C++ -*-===//
+#ifndef MIXIR_PIPELINES_PIPELINES_H
+#define MIXIR_PIPELINES_PIPELINES_H
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mixir {
+
+/// Options of the CPU pipeline (also `mixirc`'s --form and --chunk-size).
+struct CpuPipelineOptions
+    : public mlir::PassPipelineOptions<CpuPipelineOptions> {
+  Option<std::string> form{*this, "form",
+                           llvm::cl::desc("auto | scan | chunked | quadratic"),
+                           llvm::cl::init("auto")};
+  Option<int64_t> chunkSize{
+      *this, "chunk-size",
+      llvm::cl::desc("chunk or block length; 0 lets the cost model choose"),
+      llvm::cl::init(0)};
+};
+
+/// mixer dialect → forms → bufferized loops (ends before LLVM lowering).
+void buildMixerToLoopsPipeline(mlir::OpPassManager &pm,
+                               const CpuPipelineOptions &options);
+/// Loops → LLVM dialect, OpenMP for the parallel loops, plus the C ABI entry
+/// points.
+void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm);
+/// The whole CPU pipeline: `mixer-cpu-pipeline`.
+void buildCpuPipeline(mlir::OpPassManager &pm,
+                      const CpuPipelineOptions &options);
+
+/// Registers every mixir pass and the named pipelines.
+void registerAllPasses();
+/// The mixer dialect and the upstream dialects mixir's IR uses.
+void registerAllDialects(mlir::DialectRegistry &registry);
+
+} // namespace mixir
+
+#endif // MIXIR_PIPELINES_PIPELINES_H

@@ -1,0 +1,35 @@
+//===- Passes.h - mixer transformation passes -------------------*- C++ -*-===//
+#ifndef MIXIR_TRANSFORMS_PASSES_H
+#define MIXIR_TRANSFORMS_PASSES_H
+
+#include "mixir/Dialect/Mixer/MixerOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mixir {
+
+#define GEN_PASS_DECL
+#include "mixir/Transforms/Passes.h.inc"
+
+/// Rewrite `mixer.semiseparable` ops whose form is scan / chunked / quadratic
+/// into loops over tiles on tensors (linalg + scf).
+void populateLowerScanPatterns(mlir::RewritePatternSet &patterns);
+void populateLowerChunkedPatterns(mlir::RewritePatternSet &patterns);
+void populateLowerQuadraticPatterns(mlir::RewritePatternSet &patterns);
+
+/// memref.copy → linalg.copy.
+void populateCopyToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+#define GEN_PASS_REGISTRATION
+#include "mixir/Transforms/Passes.h.inc"
+
+} // namespace mixir
+
+#endif // MIXIR_TRANSFORMS_PASSES_H

@@ -1,0 +1,141 @@
+//===- MixerOps.cpp - mixer operations --------------------------------------===//
+//
+// Verifiers check the shape contract of each op (docs/dialect.md): every
+// message names the operand and the dimension at fault.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Dialect/Mixer/MixerOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mixir::mixer;
+
+#define GET_OP_CLASSES
+#include "mixer/MixerOps.cpp.inc"
+
+namespace {
+/// Checks one operand against a list of named expected dimensions. Each
+/// expected entry is either a static size or ShapedType::kDynamic (unknown);
+/// a dimension that is dynamic on either side is compatible. `names` gives
+/// the role of each dimension (B, T, H, ...) for the message.
+struct ShapeChecker {
+  Operation *op;
+
+  LogicalResult check(StringRef what, Type type, ArrayRef<int64_t> expected,
+                      ArrayRef<StringRef> names) {
+    auto tensor = cast<RankedTensorType>(type);
+    if (tensor.getRank() != static_cast<int64_t>(expected.size())) {
+      InFlightDiagnostic diag = op->emitOpError()
+                                << what << " must have rank "
+                                << expected.size() << " [";
+      llvm::interleave(names, diag, ", ");
+      return diag << "], got " << tensor;
+    }
+    for (auto [i, want] : llvm::enumerate(expected)) {
+      int64_t got = tensor.getDimSize(i);
+      if (ShapedType::isDynamic(want) || ShapedType::isDynamic(got) ||
+          got == want)
+        continue;
+      return op->emitOpError() << what << " dimension " << i << " ("
+                               << names[i] << ") is " << got << ", expected "
+                               << want;
+    }
+    return success();
+  }
+};
+} // namespace
+
+GateKind SemiseparableOp::getGateKind() {
+  if (!getGate())
+    return GateKind::None;
+  switch (cast<RankedTensorType>(getGate().getType()).getRank()) {
+  case 1:
+    return GateKind::Head;
+  case 3:
+    return GateKind::Token;
+  default:
+    return GateKind::Channel;
+  }
+}
+
+int64_t SemiseparableOp::getNumHeads() { return getQ().getType().getDimSize(2); }
+int64_t SemiseparableOp::getKeyDim() { return getQ().getType().getDimSize(3); }
+int64_t SemiseparableOp::getValueDim() {
+  return getV().getType().getDimSize(3);
+}
+
+double SemiseparableOp::getScaleOrDefault() {
+  if (std::optional<APFloat> scale = getScale())
+    return scale->convertToDouble();
+  return 1.0 / std::sqrt(static_cast<double>(getKeyDim()));
+}
+
+LogicalResult SemiseparableOp::verify() {
+  auto q = getQ().getType();
+  if (q.getRank() != 4)
+    return emitOpError() << "q must have rank 4 [B, T, H, K], got " << q;
+  for (auto [i, name] : llvm::enumerate(ArrayRef<StringRef>{"H", "K"}))
+    if (q.isDynamicDim(i + 2))
+      return emitOpError() << "q dimension " << i + 2 << " (" << name
+                           << ") must be static";
+  auto v = getV().getType();
+  if (v.getRank() == 4 && v.isDynamicDim(3))
+    return emitOpError() << "v dimension 3 (V) must be static";
+
+  const int64_t B = q.getDimSize(0), T = q.getDimSize(1), H = q.getDimSize(2),
+                K = q.getDimSize(3);
+  const int64_t V = v.getRank() == 4 ? v.getDimSize(3) : ShapedType::kDynamic;
+  ShapeChecker c{getOperation()};
+  if (failed(c.check("k", getK().getType(), {B, T, H, K},
+                     {"B", "T", "H", "K"})) ||
+      failed(c.check("v", v, {B, T, H, V}, {"B", "T", "H", "V"})) ||
+      failed(c.check("output", getOutput().getType(), {B, T, H, V},
+                     {"B", "T", "H", "V"})))
+    return failure();
+
+  if (Value gate = getGate()) {
+    auto type = cast<RankedTensorType>(gate.getType());
+    LogicalResult ok = failure();
+    switch (type.getRank()) {
+    case 1:
+      ok = c.check("gate", type, {H}, {"H"});
+      break;
+    case 3:
+      ok = c.check("gate", type, {B, T, H}, {"B", "T", "H"});
+      break;
+    case 4:
+      ok = c.check("gate", type, {B, T, H, K}, {"B", "T", "H", "K"});
+      break;
+    default:
+      return emitOpError() << "gate must have shape [H] (per head), [B, T, H] "
+                              "(per token) or [B, T, H, K] (per key channel), "
+                              "got "
+                           << type;
+    }
+    if (failed(ok))
+      return failure();
+  }
+  if (Value beta = getBeta())
+    if (failed(c.check("beta", beta.getType(), {B, T, H}, {"B", "T", "H"})))
+      return failure();
+  if (Value init = getInitialState())
+    if (failed(c.check("initial_state", init.getType(), {B, H, K, V},
+                       {"B", "H", "K", "V"})))
+      return failure();
+  if (Value final = getFinalState())
+    if (failed(c.check("final_state", final.getType(), {B, H, K, V},
+                       {"B", "H", "K", "V"})))
+      return failure();
+
+  if (!getCausal())
+    return emitOpError() << "bidirectional (causal = false) semiseparable "
+                            "mixers are not supported yet";
+  if (std::optional<APFloat> scale = getScale())
+    if (!scale->isFiniteNonZero())
+      return emitOpError() << "scale must be finite and non-zero";
+  return success();
+}

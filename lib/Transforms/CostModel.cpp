@@ -1,0 +1,108 @@
+//===- CostModel.cpp - which form computes a mixer fastest -----------------===//
+//
+// Work per (batch, head), from the cost table of MIXERS.md, with C the chunk
+// (or block) length and n = ⌈T/C⌉:
+//   scan      : T · 5KV                 (update and read-out, per token)
+//   chunked   : n · (2CKV inter + 2C²K scores + 2C²V + 2CKV state) + T·CK·x
+//   quadratic : n(n+1)/2 · (2C²K + 2C²V) + n(n-1)/2 · 2CK
+// where x counts the per-pair exponentials of a per-channel gate inside the
+// diagonal blocks. Each term is divided by the efficiency of its kind of
+// work: matmul-shaped work runs closer to peak than the scan's
+// load-update-store stream. Padding a short tail to a full chunk is paid in
+// full, which is what makes the scan win for short sequences.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Transforms/CostModel.h"
+
+#include <algorithm>
+
+using namespace mixir;
+using namespace mixir::mixer;
+
+namespace {
+/// Relative throughput of each kind of work (scan stream = 1).
+constexpr double kScanEfficiency = 1.0;
+constexpr double kMatmulEfficiency = 2.0;
+/// Cost of one exponential in flops.
+constexpr double kExpCost = 10.0;
+/// Fixed cost of a chunk or block iteration (slicing, padding, loop).
+constexpr double kTileOverhead = 2000.0;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+} // namespace
+
+int64_t mixir::defaultChunkSize(SemiseparableOp op) {
+  // A per-channel gate pays C·K exponentials per token in the diagonal
+  // blocks: shorter chunks keep that in check.
+  return op.getGateKind() == GateKind::Channel ? 16 : 64;
+}
+
+int64_t mixir::defaultBlockSize(SemiseparableOp op) {
+  return defaultChunkSize(op);
+}
+
+double mixir::estimateCost(SemiseparableOp op, FormKind kind, int64_t T,
+                           int64_t tile) {
+  const double K = op.getKeyDim(), V = op.getValueDim();
+  const bool channel = op.getGateKind() == GateKind::Channel;
+  if (T <= 0)
+    return 0;
+  if (kind == FormKind::scan)
+    return T * 5.0 * K * V / kScanEfficiency;
+  const double C = tile ? tile
+                        : (kind == FormKind::chunked ? defaultChunkSize(op)
+                                                     : defaultBlockSize(op));
+  const double n = ceilDiv(T, static_cast<int64_t>(C));
+  const double diagExp = channel ? n * C * C * K * kExpCost / 2 : 0;
+  if (kind == FormKind::chunked) {
+    double mm = n * (2 * C * K * V + 2 * C * C * K + 2 * C * C * V +
+                     2 * C * K * V);
+    return mm / kMatmulEfficiency + diagExp + n * kTileOverhead;
+  }
+  double pairs = n * (n + 1) / 2;
+  double mm = pairs * (2 * C * C * K + 2 * C * C * V);
+  double scaling = n * (n - 1) / 2 * 2 * C * K;
+  return mm / kMatmulEfficiency + scaling + diagExp + pairs * kTileOverhead;
+}
+
+FormKind mixir::chooseForm(SemiseparableOp op, int64_t T) {
+  FormKind best = FormKind::scan;
+  double bestCost = estimateCost(op, best, T);
+  for (FormKind kind : {FormKind::chunked, FormKind::quadratic}) {
+    double cost = estimateCost(op, kind, T);
+    if (cost < bestCost) {
+      best = kind;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+llvm::SmallVector<FormRange> mixir::chooseFormRanges(SemiseparableOp op) {
+  // One artifact serves every length, so the ranges are kept few and in the
+  // order of growing length: scan up to T1, then (if it ever wins) the
+  // quadratic form up to T2, then the chunked form. T1 is the first length
+  // at which the scan is no longer cheapest, T2 the first length from T1 on
+  // at which the chunked form is cheapest. Blips that padding to a whole
+  // chunk causes past those points are ignored.
+  constexpr int64_t kLongest = int64_t(1) << 20;
+  auto firstWhere = [&](int64_t from, auto pred) -> int64_t {
+    for (int64_t T = from; T <= kLongest; T += std::max<int64_t>(1, T / 256))
+      if (pred(chooseForm(op, T)))
+        return T;
+    return -1;
+  };
+  int64_t t1 = firstWhere(1, [](FormKind k) { return k != FormKind::scan; });
+  if (t1 < 0)
+    return {{-1, FormKind::scan}};
+  llvm::SmallVector<FormRange> ranges;
+  if (t1 > 1)
+    ranges.push_back({t1, FormKind::scan});
+  int64_t t2 = firstWhere(t1, [](FormKind k) { return k == FormKind::chunked; });
+  if (t2 < 0)
+    return ranges.push_back({-1, FormKind::quadratic}), ranges;
+  if (t2 > t1)
+    ranges.push_back({t2, FormKind::quadratic});
+  ranges.push_back({-1, FormKind::chunked});
+  return ranges;
+}

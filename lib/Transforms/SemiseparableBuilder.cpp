@@ -1,0 +1,537 @@
+//===- SemiseparableBuilder.cpp - shared pieces of the forms ----------------===//
+#include "SemiseparableBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace mixir;
+using namespace mixir::detail;
+using mixer::GateKind;
+using utils::IteratorType;
+
+namespace {
+constexpr IteratorType par = IteratorType::parallel;
+constexpr IteratorType red = IteratorType::reduction;
+
+/// Float ops inside contractions may be reassociated and contracted into
+/// FMAs: the references tolerate 1e-4 relative error in f32.
+arith::FastMathFlagsAttr fastMath(OpBuilder &b) {
+  return arith::FastMathFlagsAttr::get(
+      b.getContext(), arith::FastMathFlags::contract |
+                          arith::FastMathFlags::reassoc);
+}
+
+AffineMap map(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numDims, 0, exprs, ctx);
+}
+
+Type f32Type(OpBuilder &b) { return b.getF32Type(); }
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// The (batch, head) skeleton
+//===----------------------------------------------------------------------===//
+
+void mixir::detail::buildPerHeadSkeleton(RewriterBase &rewriter,
+                                  mixer::SemiseparableOp op, HeadBody body) {
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  b.setInsertionPoint(op);
+  const int64_t H = op.getNumHeads(), K = op.getKeyDim(), V = op.getValueDim();
+  Type f32 = f32Type(b);
+  Value B = tensor::DimOp::create(b, op.getQ(), 0);
+  Value T = tensor::DimOp::create(b, op.getQ(), 1);
+
+  SmallVector<Value> outs{tensor::EmptyOp::create(
+      b, ArrayRef<OpFoldResult>{B, T, b.getIndexAttr(H), b.getIndexAttr(V)},
+      f32)};
+  const bool hasFinal = static_cast<bool>(op.getFinalState());
+  if (hasFinal)
+    outs.push_back(tensor::EmptyOp::create(
+        b,
+        ArrayRef<OpFoldResult>{B, b.getIndexAttr(H), b.getIndexAttr(K),
+                               b.getIndexAttr(V)},
+        f32));
+
+  auto forall = scf::ForallOp::create(
+      b, ArrayRef<OpFoldResult>{B, b.getIndexAttr(H)}, outs, std::nullopt);
+  b.setInsertionPointToStart(forall.getBody());
+  Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1);
+  ValueRange shared = forall.getRegionIterArgs();
+  HeadContext ctx{op, op.getGateKind(), K, V, op.getScaleOrDefault(),
+                  bi, hi, T};
+
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  SmallVector<OpFoldResult> rowOffsets{bi, zero, hi, zero};
+  SmallVector<OpFoldResult> rowSizes{one, T, one, b.getIndexAttr(V)};
+  SmallVector<OpFoldResult> stateOffsets{bi, hi, zero, zero};
+  SmallVector<OpFoldResult> stateSizes{one, one, b.getIndexAttr(K),
+                                       b.getIndexAttr(V)};
+  SmallVector<OpFoldResult> unit(4, one);
+
+  Value rows = tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({ShapedType::kDynamic, V}, f32), shared[0],
+      rowOffsets, rowSizes, unit);
+  Value state;
+  auto stateType = RankedTensorType::get({K, V}, f32);
+  if (Value init = op.getInitialState())
+    state = tensor::ExtractSliceOp::create(b, stateType, init, stateOffsets,
+                                           stateSizes, unit);
+  else
+    state = HeadTiles(b, ctx).zeros({K, V});
+
+  auto [rowsOut, stateOut] = body(b, ctx, rows, state);
+
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(b, rowsOut, shared[0], rowOffsets,
+                                        rowSizes, unit);
+  if (hasFinal)
+    tensor::ParallelInsertSliceOp::create(b, stateOut, shared[1],
+                                          stateOffsets, stateSizes, unit);
+  rewriter.replaceOp(op, forall.getResults());
+}
+
+//===----------------------------------------------------------------------===//
+// Tiles
+//===----------------------------------------------------------------------===//
+
+Value HeadTiles::index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+
+Value HeadTiles::f32(double v) {
+  return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+}
+
+Value HeadTiles::tileLength(Value t0, int64_t size) {
+  Value rest = arith::SubIOp::create(b, ctx.T, t0);
+  return arith::MinSIOp::create(b, index(size), rest);
+}
+
+Value HeadTiles::row(Value x, Value t) {
+  int64_t D = cast<RankedTensorType>(x.getType()).getDimSize(3);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({D}, f32Type(b)), x,
+      ArrayRef<OpFoldResult>{ctx.b, t, ctx.h, zero},
+      ArrayRef<OpFoldResult>{one, one, one, b.getIndexAttr(D)},
+      SmallVector<OpFoldResult>(4, one));
+}
+
+Value HeadTiles::scalarAt(Value x, Value t) {
+  return tensor::ExtractOp::create(b, x, ValueRange{ctx.b, t, ctx.h});
+}
+
+/// Pads dimension 0 of `slice` with zeros up to `size` rows unless it has
+/// that many already.
+static Value padRows(ImplicitLocOpBuilder &b, Value slice, Value len,
+                     int64_t size) {
+  auto type = cast<RankedTensorType>(slice.getType());
+  if (type.getDimSize(0) == size)
+    return slice;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[0] = size;
+  SmallVector<OpFoldResult> low(type.getRank(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> high(type.getRank(), b.getIndexAttr(0));
+  Value sizeV = arith::ConstantIndexOp::create(b, size);
+  high[0] = arith::SubIOp::create(b, sizeV, len).getResult();
+  Value zero = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  return tensor::PadOp::create(b, RankedTensorType::get(shape, f32Type(b)),
+                               slice, low, high, zero);
+}
+
+Value HeadTiles::tile(Value x, Value t0, Value len, int64_t size) {
+  int64_t D = cast<RankedTensorType>(x.getType()).getDimSize(3);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  OpFoldResult lenOfr = getAsOpFoldResult(len);
+  std::optional<int64_t> staticLen = getConstantIntValue(lenOfr);
+  Value slice = tensor::ExtractSliceOp::create(
+      b,
+      RankedTensorType::get({staticLen.value_or(ShapedType::kDynamic), D},
+                            f32Type(b)),
+      x, ArrayRef<OpFoldResult>{ctx.b, t0, ctx.h, zero},
+      ArrayRef<OpFoldResult>{one, lenOfr, one, b.getIndexAttr(D)},
+      SmallVector<OpFoldResult>(4, one));
+  return padRows(b, slice, len, size);
+}
+
+Value HeadTiles::tile1d(Value x, Value t0, Value len, int64_t size) {
+  OpFoldResult one = b.getIndexAttr(1);
+  OpFoldResult lenOfr = getAsOpFoldResult(len);
+  std::optional<int64_t> staticLen = getConstantIntValue(lenOfr);
+  Value slice = tensor::ExtractSliceOp::create(
+      b,
+      RankedTensorType::get({staticLen.value_or(ShapedType::kDynamic)},
+                            f32Type(b)),
+      x, ArrayRef<OpFoldResult>{ctx.b, t0, ctx.h},
+      ArrayRef<OpFoldResult>{one, lenOfr, one},
+      SmallVector<OpFoldResult>(3, one));
+  return padRows(b, slice, len, size);
+}
+
+Value HeadTiles::gateTile(Value t0, Value len, int64_t size) {
+  Value g = ctx.op.getGate();
+  switch (ctx.gate) {
+  case GateKind::None:
+    return nullptr;
+  case GateKind::Token:
+    return tile1d(g, t0, len, size);
+  case GateKind::Channel:
+    return tile(g, t0, len, size);
+  case GateKind::Head:
+    break;
+  }
+  // A constant per-head decay: g_h on the tile's tokens, 0 on the padding.
+  Value gh = tensor::ExtractOp::create(b, g, ValueRange{ctx.h});
+  Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{size}, f32Type(b));
+  MLIRContext *mctx = b.getContext();
+  return linalg::GenericOp::create(
+             b, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{map(mctx, 1, {0})},
+             ArrayRef<IteratorType>{par},
+             [&](OpBuilder &nb, Location loc, ValueRange) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               Value t = linalg::IndexOp::create(ib, 0);
+               Value inside = arith::CmpIOp::create(
+                   ib, arith::CmpIPredicate::slt, t, len);
+               Value zero = arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
+               Value v = arith::SelectOp::create(ib, inside, gh, zero);
+               linalg::YieldOp::create(ib, v);
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::gateAt(Value t) {
+  Value g = ctx.op.getGate();
+  switch (ctx.gate) {
+  case GateKind::None:
+    return nullptr;
+  case GateKind::Head:
+    return tensor::ExtractOp::create(b, g, ValueRange{ctx.h});
+  case GateKind::Token:
+    return scalarAt(g, t);
+  case GateKind::Channel:
+    return row(g, t);
+  }
+  llvm_unreachable("unknown gate kind");
+}
+
+Value HeadTiles::cumsum(Value gateTile) {
+  // G[t, i] = Σ_{s ≤ t} g[s, i]: a sum over at most one tile, never a
+  // difference of long prefix sums.
+  auto type = cast<RankedTensorType>(gateTile.getType());
+  MLIRContext *mctx = b.getContext();
+  bool rank2 = type.getRank() == 2;
+  unsigned n = rank2 ? 3 : 2; // (t, s[, i])
+  AffineMap in = rank2 ? map(mctx, n, {1, 2}) : map(mctx, n, {1});
+  AffineMap out = rank2 ? map(mctx, n, {0, 2}) : map(mctx, n, {0});
+  SmallVector<IteratorType> iters{par, red};
+  if (rank2)
+    iters.push_back(par);
+  Value init = zeros(type.getShape());
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{gateTile}, ValueRange{init},
+             ArrayRef<AffineMap>{in, out}, iters,
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               Value t = linalg::IndexOp::create(ib, 0);
+               Value s = linalg::IndexOp::create(ib, 1);
+               Value take = arith::CmpIOp::create(
+                   ib, arith::CmpIPredicate::ule, s, t);
+               Value zero = arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
+               Value v = arith::SelectOp::create(ib, take, args[0], zero);
+               Value sum = arith::AddFOp::create(ib, args[1], v);
+               linalg::YieldOp::create(ib, sum);
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::lastRow(Value G) {
+  auto type = cast<RankedTensorType>(G.getType());
+  Value last = index(type.getDimSize(0) - 1);
+  if (type.getRank() == 1)
+    return tensor::ExtractOp::create(b, G, ValueRange{last});
+  OpFoldResult one = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({type.getDimSize(1)}, f32Type(b)), G,
+      ArrayRef<OpFoldResult>{last, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{one, b.getIndexAttr(type.getDimSize(1))},
+      ArrayRef<OpFoldResult>{one, one});
+}
+
+Value HeadTiles::addRows(Value a, Value c) {
+  if (isa<FloatType>(a.getType()))
+    return arith::AddFOp::create(b, a, c);
+  auto type = cast<RankedTensorType>(a.getType());
+  MLIRContext *mctx = b.getContext();
+  Value init = tensor::EmptyOp::create(b, type.getShape(), f32Type(b));
+  AffineMap id = map(mctx, 1, {0});
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{a, c}, ValueRange{init},
+             ArrayRef<AffineMap>{id, id, id}, ArrayRef<IteratorType>{par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               linalg::YieldOp::create(
+                   ib, ValueRange{arith::AddFOp::create(ib, args[0], args[1])});
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::scaleByDecay(Value x, ArrayRef<Decay> terms, double factor) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *mctx = b.getContext();
+  SmallVector<Value> inputs{x};
+  SmallVector<AffineMap> maps{map(mctx, 2, {0, 1})};
+  // Per term: index into the block arguments, or -1 for a captured scalar.
+  SmallVector<int> argOf;
+  for (const Decay &term : terms) {
+    auto tt = dyn_cast<RankedTensorType>(term.value.getType());
+    if (!tt) {
+      argOf.push_back(-1);
+      continue;
+    }
+    argOf.push_back(inputs.size());
+    inputs.push_back(term.value);
+    if (tt.getRank() == 2)
+      maps.push_back(map(mctx, 2, {0, 1}));
+    else
+      maps.push_back(map(mctx, 2, {term.isTile ? 0u : 1u}));
+  }
+  maps.push_back(map(mctx, 2, {0, 1}));
+  Value init = tensor::EmptyOp::create(b, type.getShape(), f32Type(b));
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, inputs, ValueRange{init}, maps,
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               Value result = args[0];
+               if (!terms.empty()) {
+                 Value e;
+                 for (auto [term, arg] : llvm::zip(terms, argOf)) {
+                   Value v = arg < 0 ? term.value : args[arg];
+                   if (!e)
+                     e = term.negate ? arith::NegFOp::create(ib, v).getResult()
+                                     : v;
+                   else if (term.negate)
+                     e = arith::SubFOp::create(ib, e, v);
+                   else
+                     e = arith::AddFOp::create(ib, e, v);
+                 }
+                 result = arith::MulFOp::create(
+                     ib, result, math::ExpOp::create(ib, e));
+               }
+               if (factor != 1.0)
+                 result = arith::MulFOp::create(
+                     ib, result,
+                     arith::ConstantOp::create(ib, ib.getF32FloatAttr(factor)));
+               linalg::YieldOp::create(ib, result);
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::scaleRows(Value x, Value s) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *mctx = b.getContext();
+  Value init = tensor::EmptyOp::create(b, type.getShape(), f32Type(b));
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{x, s}, ValueRange{init},
+             ArrayRef<AffineMap>{map(mctx, 2, {0, 1}), map(mctx, 2, {0}),
+                                 map(mctx, 2, {0, 1})},
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               linalg::YieldOp::create(
+                   ib, ValueRange{arith::MulFOp::create(ib, args[0], args[1])});
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::exp(Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *mctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), mctx);
+  Value init = tensor::EmptyOp::create(b, type.getShape(), f32Type(b));
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, ValueRange{x}, ValueRange{init},
+             ArrayRef<AffineMap>{id, id},
+             SmallVector<IteratorType>(type.getRank(), par),
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               linalg::YieldOp::create(
+                   ib, ValueRange{math::ExpOp::create(ib, args[0])});
+             })
+      .getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+Value HeadTiles::zeros(ArrayRef<int64_t> shape) {
+  Value init = tensor::EmptyOp::create(b, shape, f32Type(b));
+  return linalg::FillOp::create(b, ValueRange{f32(0.0)}, ValueRange{init})
+      .getResult(0);
+}
+
+Value HeadTiles::contract(Value lhs, AffineMap lhsMap, Value rhs,
+                          AffineMap rhsMap, Value acc, AffineMap accMap,
+                          ArrayRef<IteratorType> iterators) {
+  return linalg::GenericOp::create(
+             b, TypeRange{acc.getType()}, ValueRange{lhs, rhs},
+             ValueRange{acc}, ArrayRef<AffineMap>{lhsMap, rhsMap, accMap},
+             iterators,
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               auto fm = fastMath(ib);
+               Value p = arith::MulFOp::create(ib, args[0], args[1], fm);
+               Value s = arith::AddFOp::create(ib, args[2], p, fm);
+               linalg::YieldOp::create(ib, s);
+             })
+      .getResult(0);
+}
+
+// The iteration orders put a parallel dimension that is contiguous in the
+// output innermost where one exists, so the loops vectorise after lowering.
+
+Value HeadTiles::matmulAcc(Value a, Value c, Value acc) {
+  MLIRContext *m = b.getContext(); // (t, i, j)
+  return contract(a, map(m, 3, {0, 1}), c, map(m, 3, {1, 2}), acc,
+                  map(m, 3, {0, 2}), {par, red, par});
+}
+
+Value HeadTiles::matmulTransBAcc(Value a, Value c, Value acc) {
+  MLIRContext *m = b.getContext(); // (t, s, i)
+  return contract(a, map(m, 3, {0, 2}), c, map(m, 3, {1, 2}), acc,
+                  map(m, 3, {0, 1}), {par, par, red});
+}
+
+Value HeadTiles::matmulTransAAcc(Value a, Value c, Value acc) {
+  MLIRContext *m = b.getContext(); // (s, i, j)
+  return contract(a, map(m, 3, {0, 1}), c, map(m, 3, {0, 2}), acc,
+                  map(m, 3, {1, 2}), {red, par, par});
+}
+
+Value HeadTiles::causalScores(Value qs, Value k, Value G) {
+  auto qType = cast<RankedTensorType>(qs.getType());
+  const int64_t C = qType.getDimSize(0);
+  MLIRContext *m = b.getContext();
+  Value acc = zeros({C, C});
+
+  auto maskedDecay = [&](ImplicitLocOpBuilder &ib, Value gt, Value gs,
+                         Value x) -> Value {
+    // x · exp(G_t − G_s) for s ≤ t, else 0. The exponent is clamped to ≤ 0
+    // so that the discarded upper triangle never forms exp of a positive.
+    Value t = linalg::IndexOp::create(ib, 0);
+    Value s = linalg::IndexOp::create(ib, 1);
+    Value causal =
+        arith::CmpIOp::create(ib, arith::CmpIPredicate::ule, s, t);
+    Value zero = arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
+    if (gt) {
+      Value d = arith::SubFOp::create(ib, gt, gs);
+      d = arith::MinimumFOp::create(ib, d, zero);
+      x = arith::MulFOp::create(ib, x, math::ExpOp::create(ib, d));
+    }
+    return arith::SelectOp::create(ib, causal, x, zero);
+  };
+
+  if (G && cast<RankedTensorType>(G.getType()).getRank() == 2) {
+    // Per-channel decay sits inside the dot product: (t, s, i).
+    return linalg::GenericOp::create(
+               b, TypeRange{acc.getType()}, ValueRange{qs, k, G, G},
+               ValueRange{acc},
+               ArrayRef<AffineMap>{map(m, 3, {0, 2}), map(m, 3, {1, 2}),
+                                   map(m, 3, {0, 2}), map(m, 3, {1, 2}),
+                                   map(m, 3, {0, 1})},
+               ArrayRef<IteratorType>{par, par, red},
+               [&](OpBuilder &nb, Location loc, ValueRange args) {
+                 ImplicitLocOpBuilder ib(loc, nb);
+                 auto fm = fastMath(ib);
+                 Value p = arith::MulFOp::create(ib, args[0], args[1], fm);
+                 p = maskedDecay(ib, args[2], args[3], p);
+                 Value sum = arith::AddFOp::create(ib, args[4], p, fm);
+                 linalg::YieldOp::create(ib, sum);
+               })
+        .getResult(0);
+  }
+
+  // Scalar or no decay: (qs kᵀ) ⊙ L with L_ts = exp(G_t − G_s) masked.
+  Value scores = matmulTransBAcc(qs, k, acc);
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  if (G) {
+    inputs = {G, G};
+    maps = {map(m, 2, {0}), map(m, 2, {1})};
+  }
+  maps.push_back(map(m, 2, {0, 1}));
+  return linalg::GenericOp::create(
+             b, TypeRange{scores.getType()}, inputs, ValueRange{scores}, maps,
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               Value r = G ? maskedDecay(ib, args[0], args[1], args[2])
+                           : maskedDecay(ib, nullptr, nullptr, args[0]);
+               linalg::YieldOp::create(ib, r);
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::stateUpdate(Value S, Value k, Value v, Value G) {
+  Value kd = k;
+  if (G) {
+    Value last = lastRow(G);
+    // exp(G_last − G_s) ≤ 1: G is a cumulative sum of non-positive terms.
+    kd = scaleByDecay(k, {Decay{last}, Decay{G, /*isTile=*/true,
+                                              /*negate=*/true}});
+    auto sType = cast<RankedTensorType>(S.getType());
+    MLIRContext *m = b.getContext();
+    SmallVector<Value> inputs{S};
+    SmallVector<AffineMap> maps{map(m, 2, {0, 1})};
+    bool row = isa<RankedTensorType>(last.getType());
+    if (row) {
+      inputs.push_back(last);
+      maps.push_back(map(m, 2, {0}));
+    }
+    maps.push_back(map(m, 2, {0, 1}));
+    Value init = tensor::EmptyOp::create(b, sType.getShape(), f32Type(b));
+    S = linalg::GenericOp::create(
+            b, TypeRange{sType}, inputs, ValueRange{init}, maps,
+            ArrayRef<IteratorType>{par, par},
+            [&](OpBuilder &nb, Location loc, ValueRange args) {
+              ImplicitLocOpBuilder ib(loc, nb);
+              Value e = math::ExpOp::create(ib, row ? args[1] : last);
+              linalg::YieldOp::create(
+                  ib, ValueRange{arith::MulFOp::create(ib, args[0], e)});
+            })
+            .getResult(0);
+  }
+  return matmulTransAAcc(kd, v, S);
+}
+
+Value HeadTiles::keyTile(Value t0, Value len, int64_t size) {
+  Value k = tile(ctx.op.getK(), t0, len, size);
+  if (Value beta = ctx.op.getBeta())
+    k = scaleRows(k, tile1d(beta, t0, len, size));
+  return k;
+}
+
+Value HeadTiles::storeRows(Value tileRows, Value rows, Value t0, Value len) {
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  OpFoldResult lenOfr = getAsOpFoldResult(len);
+  OpFoldResult V = b.getIndexAttr(ctx.V);
+  Value part = tileRows;
+  auto type = cast<RankedTensorType>(tileRows.getType());
+  if (getConstantIntValue(lenOfr) != type.getDimSize(0))
+    part = tensor::ExtractSliceOp::create(
+        b,
+        RankedTensorType::get({ShapedType::kDynamic, ctx.V}, f32Type(b)),
+        tileRows, ArrayRef<OpFoldResult>{zero, zero},
+        ArrayRef<OpFoldResult>{lenOfr, V}, ArrayRef<OpFoldResult>{one, one});
+  return tensor::InsertSliceOp::create(b, part, rows,
+                                       ArrayRef<OpFoldResult>{t0, zero},
+                                       ArrayRef<OpFoldResult>{lenOfr, V},
+                                       ArrayRef<OpFoldResult>{one, one});
+}

@@ -1,0 +1,180 @@
+//===- mixirc.cpp - the mixir compiler driver ---------------------------------===//
+//
+//   mixirc IN.mlir -o OUT [--target=cpu] [--mcpu=native|NAME]
+//          [--emit=mlir|llvm|asm|obj|shared|header]
+//          [--form=auto|scan|chunked|quadratic] [--chunk-size=N]
+//
+//===----------------------------------------------------------------------===//
+#include "Link.h"
+
+#include "mixir/Pipelines/Pipelines.h"
+#include "mixir/Target/CpuTarget.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+namespace {
+enum class Emit { MLIR, LLVM, Asm, Obj, Shared, Header };
+
+cl::OptionCategory category("mixirc options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
+                               cl::Required, cl::cat(category));
+cl::opt<std::string> outputFile("o", cl::desc("output file ('-' for stdout)"),
+                                cl::value_desc("file"), cl::init("-"),
+                                cl::cat(category));
+cl::opt<std::string> target("target", cl::desc("target: cpu"),
+                            cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> mcpu("mcpu",
+                          cl::desc("CPU to tune and select instructions for: "
+                                   "native (the host) or an LLVM CPU name "
+                                   "such as x86-64-v3"),
+                          cl::init("native"), cl::cat(category));
+cl::opt<Emit> emit(
+    "emit", cl::desc("what to write"), cl::init(Emit::Obj),
+    cl::values(clEnumValN(Emit::MLIR, "mlir", "the LLVM-dialect module"),
+               clEnumValN(Emit::LLVM, "llvm", "optimised LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "assembly"),
+               clEnumValN(Emit::Obj, "obj", "an object file (default)"),
+               clEnumValN(Emit::Shared, "shared",
+                          "a shared library with the runtime linked in"),
+               clEnumValN(Emit::Header, "header", "the C header")),
+    cl::cat(category));
+cl::opt<std::string> form("form",
+                          cl::desc("algorithm form: auto (cost model), scan, "
+                                   "chunked or quadratic"),
+                          cl::init("auto"), cl::cat(category));
+cl::opt<int64_t> chunkSize("chunk-size",
+                           cl::desc("chunk (or block) length; 0 lets the "
+                                    "cost model choose"),
+                           cl::init(0), cl::cat(category));
+
+std::string headerGuard(StringRef input) {
+  std::string guard = "MIXIR_";
+  for (char c : llvm::sys::path::stem(input))
+    guard += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  return guard + "_H";
+}
+
+int fail(const Twine &message) {
+  llvm::errs() << "mixirc: error: " << message << "\n";
+  return 1;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "mixir: compile sequence mixers\n");
+
+  if (target != "cpu")
+    return fail("unsupported target '" + target + "' (this build: cpu)");
+  if (form != "auto" && form != "scan" && form != "chunked" &&
+      form != "quadratic")
+    return fail("unknown form '" + form +
+                "' (expected auto, scan, chunked or quadratic)");
+  if (chunkSize < 0)
+    return fail("--chunk-size must be positive (or 0 for the cost model)");
+  if (form == "scan" && chunkSize != 0)
+    return fail("--chunk-size does not apply to the scan form");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  mixir::registerAllDialects(registry);
+  mlir::registerAllPasses();
+  mixir::registerAllPasses();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  std::string error;
+  auto input = openInputFile(inputFile, &error);
+  if (!input)
+    return fail(error);
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  PassManager pm(&context);
+  mixir::CpuPipelineOptions options;
+  options.form = form;
+  options.chunkSize = chunkSize;
+  if (emit == Emit::Header)
+    mixir::buildMixerToLoopsPipeline(pm, options); // records the signatures
+  else
+    mixir::buildCpuPipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return 1;
+
+  if (emit == Emit::Shared) {
+    llvm::SmallString<128> object;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("mixirc", "o", object))
+      return fail("cannot create a temporary file: " + ec.message());
+    llvm::FileRemover remover(object);
+    {
+      auto out = openOutputFile(object, &error);
+      if (!out)
+        return fail(error);
+      if (failed(mixir::emitCpuArtifact(*module, {mcpu}, mixir::CpuArtifact::Object,
+                                        out->os())))
+        return 1;
+      out->keep();
+    }
+    if (outputFile == "-")
+      return fail("--emit=shared needs an output file (-o)");
+    if (llvm::Error err = mixir::linkSharedLibrary(argv[0], object, outputFile))
+      return fail(llvm::toString(std::move(err)));
+    return 0;
+  }
+
+  auto out = openOutputFile(outputFile, &error);
+  if (!out)
+    return fail(error);
+  LogicalResult ok = success();
+  switch (emit) {
+  case Emit::MLIR:
+    module->print(out->os());
+    break;
+  case Emit::Header:
+    ok = mixir::emitCHeader(*module, headerGuard(inputFile), out->os());
+    break;
+  case Emit::LLVM:
+    ok = mixir::emitCpuArtifact(*module, {mcpu}, mixir::CpuArtifact::LLVMIR,
+                                out->os());
+    break;
+  case Emit::Asm:
+    ok = mixir::emitCpuArtifact(*module, {mcpu}, mixir::CpuArtifact::Assembly,
+                                out->os());
+    break;
+  case Emit::Obj:
+    ok = mixir::emitCpuArtifact(*module, {mcpu}, mixir::CpuArtifact::Object,
+                                out->os());
+    break;
+  case Emit::Shared:
+    break;
+  }
+  if (failed(ok))
+    return 1;
+  out->keep();
+  return 0;
+}
