@@ -25,6 +25,8 @@ config.environment["FILECHECK_OPTS"] = "--enable-var-scope"
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.mixir_tools_dir, append_path=True)
 tool_dirs = [config.mixir_tools_dir, config.llvm_tools_dir]
 tools = ["mixir-opt", "mixirc", "mixir-check", "mixir-runtime-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -79,7 +79,7 @@ struct MixerSelectFormPass
       emitError(getOperation().getLoc())
           << "chunk-size must be positive (or 0 for the cost model's "
              "choice), got "
-          << chunkSize;
+          << static_cast<int64_t>(chunkSize);
       return signalPassFailure();
     }
 

@@ -282,6 +282,8 @@ Value HeadTiles::addRows(Value a, Value c) {
 }
 
 Value HeadTiles::scaleByDecay(Value x, ArrayRef<Decay> terms, double factor) {
+  if (terms.empty() && factor == 1.0)
+    return x;
   auto type = cast<RankedTensorType>(x.getType());
   MLIRContext *mctx = b.getContext();
   SmallVector<Value> inputs{x};

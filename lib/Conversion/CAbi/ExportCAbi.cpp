@@ -114,9 +114,12 @@ LogicalResult MixerExportCAbiPass::exportOne(DictionaryAttr entry) {
   Value symbols =
       LLVM::AllocaOp::create(b, ptr, i64, c32(std::max<int64_t>(numSymbols, 1)));
   Value data = LLVM::AllocaOp::create(b, ptr, ptr, c32(n));
+  // The runtime reads the signature as a C string: keep its terminator.
+  std::string cString = signature.str();
+  cString.push_back('\0');
   Value sig = LLVM::createGlobalString(b.getLoc(), b,
                                        (kImplPrefix + name + "_signature").str(),
-                                       signature, LLVM::Linkage::Internal);
+                                       cString, LLVM::Linkage::Internal);
   Value rc = LLVM::CallOp::create(b, bind,
                                   ValueRange{sig, c32(n), tensors, symbols,
                                              c32(numSymbols), data})

@@ -78,7 +78,8 @@ LogicalResult SemiseparableOp::verify() {
   auto q = getQ().getType();
   if (q.getRank() != 4)
     return emitOpError() << "q must have rank 4 [B, T, H, K], got " << q;
-  for (auto [i, name] : llvm::enumerate(ArrayRef<StringRef>{"H", "K"}))
+  static constexpr StringLiteral staticDims[] = {"H", "K"};
+  for (auto [i, name] : llvm::enumerate(staticDims))
     if (q.isDynamicDim(i + 2))
       return emitOpError() << "q dimension " << i + 2 << " (" << name
                            << ") must be static";

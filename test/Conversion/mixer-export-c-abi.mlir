@@ -1,0 +1,49 @@
+// RUN: mixir-opt %s -mixer-export-c-abi -split-input-file -verify-diagnostics | FileCheck %s
+
+// CHECK: llvm.mlir.global internal constant @__mixir_f_signature("f(x:f32[T,4])->(y:f32[T,4])\00")
+// CHECK: llvm.func internal @__mixir_f(
+// CHECK: llvm.func internal @helper()
+// CHECK: llvm.func @mixir_rt_bind(!llvm.ptr, i32, !llvm.ptr, !llvm.ptr, i32, !llvm.ptr) -> i32
+// CHECK-LABEL: llvm.func @f(
+// CHECK-SAME: %[[X:.*]]: !llvm.ptr, %[[Y:.*]]: !llvm.ptr) -> i32
+// CHECK: %[[TENSORS:.*]] = llvm.alloca %{{.*}} x !llvm.ptr
+// CHECK: %[[SLOT:.*]] = llvm.getelementptr %[[TENSORS]][0]
+// CHECK: llvm.store %[[X]], %[[SLOT]]
+// CHECK: %[[SYMS:.*]] = llvm.alloca %{{.*}} x i64
+// CHECK: %[[DATA:.*]] = llvm.alloca %{{.*}} x !llvm.ptr
+// CHECK: %[[RC:.*]] = llvm.call @mixir_rt_bind(%{{.*}}, %{{.*}}, %[[TENSORS]], %[[SYMS]], %{{.*}}, %[[DATA]])
+// CHECK: %[[OK:.*]] = llvm.icmp "eq" %[[RC]]
+// CHECK: llvm.cond_br %[[OK]], ^[[CALL:.*]], ^[[FAIL:.*]]
+// CHECK: ^[[CALL]]:
+// CHECK: %[[TSLOT:.*]] = llvm.getelementptr %[[SYMS]][0]
+// CHECK: %[[T:.*]] = llvm.load %[[TSLOT]] : !llvm.ptr -> i64
+// CHECK: %[[XSLOT:.*]] = llvm.getelementptr %[[DATA]][0]
+// CHECK: %[[PX:.*]] = llvm.load %[[XSLOT]] : !llvm.ptr -> !llvm.ptr
+// CHECK: llvm.call @__mixir_f(%[[PX]], %[[PX]], %{{.*}}, %[[T]],
+// CHECK: llvm.return %{{.*}} : i32
+// CHECK: ^[[FAIL]]:
+// CHECK: llvm.return %[[RC]] : i32
+module attributes {mixer.c_abi = [{dims = [array<i64: -1, 4>, array<i64: -1, 4>], impl = "__mixir_f", name = "f", num_inputs = 1 : i64, num_symbols = 1 : i64, signature = "f(x:f32[T,4])->(y:f32[T,4])"}]} {
+  llvm.func @__mixir_f(%a0: !llvm.ptr, %a1: !llvm.ptr, %a2: i64, %a3: i64, %a4: i64, %a5: i64, %a6: i64,
+                       %b0: !llvm.ptr, %b1: !llvm.ptr, %b2: i64, %b3: i64, %b4: i64, %b5: i64, %b6: i64) {
+    llvm.return
+  }
+  llvm.func @helper() {
+    llvm.return
+  }
+}
+
+// -----
+
+// expected-error @+1 {{mixer-export-c-abi: kernel '__mixir_g' was not lowered to the LLVM dialect}}
+module attributes {mixer.c_abi = [{dims = [array<i64: 4>], impl = "__mixir_g", name = "g", num_inputs = 1 : i64, num_symbols = 0 : i64, signature = "g(x:f32[4])->()"}]} {
+}
+
+// -----
+
+module attributes {mixer.c_abi = [{dims = [array<i64: 4>], impl = "__mixir_h", name = "h", num_inputs = 1 : i64, num_symbols = 0 : i64, signature = "h(x:f32[4])->()"}]} {
+  // expected-error @+1 {{mixer-export-c-abi: expected 5 descriptor arguments, found 1}}
+  llvm.func @__mixir_h(%a0: !llvm.ptr) {
+    llvm.return
+  }
+}

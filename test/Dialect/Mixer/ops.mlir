@@ -1,0 +1,52 @@
+// RUN: mixir-opt %s | mixir-opt | FileCheck %s
+// RUN: mixir-opt %s --mlir-print-op-generic | mixir-opt | FileCheck %s
+
+// CHECK-LABEL: func @linear_attention
+// CHECK: mixer.semiseparable %{{.*}}, %{{.*}}, %{{.*}} :
+func.func @linear_attention(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>,
+                            %v: tensor<?x?x4x32xf32>) -> tensor<?x?x4x32xf32> {
+  %o = mixer.semiseparable %q, %k, %v
+      : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x32xf32>) -> tensor<?x?x4x32xf32>
+  return %o : tensor<?x?x4x32xf32>
+}
+
+// CHECK-LABEL: func @head_gate
+// CHECK: gate(%{{.*}}) {scale = 1.250000e-01 : f64}
+func.func @head_gate(%q: tensor<2x8x4x64xf32>, %k: tensor<2x8x4x64xf32>,
+                     %v: tensor<2x8x4x96xf32>, %g: tensor<4xf32>) -> tensor<2x8x4x96xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) {scale = 0.125 : f64}
+      : (tensor<2x8x4x64xf32>, tensor<2x8x4x64xf32>, tensor<2x8x4x96xf32>, tensor<4xf32>) -> tensor<2x8x4x96xf32>
+  return %o : tensor<2x8x4x96xf32>
+}
+
+// CHECK-LABEL: func @token_gate_beta
+// CHECK: gate(%{{.*}}) beta(%{{.*}}) {form = #mixer.form<chunked, tile = 32>, scale = 1.000000e+00 : f64}
+func.func @token_gate_beta(%q: tensor<?x?x2x16xf32>, %k: tensor<?x?x2x16xf32>,
+                           %v: tensor<?x?x2x8xf32>, %g: tensor<?x?x2xf32>,
+                           %beta: tensor<?x?x2xf32>) -> tensor<?x?x2x8xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) beta(%beta)
+      {scale = 1.0 : f64, form = #mixer.form<chunked, tile = 32>}
+      : (tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>) -> tensor<?x?x2x8xf32>
+  return %o : tensor<?x?x2x8xf32>
+}
+
+// CHECK-LABEL: func @channel_gate_state
+// CHECK: %{{.*}}, %{{.*}} = mixer.semiseparable {{.*}} gate(%{{.*}}) initial_state(%{{.*}}) {form = #mixer.form<scan>}
+func.func @channel_gate_state(%q: tensor<?x?x2x48xf32>, %k: tensor<?x?x2x48xf32>,
+                              %v: tensor<?x?x2x80xf32>, %g: tensor<?x?x2x48xf32>,
+                              %h0: tensor<?x2x48x80xf32>)
+    -> (tensor<?x?x2x80xf32>, tensor<?x2x48x80xf32>) {
+  %o, %hT = mixer.semiseparable %q, %k, %v gate(%g) initial_state(%h0) {form = #mixer.form<scan>}
+      : (tensor<?x?x2x48xf32>, tensor<?x?x2x48xf32>, tensor<?x?x2x80xf32>, tensor<?x?x2x48xf32>, tensor<?x2x48x80xf32>)
+      -> (tensor<?x?x2x80xf32>, tensor<?x2x48x80xf32>)
+  return %o, %hT : tensor<?x?x2x80xf32>, tensor<?x2x48x80xf32>
+}
+
+// CHECK-LABEL: func @final_state_only
+// CHECK: #mixer.form<quadratic>
+func.func @final_state_only(%q: tensor<1x3x1x4xf32>, %k: tensor<1x3x1x4xf32>,
+                            %v: tensor<1x3x1x4xf32>) -> tensor<1x1x4x4xf32> {
+  %o, %hT = mixer.semiseparable %q, %k, %v {form = #mixer.form<quadratic>}
+      : (tensor<1x3x1x4xf32>, tensor<1x3x1x4xf32>, tensor<1x3x1x4xf32>) -> (tensor<1x3x1x4xf32>, tensor<1x1x4x4xf32>)
+  return %hT : tensor<1x1x4x4xf32>
+}

@@ -1,0 +1,69 @@
+// RUN: mixir-opt %s -mixer-lower-chunked -split-input-file | FileCheck %s
+
+// A scalar (per-token) gate with beta, chunks of 32: the chunk loop carries
+// the K×V state; the tail chunk is zero-padded; the decay enters through the
+// local cumulative sum G of the chunk and exp(min(G_t - G_s, 0)).
+// CHECK-LABEL: func @token_gate_beta
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[LAST:.*]] = arith.constant 31 : index
+// CHECK: scf.forall
+// CHECK: %[[N:.*]] = arith.ceildivsi %{{.*}}, %[[C32]]
+// CHECK: scf.for %[[C:.*]] = %c0 to %[[N]] step %c1 iter_args(%[[S:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<16x8xf32>, tensor<?x8xf32>)
+// CHECK: %[[T0:.*]] = arith.muli %[[C]], %[[C32]]
+// CHECK: %[[LEN:.*]] = arith.minsi %{{.*}}, %[[C32]]
+// CHECK: tensor.pad %{{.*}} low[0, 0] high[%{{.*}}, 0]
+// CHECK: } : tensor<?x16xf32> to tensor<32x16xf32>
+// Cumulative sum of the gate inside the chunk.
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: arith.cmpi ule
+// CHECK: } -> tensor<32xf32>
+// Inter-chunk part against the carried state.
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<32x16xf32>, tensor<16x8xf32>)
+// Intra-chunk scores, decayed and masked.
+// CHECK: arith.minimumf
+// CHECK: math.exp
+// CHECK: arith.select
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[T0]], 0] [%[[LEN]], 8]
+// State update with exp(G_last - G_s).
+// CHECK: tensor.extract %[[G]][%[[LAST]]]
+func.func @token_gate_beta(%q: tensor<?x?x2x16xf32>, %k: tensor<?x?x2x16xf32>, %v: tensor<?x?x2x8xf32>, %g: tensor<?x?x2xf32>, %beta: tensor<?x?x2xf32>) -> tensor<?x?x2x8xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) beta(%beta) {scale = 1.0 : f64, form = #mixer.form<chunked, tile = 32>} : (tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>) -> tensor<?x?x2x8xf32>
+  return %o : tensor<?x?x2x8xf32>
+}
+
+// -----
+
+// A per-channel gate: the decay sits inside the score contraction, over
+// (t, s, i), and the default chunk for it is 16.
+// CHECK-LABEL: func @channel_gate
+// CHECK: arith.constant 16 : index
+// CHECK: scf.for
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
+// CHECK: arith.minimumf
+// CHECK: math.exp
+func.func @channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) {form = #mixer.form<chunked>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// No gate: no exponential at all.
+// CHECK-LABEL: func @no_gate
+// CHECK: scf.for
+// CHECK-NOT: math.exp
+// CHECK: return
+func.func @no_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked, tile = 8>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+/// Another form is left for its own lowering.
+// CHECK-LABEL: func @negative_scan
+// CHECK: mixer.semiseparable
+func.func @negative_scan(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<scan>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}

@@ -1,0 +1,58 @@
+// RUN: mixir-opt %s -mixer-lower-quadratic -split-input-file | FileCheck %s
+
+// Query blocks in an outer loop carrying the decay of earlier blocks (pre);
+// key blocks j < i visited backwards in an inner loop carrying the decay
+// between the blocks (mid); the off-diagonal block is a plain contraction
+// of pre-scaled q and k. An initial state adds (q ⊙ exp(G + pre)) S0, and a
+// final state is computed by a separate state pass over the blocks.
+// CHECK-LABEL: func @token_gate_state
+// CHECK: scf.forall
+// CHECK: %[[NB:.*]] = arith.ceildivsi
+// CHECK: %[[OUTER:.*]]:2 = scf.for %[[QB:.*]] = %c0 to %[[NB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[PRE:.*]] = %{{.*}}) -> (tensor<?x4xf32>, f32)
+// CHECK: scf.for %{{.*}} = %c0 to %[[QB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[MID:.*]] = %{{.*}}) -> (tensor<16x4xf32>, f32)
+// CHECK: arith.addf %[[MID]], %{{.*}} : f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: scf.yield
+// CHECK: arith.addf %{{.*}}, %[[PRE]]
+// CHECK: scf.yield
+// CHECK: %[[FINAL:.*]] = scf.for %{{.*}} = %c0 to %[[NB]] step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<8x4xf32>)
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %[[OUTER]]#0
+// CHECK: tensor.parallel_insert_slice %[[FINAL]]
+func.func @token_gate_state(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2xf32>, %h0: tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>) {
+  %o, %hT = mixer.semiseparable %q, %k, %v gate(%g) initial_state(%h0) {form = #mixer.form<quadratic, tile = 16>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>, tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>)
+  return %o, %hT : tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>
+}
+
+// -----
+
+// A per-channel gate carries its block decays as vectors over K.
+// CHECK-LABEL: func @channel_gate
+// CHECK: scf.for {{.*}} -> (tensor<?x4xf32>, tensor<8xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<16x4xf32>, tensor<8xf32>)
+func.func @channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) {form = #mixer.form<quadratic>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// Without a gate the loops carry no decay.
+// CHECK-LABEL: func @no_gate
+// CHECK: scf.for {{.*}} -> (tensor<?x4xf32>) {
+// CHECK-NOT: math.exp
+// CHECK: return
+func.func @no_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<quadratic, tile = 8>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+/// Another form is left for its own lowering.
+// CHECK-LABEL: func @negative_chunked
+// CHECK: mixer.semiseparable
+func.func @negative_chunked(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}

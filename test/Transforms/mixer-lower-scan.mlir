@@ -1,0 +1,53 @@
+// RUN: mixir-opt %s -mixer-lower-scan -split-input-file | FileCheck %s
+
+// A per-token gate: one fused update + read-out per token, the decay
+// exponentiated once per token, the state carried by the token loop.
+// CHECK-LABEL: func @token_gate
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x2x8xf32>, %{{.*}}: tensor<?x?x2x8xf32>, %{{.*}}: tensor<?x?x2x4xf32>, %[[G:.*]]: tensor<?x?x2xf32>)
+// CHECK-DAG: %[[SCALE:.*]] = arith.constant 0.353553385 : f32
+// CHECK-DAG: %[[B:.*]] = tensor.dim %[[Q]], %c0
+// CHECK-DAG: %[[T:.*]] = tensor.dim %[[Q]], %c1
+// CHECK: scf.forall (%[[BI:.*]], %[[HI:.*]]) in (%[[B]], 2) shared_outs(%[[OUT:.*]] = %{{.*}}) -> (tensor<?x?x2x4xf32>)
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<8x4xf32>
+// CHECK: scf.for %[[TI:.*]] = %c0 to %[[T]] step %c1 iter_args(%[[S:.*]] = %[[ZERO]], %{{.*}} = %{{.*}}) -> (tensor<8x4xf32>, tensor<?x4xf32>)
+// CHECK: arith.mulf %{{.*}}, %[[SCALE]]
+// CHECK: %[[GT:.*]] = tensor.extract %[[G]][%[[BI]], %[[TI]], %[[HI]]]
+// CHECK: %[[DECAY:.*]] = math.exp %[[GT]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK-SAME: outs(%[[S]], %{{.*}} : tensor<8x4xf32>, tensor<1x4xf32>)
+// CHECK: arith.mulf %{{.*}}, %[[DECAY]]
+// CHECK: scf.forall.in_parallel
+// CHECK-NEXT: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[BI]], 0, %[[HI]], 0] [1, %[[T]], 1, 4]
+func.func @token_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) {form = #mixer.form<scan>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// A per-channel gate enters the fused update as an exponentiated vector;
+// the initial state seeds the loop and the final state is written back.
+// CHECK-LABEL: func @channel_gate_state
+// CHECK-SAME: %[[H0:[^:]*]]: tensor<?x2x8x4xf32>)
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %{{.*}}, %[[FINAL:.*]] = %{{.*}})
+// CHECK: %[[INIT:.*]] = tensor.extract_slice %[[H0]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]],
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[FINAL]]
+func.func @channel_gate_state(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>, %h0: tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>) {
+  %o, %hT = mixer.semiseparable %q, %k, %v gate(%g) initial_state(%h0) {form = #mixer.form<scan>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>, tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>)
+  return %o, %hT : tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>
+}
+
+// -----
+
+/// Another form is left for its own lowering.
+// CHECK-LABEL: func @negative_chunked
+// CHECK: mixer.semiseparable
+func.func @negative_chunked(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
