@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The main job: install, build, compile every example of examples/ in every
+# form (and auto) into a shared library, run each against the independent
+# double-precision reference, and print one table.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="${MIXIR_BUILD_DIR:-$root/build}"
+"$root/scripts/install-deps.sh"
+"$root/scripts/build.sh"
+out="$build/examples"
+mkdir -p "$out"
+status=0
+printf '%-18s %-10s %s\n' example form "result (relative L2 error per output and T)"
+for mlir in "$root"/examples/*.mlir; do
+  name="$(basename "$mlir" .mlir)"
+  for form in scan chunked quadratic auto; do
+    lib="$out/${name}_${form}.so"
+    if ! "$build/bin/mixirc" "$mlir" --emit=shared --form="$form" -o "$lib"; then
+      printf '%-18s %-10s %s\n' "$name" "$form" "COMPILE FAILED"
+      status=1
+      continue
+    fi
+    if ! "$build/bin/mixir-check" --lib "$lib" --example "$name" --label "$form" \
+         --T 1,7,64,100,1000 --summary; then
+      status=1
+    fi
+  done
+done
+exit "$status"
