@@ -49,7 +49,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
                   "allow-return-allocs-from-loops},"
                   "canonicalize,cse,"
                   "buffer-deallocation-pipeline,mixer-copy-to-linalg,"
-                  "func.func(convert-linalg-to-loops),"
+                  "func.func(convert-linalg-to-loops),mixer-approximate-math,"
                   "scf-forall-to-parallel,canonicalize,cse");
 }
 

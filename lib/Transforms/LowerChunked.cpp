@@ -50,7 +50,7 @@ static std::pair<Value, Value> chunkedHead(ImplicitLocOpBuilder &b,
         // Inter-chunk part: (Q ⊙ exp(G)) S, then the intra-chunk part.
         Value qd = G ? xt.scaleByDecay(qs, {Decay{G, /*isTile=*/true}}) : qs;
         Value out = xt.matmulAcc(qd, S, xt.zeros({C, ctx.V}));
-        out = xt.matmulAcc(xt.causalScores(qs, k, G), v, out);
+        out = xt.matmulAcc(xt.causalScores(qs, k, g, G), v, out);
         Value rowsNext = xt.storeRows(out, iter[1], t0, len);
         Value stateNext = xt.stateUpdate(S, k, v, G);
         scf::YieldOp::create(ib, ValueRange{stateNext, rowsNext});

@@ -61,9 +61,10 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
                                    ctx.scale);
         Value kq = xt.keyTile(t0, len, C);
         Value vq = xt.tile(ctx.op.getV(), t0, len, C);
-        Value G = gated ? xt.cumsum(xt.gateTile(t0, len, C)) : Value();
-        Value acc =
-            xt.matmulAcc(xt.causalScores(qs, kq, G), vq, xt.zeros({C, ctx.V}));
+        Value g = xt.gateTile(t0, len, C);
+        Value G = gated ? xt.cumsum(g) : Value();
+        Value acc = xt.matmulAcc(xt.causalScores(qs, kq, g, G), vq,
+                                 xt.zeros({C, ctx.V}));
         Value qd = gated ? xt.scaleByDecay(qs, {Decay{G, /*isTile=*/true}})
                          : qs;
 

@@ -221,46 +221,50 @@ Value HeadTiles::gateAt(Value t) {
 }
 
 Value HeadTiles::cumsum(Value gateTile) {
-  // G[t, i] = Σ_{s ≤ t} g[s, i]: a sum over at most one tile, never a
-  // difference of long prefix sums.
+  // G[t] = G[t-1] + g[t]: a sum over at most one tile, never a difference of
+  // long prefix sums; one row (a scalar, or a K-vector) per step.
   auto type = cast<RankedTensorType>(gateTile.getType());
-  MLIRContext *mctx = b.getContext();
-  bool rank2 = type.getRank() == 2;
-  unsigned n = rank2 ? 3 : 2; // (t, s[, i])
-  AffineMap in = rank2 ? map(mctx, n, {1, 2}) : map(mctx, n, {1});
-  AffineMap out = rank2 ? map(mctx, n, {0, 2}) : map(mctx, n, {0});
-  SmallVector<IteratorType> iters{par, red};
-  if (rank2)
-    iters.push_back(par);
-  Value init = zeros(type.getShape());
-  return linalg::GenericOp::create(
-             b, TypeRange{type}, ValueRange{gateTile}, ValueRange{init},
-             ArrayRef<AffineMap>{in, out}, iters,
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               ImplicitLocOpBuilder ib(loc, nb);
-               Value t = linalg::IndexOp::create(ib, 0);
-               Value s = linalg::IndexOp::create(ib, 1);
-               Value take = arith::CmpIOp::create(
-                   ib, arith::CmpIPredicate::ule, s, t);
-               Value zero = arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
-               Value v = arith::SelectOp::create(ib, take, args[0], zero);
-               Value sum = arith::AddFOp::create(ib, args[1], v);
-               linalg::YieldOp::create(ib, sum);
-             })
-      .getResult(0);
+  const bool rank2 = type.getRank() == 2;
+  Value zeroRow = rank2 ? zeros({type.getDimSize(1)}) : f32(0.0);
+  auto loop = scf::ForOp::create(
+      b, index(0), index(type.getDimSize(0)), index(1),
+      ValueRange{zeroRow, zeros(type.getShape())},
+      [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        HeadTiles xt(ib, ctx);
+        Value sum = xt.addRows(iter[0], xt.rowAt(gateTile, t));
+        scf::YieldOp::create(ib,
+                             ValueRange{sum, xt.setRowAt(iter[1], sum, t)});
+      });
+  return loop.getResult(1);
 }
 
-Value HeadTiles::lastRow(Value G) {
-  auto type = cast<RankedTensorType>(G.getType());
-  Value last = index(type.getDimSize(0) - 1);
+Value HeadTiles::rowAt(Value tile, Value t) {
+  auto type = cast<RankedTensorType>(tile.getType());
   if (type.getRank() == 1)
-    return tensor::ExtractOp::create(b, G, ValueRange{last});
+    return tensor::ExtractOp::create(b, tile, ValueRange{t});
   OpFoldResult one = b.getIndexAttr(1);
   return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get({type.getDimSize(1)}, f32Type(b)), G,
-      ArrayRef<OpFoldResult>{last, b.getIndexAttr(0)},
+      b, RankedTensorType::get({type.getDimSize(1)}, f32Type(b)), tile,
+      ArrayRef<OpFoldResult>{t, b.getIndexAttr(0)},
       ArrayRef<OpFoldResult>{one, b.getIndexAttr(type.getDimSize(1))},
       ArrayRef<OpFoldResult>{one, one});
+}
+
+Value HeadTiles::setRowAt(Value tile, Value row, Value t) {
+  auto type = cast<RankedTensorType>(tile.getType());
+  if (type.getRank() == 1)
+    return tensor::InsertOp::create(b, row, tile, ValueRange{t});
+  OpFoldResult one = b.getIndexAttr(1);
+  return tensor::InsertSliceOp::create(
+      b, row, tile, ArrayRef<OpFoldResult>{t, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{one, b.getIndexAttr(type.getDimSize(1))},
+      ArrayRef<OpFoldResult>{one, one});
+}
+
+Value HeadTiles::lastRow(Value tile) {
+  auto type = cast<RankedTensorType>(tile.getType());
+  return rowAt(tile, index(type.getDimSize(0) - 1));
 }
 
 Value HeadTiles::addRows(Value a, Value c) {
@@ -417,7 +421,7 @@ Value HeadTiles::matmulTransAAcc(Value a, Value c, Value acc) {
                   map(m, 3, {1, 2}), {red, par, par});
 }
 
-Value HeadTiles::causalScores(Value qs, Value k, Value G) {
+Value HeadTiles::causalScores(Value qs, Value k, Value g, Value G) {
   auto qType = cast<RankedTensorType>(qs.getType());
   const int64_t C = qType.getDimSize(0);
   MLIRContext *m = b.getContext();
@@ -440,25 +444,8 @@ Value HeadTiles::causalScores(Value qs, Value k, Value G) {
     return arith::SelectOp::create(ib, causal, x, zero);
   };
 
-  if (G && cast<RankedTensorType>(G.getType()).getRank() == 2) {
-    // Per-channel decay sits inside the dot product: (t, s, i).
-    return linalg::GenericOp::create(
-               b, TypeRange{acc.getType()}, ValueRange{qs, k, G, G},
-               ValueRange{acc},
-               ArrayRef<AffineMap>{map(m, 3, {0, 2}), map(m, 3, {1, 2}),
-                                   map(m, 3, {0, 2}), map(m, 3, {1, 2}),
-                                   map(m, 3, {0, 1})},
-               ArrayRef<IteratorType>{par, par, red},
-               [&](OpBuilder &nb, Location loc, ValueRange args) {
-                 ImplicitLocOpBuilder ib(loc, nb);
-                 auto fm = fastMath(ib);
-                 Value p = arith::MulFOp::create(ib, args[0], args[1], fm);
-                 p = maskedDecay(ib, args[2], args[3], p);
-                 Value sum = arith::AddFOp::create(ib, args[4], p, fm);
-                 linalg::YieldOp::create(ib, sum);
-               })
-        .getResult(0);
-  }
+  if (G && cast<RankedTensorType>(G.getType()).getRank() == 2)
+    return channelCausalScores(qs, k, g);
 
   // Scalar or no decay: (qs kᵀ) ⊙ L with L_ts = exp(G_t − G_s) masked.
   Value scores = matmulTransBAcc(qs, k, acc);
@@ -479,6 +466,55 @@ Value HeadTiles::causalScores(Value qs, Value k, Value G) {
                linalg::YieldOp::create(ib, r);
              })
       .getResult(0);
+}
+
+Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
+  // A per-channel decay sits inside the dot product, so the C×C block cannot
+  // be one matmul. Instead of C·C·K exponentials, carry the decayed keys
+  //   D_t[s, i] = k[s, i] · Π_{r=s+1..t} exp(g[r, i])   (s ≤ t; 0 for s > t)
+  // through the tile: D_t = D_{t-1} ⊙ exp(g_t) with row t set to k_t, and
+  // A[t, :] = D_t · qs_t. Every factor is exp of a log decay ≤ 0, so the
+  // products only shrink: no exponent > 0 is ever formed, and the tile
+  // costs C·K exponentials and 2·C²·K multiply-adds.
+  auto kType = cast<RankedTensorType>(k.getType());
+  const int64_t C = kType.getDimSize(0), K = kType.getDimSize(1);
+  MLIRContext *m = b.getContext();
+  Value decay = exp(g);
+  auto loop = scf::ForOp::create(
+      b, index(0), index(C), index(1),
+      ValueRange{zeros({C, K}), zeros({C, C})},
+      [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        HeadTiles xt(ib, ctx);
+        Value at = xt.rowAt(decay, t), kt = xt.rowAt(k, t);
+        Value qt = xt.rowAt(qs, t);
+        Value init = tensor::EmptyOp::create(ib, ArrayRef<int64_t>{C, K},
+                                             f32Type(ib));
+        Value D = linalg::GenericOp::create(
+                      ib, TypeRange{init.getType()},
+                      ValueRange{iter[0], at, kt}, ValueRange{init},
+                      ArrayRef<AffineMap>{map(m, 2, {0, 1}), map(m, 2, {1}),
+                                          map(m, 2, {1}), map(m, 2, {0, 1})},
+                      ArrayRef<IteratorType>{par, par},
+                      [&](OpBuilder &bb, Location l, ValueRange args) {
+                        ImplicitLocOpBuilder eb(l, bb);
+                        Value s = linalg::IndexOp::create(eb, 0);
+                        Value own = arith::CmpIOp::create(
+                            eb, arith::CmpIPredicate::eq, s, t);
+                        Value decayed =
+                            arith::MulFOp::create(eb, args[0], args[1]);
+                        linalg::YieldOp::create(
+                            eb, ValueRange{arith::SelectOp::create(
+                                    eb, own, args[2], decayed)});
+                      })
+                      .getResult(0);
+        // A[t, s] = Σ_i D[s, i] qs[t, i]
+        Value row = xt.contract(D, map(m, 2, {0, 1}), qt, map(m, 2, {1}),
+                                xt.zeros({C}), map(m, 2, {0}), {par, red});
+        Value A = xt.setRowAt(iter[1], row, t);
+        scf::YieldOp::create(ib, ValueRange{D, A});
+      });
+  return loop.getResult(1);
 }
 
 Value HeadTiles::stateUpdate(Value S, Value k, Value v, Value G) {

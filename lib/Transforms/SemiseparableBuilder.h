@@ -90,10 +90,15 @@ public:
   /// there is no gate.
   mlir::Value gateAt(mlir::Value t);
   bool perChannel() const { return ctx.gate == mixer::GateKind::Channel; }
-  /// Inclusive cumulative sum along the tile's first dimension.
+  /// Inclusive cumulative sum along the tile's first dimension, one row at
+  /// a time (O(C·K)).
   mlir::Value cumsum(mlir::Value gateTile);
-  /// The last row of a cumulative-sum tile: scalar f32 or tensor<K>.
-  mlir::Value lastRow(mlir::Value cumsumTile);
+  /// Row t of a tile (tensor<C> → f32, tensor<C x K> → tensor<K>), and the
+  /// tile with row t replaced.
+  mlir::Value rowAt(mlir::Value tile, mlir::Value t);
+  mlir::Value setRowAt(mlir::Value tile, mlir::Value row, mlir::Value t);
+  /// The last row of a tile.
+  mlir::Value lastRow(mlir::Value tile);
   /// Elementwise sum of two gate rows (scalars or tensor<K>).
   mlir::Value addRows(mlir::Value a, mlir::Value c);
 
@@ -108,7 +113,8 @@ public:
 
   /// Zero-filled tensor.
   mlir::Value zeros(mlir::ArrayRef<int64_t> shape);
-  /// acc[accMap] += Σ lhs[lhsMap] * rhs[rhsMap] over a 3-d iteration space.
+  /// acc[accMap] += Σ lhs[lhsMap] * rhs[rhsMap] over the iteration space of
+  /// the maps.
   mlir::Value contract(mlir::Value lhs, mlir::AffineMap lhsMap,
                        mlir::Value rhs, mlir::AffineMap rhsMap,
                        mlir::Value acc, mlir::AffineMap accMap,
@@ -121,9 +127,14 @@ public:
   mlir::Value matmulTransAAcc(mlir::Value a, mlir::Value c, mlir::Value acc);
 
   /// The causal diagonal block of decayed scores for one tile (C×C):
-  /// A[t, s] = Σ_i qs[t,i] k[s,i] exp(G[t,i] − G[s,i]) for s ≤ t, else 0.
-  /// With a scalar gate the decay factors out of the dot product.
-  mlir::Value causalScores(mlir::Value qs, mlir::Value k, mlir::Value G);
+  /// A[t, s] = Σ_i qs[t,i] k[s,i] exp(G[t,i] − G[s,i]) for s ≤ t, else 0,
+  /// given the tile's log decays g and their cumulative sums G (both null
+  /// without a gate). With a scalar gate the decay factors out of the dot
+  /// product; a per-channel decay is carried by a recurrence instead.
+  mlir::Value causalScores(mlir::Value qs, mlir::Value k, mlir::Value g,
+                           mlir::Value G);
+  mlir::Value channelCausalScores(mlir::Value qs, mlir::Value k,
+                                  mlir::Value g);
 
   /// The chunk state update (MIXERS.md, chunked form):
   /// S' = exp(G_last) ⊙ S + (k ⊙ exp(G_last − G))ᵀ v, for a tile k [C,K],

@@ -14,9 +14,9 @@
 // CHECK: tensor.pad %{{.*}} low[0, 0] high[%{{.*}}, 0]
 // CHECK: } : tensor<?x16xf32> to tensor<32x16xf32>
 // Cumulative sum of the gate inside the chunk.
-// CHECK: %[[G:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
-// CHECK: arith.cmpi ule
-// CHECK: } -> tensor<32xf32>
+// CHECK: %[[G:.*]]:2 = scf.for {{.*}} -> (f32, tensor<32xf32>)
+// CHECK: arith.addf
+// CHECK: tensor.insert
 // Inter-chunk part against the carried state.
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<32x16xf32>, tensor<16x8xf32>)
 // Intra-chunk scores, decayed and masked.
@@ -25,7 +25,7 @@
 // CHECK: arith.select
 // CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[T0]], 0] [%[[LEN]], 8]
 // State update with exp(G_last - G_s).
-// CHECK: tensor.extract %[[G]][%[[LAST]]]
+// CHECK: tensor.extract %[[G]]#1[%[[LAST]]]
 func.func @token_gate_beta(%q: tensor<?x?x2x16xf32>, %k: tensor<?x?x2x16xf32>, %v: tensor<?x?x2x8xf32>, %g: tensor<?x?x2xf32>, %beta: tensor<?x?x2xf32>) -> tensor<?x?x2x8xf32> {
   %o = mixer.semiseparable %q, %k, %v gate(%g) beta(%beta) {scale = 1.0 : f64, form = #mixer.form<chunked, tile = 32>} : (tensor<?x?x2x16xf32>, tensor<?x?x2x16xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>) -> tensor<?x?x2x8xf32>
   return %o : tensor<?x?x2x8xf32>
@@ -33,14 +33,25 @@ func.func @token_gate_beta(%q: tensor<?x?x2x16xf32>, %k: tensor<?x?x2x16xf32>, %
 
 // -----
 
-// A per-channel gate: the decay sits inside the score contraction, over
-// (t, s, i), and the default chunk for it is 16.
+// A per-channel gate: the decay sits inside the score dot product, so the
+// diagonal block carries decayed keys D (C×K) through a loop over the chunk's
+// tokens: D = select(s == t, k_t, D ⊙ exp(g_t)), then one row of scores
+// D·q_t. Only C·K exponentials per chunk, none per pair; the default chunk
+// for a per-channel gate is 16.
 // CHECK-LABEL: func @channel_gate
 // CHECK: arith.constant 16 : index
 // CHECK: scf.for
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>, tensor<16x8xf32>)
-// CHECK: arith.minimumf
+// Cumulative sum of the gate, one row per step.
+// CHECK: scf.for {{.*}} -> (tensor<8xf32>, tensor<16x8xf32>)
 // CHECK: math.exp
+// CHECK: scf.for %[[T:.*]] = %c0 to %c16 step %c1 iter_args(%[[D:.*]] = %{{.*}}, %[[A:.*]] = %{{.*}}) -> (tensor<16x8xf32>, tensor<16x16xf32>)
+// CHECK: %[[AT:.*]] = tensor.extract_slice %{{.*}}[%[[T]], 0] [1, 8]
+// CHECK: %[[DN:.*]] = linalg.generic {{.*}} ins(%[[D]], %[[AT]], %{{.*}} : tensor<16x8xf32>, tensor<8xf32>, tensor<8xf32>)
+// CHECK: arith.cmpi eq, %{{.*}}, %[[T]]
+// CHECK-NOT: math.exp
+// CHECK: arith.select
+// CHECK: %[[ROW:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[DN]], %{{.*}} : tensor<16x8xf32>, tensor<8xf32>)
+// CHECK: tensor.insert_slice %[[ROW]] into %[[A]][%[[T]], 0] [1, 16]
 func.func @channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
   %o = mixer.semiseparable %q, %k, %v gate(%g) {form = #mixer.form<chunked>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32>
   return %o : tensor<?x?x2x4xf32>

@@ -72,4 +72,17 @@ def MixerCopyToLinalg : Pass<"mixer-copy-to-linalg"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def MixerApproximateMath : Pass<"mixer-approximate-math"> {
+  let summary = "Replace math.exp by a polynomial approximation that vectorises";
+  let description = [{
+    `math.exp` otherwise becomes a call to libm's `expf`, one element at a
+    time, which dominates the per-channel decays of the chunked and
+    quadratic forms. The upstream polynomial approximation (range reduction
+    plus a polynomial, within a few ulp of f32) is plain arithmetic that the
+    loop vectoriser turns into SIMD code.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
 #endif // MIXIR_TRANSFORMS_PASSES_TD
