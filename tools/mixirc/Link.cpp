@@ -42,7 +42,11 @@ Error mixir::linkSharedLibrary(StringRef argv0, StringRef object,
                                 "-o",
                                 output.str(),
                                 object.str(),
+                                // All of the runtime, so that
+                                // mixir_set_num_threads is there to dlsym.
+                                "-Wl,--whole-archive",
                                 runtime,
+                                "-Wl,--no-whole-archive",
                                 "-Wl,-Bsymbolic",
                                 "-Wl,--no-undefined",
                                 omp,
