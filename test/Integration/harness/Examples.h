@@ -1,0 +1,51 @@
+//===- Examples.h - the example catalogue, as the harness sees it -*- C++ -*-===//
+//
+// One table row per file of examples/: its tensors (names, shapes in terms
+// of B and T, how inputs are drawn, honouring each mixer's preconditions)
+// and how its outputs follow from the double-precision recurrence.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MIXIR_TEST_HARNESS_EXAMPLES_H
+#define MIXIR_TEST_HARNESS_EXAMPLES_H
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace mixir::check {
+
+/// How an input is drawn. `strong` asks for log decays down to about -10
+/// per token.
+enum class Draw { Normal, LogDecay, Dt, NegativeA };
+
+struct TensorSpec {
+  std::string name;
+  std::vector<std::string> dims; ///< "B", "T" or a number
+  Draw draw = Draw::Normal;
+  bool isResult = false;
+  std::string inPlaceOf; ///< a result that may share the named input's buffer
+};
+
+using Inputs = std::vector<std::vector<float>>;
+using Outputs = std::vector<std::vector<double>>;
+
+struct Example {
+  std::string name;
+  std::vector<TensorSpec> tensors; ///< inputs first, then results
+  std::function<Outputs(const Inputs &, int64_t B, int64_t T)> reference;
+};
+
+const Example *findExample(const std::string &name);
+std::vector<std::string> exampleNames();
+
+/// The concrete shape of a tensor for given B and T.
+std::vector<int64_t> shapeOf(const TensorSpec &spec, int64_t B, int64_t T);
+/// Deterministic input values.
+std::vector<float> drawValues(Draw draw, size_t count, bool strong,
+                              std::mt19937 &rng);
+
+} // namespace mixir::check
+
+#endif

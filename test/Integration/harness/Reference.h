@@ -1,0 +1,41 @@
+//===- Reference.h - double-precision semiseparable recurrence --*- C++ -*-===//
+//
+// The test oracle: the defining recurrence of the semiseparable family
+// (MIXERS.md section 2), evaluated token by token in double precision,
+// independent of every algorithm form the compiler produces:
+//   S_t = diag(exp(g_t)) S_{t-1} + β_t k_t v_tᵀ,   o_t = scale · S_tᵀ q_t.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MIXIR_TEST_HARNESS_REFERENCE_H
+#define MIXIR_TEST_HARNESS_REFERENCE_H
+
+#include <cstdint>
+#include <vector>
+
+namespace mixir::check {
+
+enum class Gate { None, Head, Token, Channel };
+
+/// Inputs in [B, T, H, D] layout (f32, as the kernel sees them); the gate is
+/// [H], [B,T,H] or [B,T,H,K] by kind; log decays are given in double so that
+/// an example can derive them exactly (Mamba-2's dt·A).
+struct Problem {
+  int64_t B = 0, T = 0, H = 0, K = 0, V = 0;
+  const float *q = nullptr, *k = nullptr, *v = nullptr;
+  Gate gate = Gate::None;
+  std::vector<double> logDecay;      ///< laid out as the gate kind says
+  const float *beta = nullptr;       ///< [B,T,H] or null
+  const float *initialState = nullptr; ///< [B,H,K,V] or null
+  double scale = 1.0;
+};
+
+struct Solution {
+  std::vector<double> output;     ///< [B,T,H,V]
+  std::vector<double> finalState; ///< [B,H,K,V]
+};
+
+Solution solveByRecurrence(const Problem &p);
+
+} // namespace mixir::check
+
+#endif
