@@ -17,6 +17,7 @@ config.substitutions.append(("%examples", os.path.join(config.mixir_src_root, "e
 config.substitutions.append(("%mixir_src", config.mixir_src_root))
 config.substitutions.append(("%mixir_lib", config.mixir_lib_dir))
 config.substitutions.append(("%omp_library", config.mixir_omp_library))
+config.substitutions.append(("%{omp_dir}", os.path.dirname(config.mixir_omp_library)))
 config.substitutions.append(("%runtime_library", os.path.join(config.mixir_lib_dir, "libmixir_runtime.a")))
 
 # FileCheck variables do not leak between CHECK-LABEL blocks.

@@ -92,6 +92,15 @@ LogicalResult mixir::emitCpuArtifact(ModuleOp module,
     return module.emitError() << "translation to LLVM IR failed";
   llvmModule->setTargetTriple(tm->getTargetTriple());
   llvmModule->setDataLayout(tm->createDataLayout());
+  // Record the CPU on every function, so that the artifact says what it was
+  // built for and later tools (LTO, llc) keep to it.
+  for (llvm::Function &fn : *llvmModule) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", tm->getTargetCPU());
+    if (!tm->getTargetFeatureString().empty())
+      fn.addFnAttr("target-features", tm->getTargetFeatureString());
+  }
   optimize(*llvmModule, *tm);
 
   if (artifact == CpuArtifact::LLVMIR) {
