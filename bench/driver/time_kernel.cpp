@@ -1,0 +1,62 @@
+// Times a mixir GLA kernel in its own process: time_kernel LIB.so FUNC B T REPS
+// prints the median seconds of REPS calls after one warm-up call.
+#include "../common/inputs.h"
+
+#include <dlfcn.h>
+#include <dlpack/dlpack.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+static DLTensor tensor(std::vector<float> &data, int64_t *shape) {
+  DLTensor t{};
+  t.data = data.data();
+  t.device = {kDLCPU, 0};
+  t.ndim = 4;
+  t.dtype = {kDLFloat, 32, 1};
+  t.shape = shape;
+  return t;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 6) {
+    std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS\n");
+    return 2;
+  }
+  void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    std::fprintf(stderr, "%s\n", dlerror());
+    return 2;
+  }
+  using Fn = int32_t (*)(DLTensor *, DLTensor *, DLTensor *, DLTensor *,
+                         DLTensor *);
+  auto fn = reinterpret_cast<Fn>(dlsym(lib, argv[2]));
+  auto lastError =
+      reinterpret_cast<const char *(*)()>(dlsym(lib, "mixir_last_error"));
+  if (!fn || !lastError) {
+    std::fprintf(stderr, "%s lacks %s\n", argv[1], argv[2]);
+    return 2;
+  }
+  GlaInputs x = makeGlaInputs(std::atoll(argv[3]), std::atoll(argv[4]), 8,
+                              128, 128);
+  int64_t shape[4] = {x.B, x.T, x.H, x.K};
+  DLTensor q = tensor(x.q, shape), k = tensor(x.k, shape),
+           v = tensor(x.v, shape), g = tensor(x.g, shape),
+           o = tensor(x.o, shape);
+  if (fn(&q, &k, &v, &g, &o) != 0) {
+    std::fprintf(stderr, "kernel failed: %s\n", lastError());
+    return 1;
+  }
+  std::vector<double> times;
+  for (int r = 0, n = std::atoi(argv[5]); r < n; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    fn(&q, &k, &v, &g, &o);
+    times.push_back(std::chrono::duration<double>(
+                        std::chrono::steady_clock::now() - start)
+                        .count());
+  }
+  std::sort(times.begin(), times.end());
+  std::printf("%.6f\n", times[times.size() / 2]);
+}
