@@ -400,13 +400,16 @@ Value HeadTiles::contract(Value lhs, AffineMap lhsMap, Value rhs,
       .getResult(0);
 }
 
-// The iteration orders put a parallel dimension that is contiguous in the
-// output innermost where one exists, so the loops vectorise after lowering.
+// Iteration orders: the innermost loop runs along a dimension that is
+// contiguous in the accumulator (so it vectorises after lowering), and the
+// reduction is outside the accumulator's rows, so that each pass over a big
+// operand (the K×V state) happens once per tile, not once per token: the
+// state is read row by row while the tile-sized operands stay in L1.
 
 Value HeadTiles::matmulAcc(Value a, Value c, Value acc) {
-  MLIRContext *m = b.getContext(); // (t, i, j)
-  return contract(a, map(m, 3, {0, 1}), c, map(m, 3, {1, 2}), acc,
-                  map(m, 3, {0, 2}), {par, red, par});
+  MLIRContext *m = b.getContext(); // (i, t, j): rank-1 updates of acc
+  return contract(a, map(m, 3, {1, 0}), c, map(m, 3, {0, 2}), acc,
+                  map(m, 3, {1, 2}), {red, par, par});
 }
 
 Value HeadTiles::matmulTransBAcc(Value a, Value c, Value acc) {
@@ -416,9 +419,9 @@ Value HeadTiles::matmulTransBAcc(Value a, Value c, Value acc) {
 }
 
 Value HeadTiles::matmulTransAAcc(Value a, Value c, Value acc) {
-  MLIRContext *m = b.getContext(); // (s, i, j)
-  return contract(a, map(m, 3, {0, 1}), c, map(m, 3, {0, 2}), acc,
-                  map(m, 3, {1, 2}), {red, par, par});
+  MLIRContext *m = b.getContext(); // (i, s, j): row i of acc stays in L1
+  return contract(a, map(m, 3, {1, 0}), c, map(m, 3, {1, 2}), acc,
+                  map(m, 3, {0, 2}), {par, red, par});
 }
 
 Value HeadTiles::causalScores(Value qs, Value k, Value g, Value G) {
