@@ -5,6 +5,7 @@
 //   mixer-lower-<form>       each form → scf.forall + scf.for + linalg on
 //                            tensors
 //   bufferization            one-shot, writing the caller's buffers directly
+//   register tiles           matmul-shaped generics → vector FMAs (CPU)
 //   loops                    copies → linalg.copy; linalg → scf loops;
 //                            forall → scf.parallel
 //   OpenMP + LLVM            scf.parallel → omp, everything → LLVM dialect
@@ -42,7 +43,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   addPipeline(pm, "mixer-prepare-c-abi,"
                   "mixer-select-form" + formOptions + ","
                   "mixer-lower-scan,mixer-lower-chunked,mixer-lower-quadratic,"
-                  "canonicalize,cse,"
+                  "canonicalize,cse,mixer-vectorize-contractions,"
                   "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map "
@@ -59,7 +60,7 @@ void mixir::buildLoopsToLLVMPipeline(OpPassManager &pm) {
   // convert-scf-to-cf turns that body into several blocks.
   addPipeline(pm, "convert-scf-to-openmp,expand-strided-metadata,"
                   "lower-affine,finalize-memref-to-llvm,"
-                  "convert-scf-to-cf,"
+                  "convert-scf-to-cf,convert-vector-to-llvm,"
                   "convert-to-llvm,reconcile-unrealized-casts,"
                   "mixer-export-c-abi,canonicalize,cse");
 }

@@ -9,6 +9,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/Pass.h"
@@ -23,6 +24,10 @@ namespace mixir {
 void populateLowerScanPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerChunkedPatterns(mlir::RewritePatternSet &patterns);
 void populateLowerQuadraticPatterns(mlir::RewritePatternSet &patterns);
+
+/// Register tiles of `rows`×`cols` for matmul-shaped linalg.generic ops.
+void populateVectorizeContractionsPatterns(mlir::RewritePatternSet &patterns,
+                                           int64_t rows, int64_t cols);
 
 /// memref.copy → linalg.copy.
 void populateCopyToLinalgPatterns(mlir::RewritePatternSet &patterns);

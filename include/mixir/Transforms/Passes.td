@@ -85,4 +85,27 @@ def MixerApproximateMath : Pass<"mixer-approximate-math"> {
                            "mlir::math::MathDialect"];
 }
 
+def MixerVectorizeContractions : Pass<"mixer-vectorize-contractions"> {
+  let summary = "Register-tile matmul-shaped linalg.generic ops into vector FMAs (CPU)";
+  let description = [{
+    Rewrites a `linalg.generic` on static tensors that computes
+    `acc[m, n] += a[m, k] * b[k, n]` (any order of a's indices; b and acc
+    contiguous in n) into loops over `rows`×`cols` tiles of the accumulator.
+    Each tile is held in `rows` vector registers across the whole reduction:
+    per step one vector load of b, `rows` broadcasts of a and `rows` vector
+    FMAs. Other generics are left alone. This is the CPU's tiling of the
+    target-neutral forms; a GPU mapping would tile the same generics for
+    blocks and threads instead.
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"4",
+           "accumulator rows held in registers">,
+    Option<"cols", "cols", "int64_t", /*default=*/"16",
+           "accumulator columns (a multiple of the vector width)">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 #endif // MIXIR_TRANSFORMS_PASSES_TD

@@ -1,0 +1,211 @@
+//===- VectorizeContractions.cpp - register tiles for matmul shapes -----===//
+//
+// acc[m, n] += Σ_k a[m, k] · b[k, n] on static tensors becomes
+//
+//   for m0 in 0..M step R, n0 in 0..N step Cn:      (accumulator tiles)
+//     c_r = acc[m0 + r, n0 : n0 + Cn]            r < R, vector<Cn>
+//     for k in 0..K:                              (c_r stay in registers)
+//       bv  = b[k, n0 : n0 + Cn]
+//       c_r = fma(broadcast(a[m0 + r, k]), bv, c_r)
+//     acc[m0 + r, n0 : n0 + Cn] = c_r
+//
+// so that each loaded vector of b feeds R fused multiply-adds, instead of
+// one multiply-add per load and store of the accumulator.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mixir {
+#define GEN_PASS_DEF_MIXERVECTORIZECONTRACTIONS
+#include "mixir/Transforms/Passes.h.inc"
+} // namespace mixir
+
+using namespace mlir;
+
+namespace {
+/// The roles of the loops and operands of a matmul-shaped generic.
+struct Contraction {
+  unsigned m, n, k; // loop positions
+  OpOperand *a, *b; // a indexed by (m, k), b by (k, n)
+  int64_t M, N, K;
+};
+
+/// The dimension positions a projected permutation map reads.
+SmallVector<unsigned> dimsOf(AffineMap map) {
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults())
+    dims.push_back(cast<AffineDimExpr>(e).getPosition());
+  return dims;
+}
+
+/// Whether the body is exactly `out + in0 * in1` (operands in any order).
+bool isMulAdd(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto mul = dyn_cast<arith::MulFOp>(body.front());
+  auto add = dyn_cast<arith::AddFOp>(*std::next(body.begin()));
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  if (!mul || !add || !yield || yield.getValues().size() != 1 ||
+      yield.getValues()[0] != add.getResult())
+    return false;
+  Value in0 = body.getArgument(0), in1 = body.getArgument(1),
+        out = body.getArgument(2);
+  bool mulOk = (mul.getLhs() == in0 && mul.getRhs() == in1) ||
+               (mul.getLhs() == in1 && mul.getRhs() == in0);
+  bool addOk = (add.getLhs() == out && add.getRhs() == mul.getResult()) ||
+               (add.getRhs() == out && add.getLhs() == mul.getResult());
+  return mulOk && addOk;
+}
+
+FailureOr<Contraction> matchContraction(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 3 || !isMulAdd(op))
+    return failure();
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  if (llvm::count(iters, utils::IteratorType::reduction) != 1)
+    return failure();
+  for (AffineMap map : op.getIndexingMapsArray())
+    if (!map.isProjectedPermutation() || map.getNumResults() != 2)
+      return failure();
+  Contraction c;
+  c.k = std::distance(iters.begin(),
+                      llvm::find(iters, utils::IteratorType::reduction));
+  SmallVector<unsigned> out = dimsOf(op.getIndexingMapsArray()[2]);
+  c.m = out[0];
+  c.n = out[1];
+  if (c.m == c.k || c.n == c.k)
+    return failure();
+  OpOperand *in0 = op.getDpsInputOperand(0), *in1 = op.getDpsInputOperand(1);
+  auto isB = [&](OpOperand *o) {
+    SmallVector<unsigned> d = dimsOf(op.getMatchingIndexingMap(o));
+    return d[0] == c.k && d[1] == c.n; // contiguous in n
+  };
+  auto isA = [&](OpOperand *o) {
+    SmallVector<unsigned> d = dimsOf(op.getMatchingIndexingMap(o));
+    return llvm::is_contained(d, c.m) && llvm::is_contained(d, c.k);
+  };
+  if (isB(in1) && isA(in0))
+    c.a = in0, c.b = in1;
+  else if (isB(in0) && isA(in1))
+    c.a = in1, c.b = in0;
+  else
+    return failure();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return failure();
+  c.M = ranges[c.m], c.N = ranges[c.n], c.K = ranges[c.k];
+  return c;
+}
+
+struct VectorizeContraction : public OpRewritePattern<linalg::GenericOp> {
+  VectorizeContraction(MLIRContext *ctx, int64_t rows, int64_t cols)
+      : OpRewritePattern(ctx), rows(rows), cols(cols) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<Contraction> c = matchContraction(op);
+    if (failed(c))
+      return rewriter.notifyMatchFailure(op, "not a static contraction");
+    // The widest column tile that divides N (at least 8 lanes); rows that
+    // divide M.
+    int64_t cn = cols;
+    while (cn >= 8 && c->N % cn != 0)
+      cn /= 2;
+    if (cn < 8)
+      return rewriter.notifyMatchFailure(op, "N is not a multiple of 8");
+    int64_t r = rows;
+    while (r > 1 && c->M % r != 0)
+      --r;
+
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto vecType = VectorType::get({cn}, f32);
+    Value a = c->a->get(), b = c->b->get();
+    SmallVector<unsigned> aDims = dimsOf(op.getMatchingIndexingMap(c->a));
+    auto cst = [&](OpBuilder &bld, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(bld, loc, v);
+    };
+    Value pad = arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getF32FloatAttr(0));
+    SmallVector<bool> inBounds{true};
+
+    auto outer = scf::ForOp::create(
+        rewriter, loc, cst(rewriter, 0), cst(rewriter, c->M),
+        cst(rewriter, r), ValueRange{op.getDpsInits()[0]},
+        [&](OpBuilder &b1, Location, Value m0, ValueRange acc1) {
+          auto inner = scf::ForOp::create(
+              b1, loc, cst(b1, 0), cst(b1, c->N), cst(b1, cn),
+              ValueRange{acc1[0]},
+              [&](OpBuilder &b2, Location, Value n0, ValueRange acc2) {
+                SmallVector<Value> rowsIdx, tiles;
+                for (int64_t i = 0; i < r; ++i) {
+                  rowsIdx.push_back(
+                      arith::AddIOp::create(b2, loc, m0, cst(b2, i)));
+                  tiles.push_back(vector::TransferReadOp::create(
+                      b2, loc, vecType, acc2[0],
+                      ValueRange{rowsIdx.back(), n0}, pad, inBounds));
+                }
+                auto reduce = scf::ForOp::create(
+                    b2, loc, cst(b2, 0), cst(b2, c->K), cst(b2, 1), tiles,
+                    [&](OpBuilder &b3, Location, Value k, ValueRange acc) {
+                      Value bv = vector::TransferReadOp::create(
+                          b3, loc, vecType, b, ValueRange{k, n0}, pad,
+                          inBounds);
+                      SmallVector<Value> next;
+                      for (int64_t i = 0; i < r; ++i) {
+                        SmallVector<Value> idx(2);
+                        idx[aDims[0] == c->m ? 0 : 1] = rowsIdx[i];
+                        idx[aDims[0] == c->m ? 1 : 0] = k;
+                        Value av = tensor::ExtractOp::create(b3, loc, a, idx);
+                        Value splat =
+                            vector::BroadcastOp::create(b3, loc, vecType, av);
+                        next.push_back(
+                            vector::FMAOp::create(b3, loc, splat, bv, acc[i]));
+                      }
+                      scf::YieldOp::create(b3, loc, next);
+                    });
+                Value result = acc2[0];
+                for (int64_t i = 0; i < r; ++i)
+                  result = vector::TransferWriteOp::create(
+                               b2, loc, reduce.getResult(i), result,
+                               ValueRange{rowsIdx[i], n0}, inBounds)
+                               .getResult();
+                scf::YieldOp::create(b2, loc, result);
+              });
+          scf::YieldOp::create(b1, loc, inner.getResults());
+        });
+    rewriter.replaceOp(op, outer.getResults());
+    return success();
+  }
+
+  int64_t rows, cols;
+};
+
+struct MixerVectorizeContractionsPass
+    : public mixir::impl::MixerVectorizeContractionsBase<
+          MixerVectorizeContractionsPass> {
+  using MixerVectorizeContractionsBase::MixerVectorizeContractionsBase;
+  void runOnOperation() override {
+    if (rows < 1 || cols < 8 || cols % 8 != 0) {
+      emitError(getOperation()->getLoc())
+          << "mixer-vectorize-contractions: rows must be >= 1 and cols a "
+             "multiple of 8";
+      return signalPassFailure();
+    }
+    RewritePatternSet patterns(&getContext());
+    mixir::populateVectorizeContractionsPatterns(patterns, rows, cols);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mixir::populateVectorizeContractionsPatterns(RewritePatternSet &patterns,
+                                                  int64_t rows,
+                                                  int64_t cols) {
+  patterns.add<VectorizeContraction>(patterns.getContext(), rows, cols);
+}

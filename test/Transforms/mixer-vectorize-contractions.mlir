@@ -1,0 +1,120 @@
+// RUN: mixir-opt %s -mixer-vectorize-contractions -split-input-file | FileCheck %s
+// RUN: mixir-opt %s -mixer-vectorize-contractions="rows=2 cols=8" -split-input-file | FileCheck %s --check-prefix=SMALL
+
+// acc[t, j] += a[t, i] * b[i, j] (the chunked form's inter-chunk product,
+// iterated (i, t, j)): 4×16 accumulator tiles held in four vector<16xf32>
+// across the reduction over i.
+// CHECK-LABEL: func @matmul
+// CHECK-SAME: (%[[A:.*]]: tensor<16x32xf32>, %[[B:.*]]: tensor<32x48xf32>, %[[ACC:.*]]: tensor<16x48xf32>)
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : index
+// CHECK-DAG: %[[C16:.*]] = arith.constant 16 : index
+// CHECK-DAG: %[[C32:.*]] = arith.constant 32 : index
+// CHECK-DAG: %[[C48:.*]] = arith.constant 48 : index
+// CHECK: scf.for %[[M0:.*]] = %c0 to %[[C16]] step %[[C4]] iter_args(%[[T1:.*]] = %[[ACC]])
+// CHECK: scf.for %[[N0:.*]] = %c0 to %[[C48]] step %[[C16]] iter_args(%[[T2:.*]] = %[[T1]])
+// CHECK-COUNT-4: vector.transfer_read %[[T2]]{{.*}} : tensor<16x48xf32>, vector<16xf32>
+// CHECK: scf.for %[[K:.*]] = %c0 to %[[C32]] step %c1 iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[BV:.*]] = vector.transfer_read %[[B]][%[[K]], %[[N0]]]
+// CHECK: %[[AV:.*]] = tensor.extract %[[A]][%[[M0]], %[[K]]]
+// CHECK: %[[SPLAT:.*]] = vector.broadcast %[[AV]] : f32 to vector<16xf32>
+// CHECK: vector.fma %[[SPLAT]], %[[BV]]
+// CHECK-COUNT-3: vector.fma
+// CHECK: scf.yield
+// CHECK-COUNT-4: vector.transfer_write
+// SMALL-LABEL: func @matmul
+// SMALL: scf.for {{.*}} step %c2
+// SMALL: scf.for {{.*}} step %c8
+// SMALL: -> (vector<8xf32>, vector<8xf32>)
+#a = affine_map<(i, t, j) -> (t, i)>
+#b = affine_map<(i, t, j) -> (i, j)>
+#c = affine_map<(i, t, j) -> (t, j)>
+func.func @matmul(%a: tensor<16x32xf32>, %b: tensor<32x48xf32>, %acc: tensor<16x48xf32>) -> tensor<16x48xf32> {
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%a, %b : tensor<16x32xf32>, tensor<32x48xf32>) outs(%acc : tensor<16x48xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x48xf32>
+  return %r : tensor<16x48xf32>
+}
+
+// -----
+
+// The state update S[i, j] += kd[s, i] * v[s, j]: a is read transposed.
+// CHECK-LABEL: func @transposed_a
+// CHECK: %[[AV:.*]] = tensor.extract %arg0[%[[K:.*]], %[[M:.*]]] : tensor<16x8xf32>
+#ta = affine_map<(i, s, j) -> (s, i)>
+#tb = affine_map<(i, s, j) -> (s, j)>
+#tc = affine_map<(i, s, j) -> (i, j)>
+func.func @transposed_a(%a: tensor<16x8xf32>, %b: tensor<16x16xf32>, %acc: tensor<8x16xf32>) -> tensor<8x16xf32> {
+  %r = linalg.generic {indexing_maps = [#ta, #tb, #tc], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%a, %b : tensor<16x8xf32>, tensor<16x16xf32>) outs(%acc : tensor<8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<8x16xf32>
+  return %r : tensor<8x16xf32>
+}
+
+// -----
+
+/// b is not contiguous along the accumulator's columns (scores q·kᵀ): left
+/// alone.
+// CHECK-LABEL: func @negative_transposed_b
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#na = affine_map<(t, s, i) -> (t, i)>
+#nb = affine_map<(t, s, i) -> (s, i)>
+#nc = affine_map<(t, s, i) -> (t, s)>
+func.func @negative_transposed_b(%a: tensor<16x8xf32>, %b: tensor<16x8xf32>, %acc: tensor<16x16xf32>) -> tensor<16x16xf32> {
+  %r = linalg.generic {indexing_maps = [#na, #nb, #nc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<16x8xf32>, tensor<16x8xf32>) outs(%acc : tensor<16x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x16xf32>
+  return %r : tensor<16x16xf32>
+}
+
+// -----
+
+/// Columns that are not a multiple of 8: left alone.
+// CHECK-LABEL: func @negative_narrow
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#a = affine_map<(i, t, j) -> (t, i)>
+#b = affine_map<(i, t, j) -> (i, j)>
+#c = affine_map<(i, t, j) -> (t, j)>
+func.func @negative_narrow(%a: tensor<4x8xf32>, %b: tensor<8x12xf32>, %acc: tensor<4x12xf32>) -> tensor<4x12xf32> {
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%a, %b : tensor<4x8xf32>, tensor<8x12xf32>) outs(%acc : tensor<4x12xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<4x12xf32>
+  return %r : tensor<4x12xf32>
+}
+
+// -----
+
+/// A body that is not a multiply-add: left alone.
+// CHECK-LABEL: func @negative_body
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#a = affine_map<(i, t, j) -> (t, i)>
+#b = affine_map<(i, t, j) -> (i, j)>
+#c = affine_map<(i, t, j) -> (t, j)>
+func.func @negative_body(%a: tensor<16x32xf32>, %b: tensor<32x48xf32>, %acc: tensor<16x48xf32>) -> tensor<16x48xf32> {
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%a, %b : tensor<16x32xf32>, tensor<32x48xf32>) outs(%acc : tensor<16x48xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %p = arith.subf %x, %y : f32
+    %s = arith.addf %o, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x48xf32>
+  return %r : tensor<16x48xf32>
+}
