@@ -47,7 +47,7 @@ PY
     # single run would exceed 20 s.
     if [ "$form" = quadratic ] && [ "$T" -gt 1024 ] && [ -n "${quad1024:-}" ]; then
       est=$(python3 -c "print(f'{$quad1024 * ($T / 1024) ** 2:.1f}')")
-      if python3 -c "import sys; sys.exit(0 if $est > 20 else 1)"; then
+      if python3 -c "import sys; sys.exit(0 if $est > 10 else 1)"; then
         printf '%-7s %-16s %s\n' "$T" "mixir $form" "skipped: O(T^2), about ${est} s per run (from T=1024)"
         continue
       fi

@@ -413,9 +413,16 @@ Value HeadTiles::matmulAcc(Value a, Value c, Value acc) {
 }
 
 Value HeadTiles::matmulTransBAcc(Value a, Value c, Value acc) {
-  MLIRContext *m = b.getContext(); // (t, s, i)
-  return contract(a, map(m, 3, {0, 2}), c, map(m, 3, {1, 2}), acc,
-                  map(m, 3, {0, 1}), {par, par, red});
+  // acc = a · cᵀ as a · (cᵀ): the explicit C×K transpose makes the
+  // contraction's right operand contiguous along the accumulator's columns,
+  // the shape the register tiling wants; it costs one pass over c.
+  auto cType = cast<RankedTensorType>(c.getType());
+  Value init = tensor::EmptyOp::create(
+      b, ArrayRef<int64_t>{cType.getDimSize(1), cType.getDimSize(0)},
+      f32Type(b));
+  Value cT = linalg::TransposeOp::create(b, c, init, ArrayRef<int64_t>{1, 0})
+                 .getResult()[0];
+  return matmulAcc(a, cT, acc);
 }
 
 Value HeadTiles::matmulTransAAcc(Value a, Value c, Value acc) {
