@@ -11,7 +11,8 @@
 // CHECK: %[[OUTER:.*]]:2 = scf.for %[[QB:.*]] = %c0 to %[[NB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[PRE:.*]] = %{{.*}}) -> (tensor<?x4xf32>, f32)
 // CHECK: scf.for %{{.*}} = %c0 to %[[QB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[MID:.*]] = %{{.*}}) -> (tensor<16x4xf32>, f32)
 // CHECK: arith.addf %[[MID]], %{{.*}} : f32
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK: linalg.transpose
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]
 // CHECK: scf.yield
 // CHECK: arith.addf %{{.*}}, %[[PRE]]
 // CHECK: scf.yield
