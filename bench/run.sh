@@ -44,7 +44,7 @@ PY
     [ -f "$lib" ] || { printf '%-7s %-16s %s\n' "$T" "mixir $form" "not built"; continue; }
     n=$reps
     # The quadratic form is O(T²): estimate from T=1024 and skip it where a
-    # single run would exceed 20 s.
+    # single run would exceed 10 s.
     if [ "$form" = quadratic ] && [ "$T" -gt 1024 ] && [ -n "${quad1024:-}" ]; then
       est=$(python3 -c "print(f'{$quad1024 * ($T / 1024) ** 2:.1f}')")
       if python3 -c "import sys; sys.exit(0 if $est > 10 else 1)"; then

@@ -1,7 +1,8 @@
 // The plain single-pass scan a user would write for GLA: per (b, h) in an
 // OpenMP loop, one fused pass per token over the K×V state that updates it
 // (S = diag(exp(g_t)) S + k_t v_tᵀ) and accumulates o_t = K^-1/2 Sᵀ q_t.
-// Build: g++ -O3 -march=native -fopenmp. Usage: gla_scan_loop B T REPS
+// Build: g++ -O3 -march=native -fopenmp. Usage: gla_scan_loop B T REPS [H]
+// (H defaults to 8).
 #include "../common/inputs.h"
 
 #include <algorithm>
@@ -37,12 +38,12 @@ static void glaScan(GlaInputs &x) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    std::fprintf(stderr, "usage: gla_scan_loop B T REPS\n");
+  if (argc != 4 && argc != 5) {
+    std::fprintf(stderr, "usage: gla_scan_loop B T REPS [H]\n");
     return 2;
   }
-  GlaInputs x = makeGlaInputs(std::atoll(argv[1]), std::atoll(argv[2]), 8,
-                              128, 128);
+  GlaInputs x = makeGlaInputs(std::atoll(argv[1]), std::atoll(argv[2]),
+                              argc == 5 ? std::atoll(argv[4]) : 8, 128, 128);
   glaScan(x); // warm-up
   std::vector<double> times;
   for (int r = 0, n = std::atoi(argv[3]); r < n; ++r) {

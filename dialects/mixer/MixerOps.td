@@ -89,4 +89,23 @@ def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
   }];
 }
 
+def Mixer_NumWorkersOp : Mixer_Op<"num_workers",
+    [MemoryEffects<[MemRead]>]> {
+  let summary = "The number of workers that run a parallel loop, read at run time";
+  let description = [{
+    The number of workers the target runs an `scf.forall` on (threads on a
+    CPU). Forms use it to decide at run time whether (batch, head) alone
+    gives every worker a share, or whether the sequence must be split too.
+    It reads run-time state (the thread count can change between calls), so
+    it is not hoisted or folded. On the CPU, `mixer-lower-to-runtime`
+    replaces it by a call of the runtime's `mixir_get_num_threads`.
+
+    ```mlir
+    %w = mixer.num_workers
+    ```
+  }];
+  let results = (outs Index:$result);
+  let assemblyFormat = "attr-dict";
+}
+
 #endif // MIXER_OPS_TD

@@ -4,6 +4,7 @@
 //   mixer-select-form        cost model or pinned form (may version on T)
 //   mixer-lower-<form>       each form → scf.forall + scf.for + linalg on
 //                            tensors
+//   mixer-lower-to-runtime   run-time queries (worker count) → runtime calls
 //   bufferization            one-shot, writing the caller's buffers directly
 //   register tiles           matmul-shaped generics → vector FMAs (CPU)
 //   loops                    copies → linalg.copy; linalg → scf loops;
@@ -43,6 +44,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   addPipeline(pm, "mixer-prepare-c-abi,"
                   "mixer-select-form" + formOptions + ","
                   "mixer-lower-scan,mixer-lower-chunked,mixer-lower-quadratic,"
+                  "mixer-lower-to-runtime,"
                   "canonicalize,cse,mixer-vectorize-contractions,"
                   "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "

@@ -40,9 +40,27 @@ Type f32Type(OpBuilder &b) { return b.getF32Type(); }
 //===----------------------------------------------------------------------===//
 
 void mixir::detail::buildPerHeadSkeleton(RewriterBase &rewriter,
-                                  mixer::SemiseparableOp op, HeadBody body) {
+                                         mixer::SemiseparableOp op,
+                                         HeadBody body) {
   ImplicitLocOpBuilder b(op.getLoc(), rewriter);
   b.setInsertionPoint(op);
+  rewriter.replaceOp(op, castToResultTypes(b, op, buildPerHead(b, op, body)));
+}
+
+SmallVector<Value>
+mixir::detail::castToResultTypes(ImplicitLocOpBuilder &b,
+                                 mixer::SemiseparableOp op,
+                                 SmallVector<Value> values) {
+  for (auto [i, type] : llvm::enumerate(op->getResultTypes()))
+    if (values[i].getType() != type)
+      values[i] = tensor::CastOp::create(b, type, values[i]);
+  return values;
+}
+
+SmallVector<Value> mixir::detail::buildPerHead(ImplicitLocOpBuilder &b,
+                                               mixer::SemiseparableOp op,
+                                               HeadBody body) {
+  OpBuilder::InsertionGuard guard(b);
   const int64_t H = op.getNumHeads(), K = op.getKeyDim(), V = op.getValueDim();
   Type f32 = f32Type(b);
   Value B = tensor::DimOp::create(b, op.getQ(), 0);
@@ -94,7 +112,7 @@ void mixir::detail::buildPerHeadSkeleton(RewriterBase &rewriter,
   if (hasFinal)
     tensor::ParallelInsertSliceOp::create(b, stateOut, shared[1],
                                           stateOffsets, stateSizes, unit);
-  rewriter.replaceOp(op, forall.getResults());
+  return SmallVector<Value>(forall.getResults());
 }
 
 //===----------------------------------------------------------------------===//
@@ -271,12 +289,13 @@ Value HeadTiles::addRows(Value a, Value c) {
   if (isa<FloatType>(a.getType()))
     return arith::AddFOp::create(b, a, c);
   auto type = cast<RankedTensorType>(a.getType());
-  MLIRContext *mctx = b.getContext();
   Value init = tensor::EmptyOp::create(b, type.getShape(), f32Type(b));
-  AffineMap id = map(mctx, 1, {0});
+  AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(),
+                                                   b.getContext());
   return linalg::GenericOp::create(
              b, TypeRange{type}, ValueRange{a, c}, ValueRange{init},
-             ArrayRef<AffineMap>{id, id, id}, ArrayRef<IteratorType>{par},
+             ArrayRef<AffineMap>{id, id, id},
+             SmallVector<IteratorType>(type.getRank(), par),
              [&](OpBuilder &nb, Location loc, ValueRange args) {
                ImplicitLocOpBuilder ib(loc, nb);
                linalg::YieldOp::create(
@@ -527,6 +546,30 @@ Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
   return loop.getResult(1);
 }
 
+Value HeadTiles::decayState(Value S, Value logDecay) {
+  auto sType = cast<RankedTensorType>(S.getType());
+  MLIRContext *m = b.getContext();
+  SmallVector<Value> inputs{S};
+  SmallVector<AffineMap> maps{map(m, 2, {0, 1})};
+  bool row = isa<RankedTensorType>(logDecay.getType());
+  if (row) {
+    inputs.push_back(logDecay);
+    maps.push_back(map(m, 2, {0}));
+  }
+  maps.push_back(map(m, 2, {0, 1}));
+  Value init = tensor::EmptyOp::create(b, sType.getShape(), f32Type(b));
+  return linalg::GenericOp::create(
+             b, TypeRange{sType}, inputs, ValueRange{init}, maps,
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               Value e = math::ExpOp::create(ib, row ? args[1] : logDecay);
+               linalg::YieldOp::create(
+                   ib, ValueRange{arith::MulFOp::create(ib, args[0], e)});
+             })
+      .getResult(0);
+}
+
 Value HeadTiles::stateUpdate(Value S, Value k, Value v, Value G) {
   Value kd = k;
   if (G) {
@@ -534,27 +577,7 @@ Value HeadTiles::stateUpdate(Value S, Value k, Value v, Value G) {
     // exp(G_last − G_s) ≤ 1: G is a cumulative sum of non-positive terms.
     kd = scaleByDecay(k, {Decay{last}, Decay{G, /*isTile=*/true,
                                               /*negate=*/true}});
-    auto sType = cast<RankedTensorType>(S.getType());
-    MLIRContext *m = b.getContext();
-    SmallVector<Value> inputs{S};
-    SmallVector<AffineMap> maps{map(m, 2, {0, 1})};
-    bool row = isa<RankedTensorType>(last.getType());
-    if (row) {
-      inputs.push_back(last);
-      maps.push_back(map(m, 2, {0}));
-    }
-    maps.push_back(map(m, 2, {0, 1}));
-    Value init = tensor::EmptyOp::create(b, sType.getShape(), f32Type(b));
-    S = linalg::GenericOp::create(
-            b, TypeRange{sType}, inputs, ValueRange{init}, maps,
-            ArrayRef<IteratorType>{par, par},
-            [&](OpBuilder &nb, Location loc, ValueRange args) {
-              ImplicitLocOpBuilder ib(loc, nb);
-              Value e = math::ExpOp::create(ib, row ? args[1] : last);
-              linalg::YieldOp::create(
-                  ib, ValueRange{arith::MulFOp::create(ib, args[0], e)});
-            })
-            .getResult(0);
+    S = decayState(S, last);
   }
   return matmulTransAAcc(kd, v, S);
 }

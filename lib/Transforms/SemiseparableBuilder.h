@@ -46,6 +46,16 @@ using HeadBody = llvm::function_ref<std::pair<mlir::Value, mlir::Value>(
 /// Replaces `op` by the (batch, head) skeleton around `body`.
 void buildPerHeadSkeleton(mlir::RewriterBase &rewriter,
                           mixer::SemiseparableOp op, HeadBody body);
+/// `values` cast to `op`'s result types where those are more static (B or T
+/// known) than the lowering's.
+llvm::SmallVector<mlir::Value>
+castToResultTypes(mlir::ImplicitLocOpBuilder &b, mixer::SemiseparableOp op,
+                  llvm::SmallVector<mlir::Value> values);
+/// Builds the skeleton at the builder's insertion point and returns the
+/// values that replace `op`'s results.
+llvm::SmallVector<mlir::Value> buildPerHead(mlir::ImplicitLocOpBuilder &b,
+                                            mixer::SemiseparableOp op,
+                                            HeadBody body);
 
 /// A decay exponent term: a tile of log decays indexed by token (and by key
 /// channel when `perChannel`), a per-channel row (tensor<K>), or a scalar.
@@ -99,7 +109,7 @@ public:
   mlir::Value setRowAt(mlir::Value tile, mlir::Value row, mlir::Value t);
   /// The last row of a tile.
   mlir::Value lastRow(mlir::Value tile);
-  /// Elementwise sum of two gate rows (scalars or tensor<K>).
+  /// Elementwise sum of two scalars or two tensors of one static shape.
   mlir::Value addRows(mlir::Value a, mlir::Value c);
 
   /// x[t, i] * factor * exp(Σ decay terms at (t, i)), for x of shape [C, D]
@@ -136,6 +146,9 @@ public:
   mlir::Value channelCausalScores(mlir::Value qs, mlir::Value k,
                                   mlir::Value g);
 
+  /// S ⊙ exp(logDecay) for a K×V state and a log decay ≤ 0 that is a scalar
+  /// or a tensor<K> (one per key channel, broadcast over V).
+  mlir::Value decayState(mlir::Value S, mlir::Value logDecay);
   /// The chunk state update (MIXERS.md, chunked form):
   /// S' = exp(G_last) ⊙ S + (k ⊙ exp(G_last − G))ᵀ v, for a tile k [C,K],
   /// v [C,V] and its cumulative log decays G (null: no gate).

@@ -71,6 +71,61 @@ func.func @no_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<
 
 // -----
 
+// The run-time choice between one sequential chunk loop per (batch, head)
+// and splitting each head's chunks into segments: split when at least two
+// chunks and 2·B·H ≤ workers. The split runs (1) each segment's state
+// contribution and total log decay from a zero state, in parallel over
+// (b, h, segment); (2) the states entering the segments, in order, per
+// (b, h), which also give the final state; (3) each segment's outputs from
+// its entering state, in parallel over (b, h, segment).
+// CHECK-LABEL: func @split
+// CHECK-DAG: %[[T:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK-DAG: %[[NC:.*]] = arith.ceildivsi %[[T]], %c4
+// CHECK-DAG: %[[BH:.*]] = arith.muli %{{.*}}, %c2
+// CHECK-DAG: %[[W:.*]] = mixer.num_workers
+// CHECK-DAG: %[[TWO_CHUNKS:.*]] = arith.cmpi sge, %[[NC]], %c2
+// CHECK-DAG: %[[BH2:.*]] = arith.muli %[[BH]], %c2
+// CHECK-DAG: %[[IDLE:.*]] = arith.cmpi sle, %[[BH2]], %[[W]]
+// CHECK: %[[R:.*]]:2 = scf.if %{{.*}} -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>) {
+// CHECK: %[[PER_HEAD:.*]] = arith.divsi %[[W]], %[[BH]]
+// CHECK: %[[SEGS:.*]] = arith.minsi %[[PER_HEAD]], %[[NC]]
+// CHECK: %[[LEN:.*]] = arith.ceildivsi %[[NC]], %[[SEGS]]
+// CHECK: %[[NS:.*]] = arith.ceildivsi %[[NC]], %[[LEN]]
+// CHECK: %[[U:.*]]:2 = scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, %[[NS]]) {{.*}} -> (tensor<?x2x?x8x4xf32>, tensor<?x2x?x1xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<8x4xf32>, f32)
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.parallel_insert_slice
+// CHECK: %[[S:.*]]:2 = scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2) shared_outs(%{{.*}} = %[[U]]#0, %{{.*}} = %{{.*}}) -> (tensor<?x2x?x8x4xf32>, tensor<?x2x8x4xf32>)
+// CHECK: scf.for %{{.*}} = %c0 to %[[NS]] step %c1 iter_args(%[[SIN:.*]] = %{{.*}}, %[[STATES:.*]] = %{{.*}}) -> (tensor<8x4xf32>, tensor<?x8x4xf32>)
+// CHECK: math.exp
+// CHECK: tensor.insert_slice %[[SIN]] into %[[STATES]]
+// CHECK: %[[O:.*]] = scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) in (%{{.*}}, 2, %[[NS]]) {{.*}} -> (tensor<?x?x2x4xf32>)
+// CHECK: tensor.extract_slice %[[S]]#0
+// CHECK: scf.for
+// CHECK: scf.yield %[[O]], %[[S]]#1
+// CHECK: } else {
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
+// CHECK: return %[[R]]#0, %[[R]]#1
+func.func @split(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2xf32>, %h0: tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>) {
+  %o, %s = mixer.semiseparable %q, %k, %v gate(%g) initial_state(%h0) {form = #mixer.form<chunked, tile = 4>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>, tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>)
+  return %o, %s : tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>
+}
+
+// -----
+
+// Static B and T: the lowering's dynamic results are cast back.
+// CHECK-LABEL: func @static_sizes
+// CHECK: scf.if
+// CHECK: tensor.cast %{{.*}} : tensor<?x?x2x4xf32> to tensor<3x10x2x4xf32>
+// CHECK: } else {
+// CHECK: return
+func.func @static_sizes(%q: tensor<3x10x2x8xf32>, %k: tensor<3x10x2x8xf32>, %v: tensor<3x10x2x4xf32>) -> tensor<3x10x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked, tile = 4>} : (tensor<3x10x2x8xf32>, tensor<3x10x2x8xf32>, tensor<3x10x2x4xf32>) -> tensor<3x10x2x4xf32>
+  return %o : tensor<3x10x2x4xf32>
+}
+
+// -----
+
 /// Another form is left for its own lowering.
 // CHECK-LABEL: func @negative_scan
 // CHECK: mixer.semiseparable

@@ -51,3 +51,14 @@ func.func @negative_chunked(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v
   %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
   return %o : tensor<?x?x2x4xf32>
 }
+
+// -----
+
+// Static B and T: the lowering's dynamic results are cast back.
+// CHECK-LABEL: func @static_sizes
+// CHECK: scf.forall
+// CHECK: tensor.cast %{{.*}} : tensor<?x?x2x4xf32> to tensor<3x10x2x4xf32>
+func.func @static_sizes(%q: tensor<3x10x2x8xf32>, %k: tensor<3x10x2x8xf32>, %v: tensor<3x10x2x4xf32>) -> tensor<3x10x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<scan>} : (tensor<3x10x2x8xf32>, tensor<3x10x2x8xf32>, tensor<3x10x2x4xf32>) -> tensor<3x10x2x4xf32>
+  return %o : tensor<3x10x2x4xf32>
+}

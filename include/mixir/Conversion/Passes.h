@@ -2,7 +2,9 @@
 #ifndef MIXIR_CONVERSION_PASSES_H
 #define MIXIR_CONVERSION_PASSES_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -17,6 +19,12 @@ namespace mixir {
 inline constexpr llvm::StringLiteral kCAbiAttrName = "mixer.c_abi";
 /// Prefix of the kernel function behind each exported entry point.
 inline constexpr llvm::StringLiteral kImplPrefix = "__mixir_";
+
+/// The runtime function `mixer.num_workers` becomes on the CPU.
+inline constexpr llvm::StringLiteral kNumThreadsFn = "mixir_get_num_threads";
+
+/// Patterns that replace `mixer.num_workers` by a call of the runtime.
+void populateLowerToRuntimePatterns(mlir::RewritePatternSet &patterns);
 
 #define GEN_PASS_DECL
 #include "mixir/Conversion/Passes.h.inc"

@@ -33,4 +33,16 @@ def MixerExportCAbi : Pass<"mixer-export-c-abi", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def MixerLowerToRuntime : Pass<"mixer-lower-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Replace mixer ops that read run-time state by calls of the CPU runtime";
+  let description = [{
+    `mixer.num_workers` becomes a call of the runtime's
+    `int32_t mixir_get_num_threads(void)` (declared in the module when
+    needed), so that a kernel splits its work for the thread count set at
+    run time (`mixir_set_num_threads`, `MIXIR_NUM_THREADS`).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 #endif // MIXIR_CONVERSION_PASSES_TD

@@ -50,3 +50,11 @@ func.func @final_state_only(%q: tensor<1x3x1x4xf32>, %k: tensor<1x3x1x4xf32>,
       : (tensor<1x3x1x4xf32>, tensor<1x3x1x4xf32>, tensor<1x3x1x4xf32>) -> (tensor<1x3x1x4xf32>, tensor<1x1x4x4xf32>)
   return %hT : tensor<1x1x4x4xf32>
 }
+
+// CHECK-LABEL: func @num_workers
+// CHECK: %[[W:.*]] = mixer.num_workers
+// CHECK: return %[[W]] : index
+func.func @num_workers() -> index {
+  %w = mixer.num_workers
+  return %w : index
+}

@@ -1,0 +1,76 @@
+//===- LowerToRuntime.cpp - run-time queries as runtime calls ---------------===//
+//
+// `mixer.num_workers` → `arith.index_cast (func.call @mixir_get_num_threads)`.
+// The runtime's thread count is what OpenMP will run the kernel's parallel
+// loops on (lib/Runtime/Threads.c), so a form that splits work by it gives
+// every thread a share.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Conversion/Passes.h"
+#include "mixir/Dialect/Mixer/MixerOps.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mixir {
+#define GEN_PASS_DEF_MIXERLOWERTORUNTIME
+#include "mixir/Conversion/Passes.h.inc"
+} // namespace mixir
+
+using namespace mlir;
+
+/// The private declaration `func.func private @name() -> i32`, made once.
+static func::FuncOp declareNumThreads(PatternRewriter &rewriter,
+                                      ModuleOp module) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(mixir::kNumThreadsFn))
+    return fn;
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(module.getBody());
+  auto fn = func::FuncOp::create(
+      rewriter, module.getLoc(), mixir::kNumThreadsFn,
+      rewriter.getFunctionType({}, {rewriter.getI32Type()}));
+  fn.setPrivate();
+  return fn;
+}
+
+namespace {
+struct LowerNumWorkers : public OpRewritePattern<mixir::mixer::NumWorkersOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(mixir::mixer::NumWorkersOp op,
+                                PatternRewriter &rewriter) const override {
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module)
+      return rewriter.notifyMatchFailure(op, "not inside a module");
+    func::FuncOp fn = declareNumThreads(rewriter, module);
+    auto call = func::CallOp::create(rewriter, op.getLoc(), fn, ValueRange{});
+    rewriter.replaceOpWithNewOp<arith::IndexCastOp>(
+        op, rewriter.getIndexType(), call.getResult(0));
+    return success();
+  }
+};
+
+struct MixerLowerToRuntimePass
+    : public mixir::impl::MixerLowerToRuntimeBase<MixerLowerToRuntimePass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (Operation *clash = module.lookupSymbol(mixir::kNumThreadsFn)) {
+      auto fn = dyn_cast<func::FuncOp>(clash);
+      Type i32 = IntegerType::get(&getContext(), 32);
+      if (!fn || fn.getFunctionType() != FunctionType::get(&getContext(), {}, {i32})) {
+        clash->emitError() << "'@" << mixir::kNumThreadsFn
+                           << "' is reserved for the mixir runtime, as "
+                              "'() -> i32'";
+        return signalPassFailure();
+      }
+    }
+    RewritePatternSet patterns(&getContext());
+    mixir::populateLowerToRuntimePatterns(patterns);
+    if (failed(applyPatternsGreedily(module, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
+
+void mixir::populateLowerToRuntimePatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerNumWorkers>(patterns.getContext());
+}
