@@ -15,30 +15,39 @@ g++ -O2 "$root/bench/driver/time_kernel.cpp" -o "$out/time_kernel" -ldl || exit 
 g++ -O3 -march=native -fopenmp "$root/bench/peak/fma_peak.cpp" -o "$out/fma_peak" || exit 1
 
 forms=(scan chunked quadratic auto)
-for form in "${forms[@]}"; do
-  if ! "$build/bin/mixirc" "$root/bench/gla_bench.mlir" --emit=shared \
-       --form="$form" -o "$out/gla_$form.so" 2>"$out/gla_$form.log"; then
-    echo "mixirc failed for --form=$form: $(head -c 300 "$out/gla_$form.log")"
+# The same mixer with one head (B·H below the core count), for the second
+# table: the chunked form then splits the sequence across the cores.
+sed 's/x8x128xf32/x1x128xf32/g; s/^\/\/ H = 8,/\/\/ H = 1,/' "$root/bench/gla_bench.mlir" > "$out/gla_bench_h1.mlir"
+compile() { # mlir form output
+  if ! "$build/bin/mixirc" "$1" --emit=shared --form="$2" -o "$3" 2>"$3.log"; then
+    echo "mixirc failed for $1 --form=$2: $(head -c 300 "$3.log")"
   fi
+}
+for form in "${forms[@]}"; do
+  compile "$root/bench/gla_bench.mlir" "$form" "$out/gla_$form.so"
+done
+for form in scan chunked auto; do
+  compile "$out/gla_bench_h1.mlir" "$form" "$out/gla_h1_$form.so"
 done
 
 read -r peak_all peak_one < <("$out/fma_peak")
+# row T H NAME SECONDS LOOP_SECONDS: one line of a table.
+row() {
+  python3 - "$@" "$peak_all" <<'PY'
+import sys
+T, H, name, t, loop, peak = sys.argv[1:]
+T, H, t, loop, peak = int(T), int(H), float(t), float(loop), float(peak)
+g = 4 * 1 * H * T * 128 * 128 / t / 1e9
+print("%-7s %-16s %10.2f %9.1f %8.2f %8.1f" % (T, name, t * 1e3, g, loop / t, 100 * g / peak))
+PY
+}
 echo "machine: $(nproc) cores, measured f32 peak ${peak_all} GFLOP/s (one core ${peak_one})"
 echo "GLA, B=1, H=8, K=V=128; median of $reps runs after a warm-up, each variant in its own process"
 echo "GFLOP/s counts the nominal work 4·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time (> 1: faster than the loop)"
 printf '%-7s %-16s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "% peak"
 for T in 1024 16384; do
-  flops=$(python3 -c "print(4*1*8*$T*128*128)")
   loop=$("$out/gla_scan_loop" 1 "$T" "$reps")
-  row() { # name seconds
-    python3 - "$@" <<PY
-import sys
-name, t = sys.argv[1], float(sys.argv[2])
-g = $flops / t / 1e9
-print(f"%-7s %-16s %10.2f %9.1f %8.2f %8.1f" % ($T, name, t * 1e3, g, $loop / t, 100 * g / $peak_all))
-PY
-  }
-  row "C++ scan loop" "$loop"
+  row "$T" 8 "C++ scan loop" "$loop" "$loop"
   for form in "${forms[@]}"; do
     lib="$out/gla_$form.so"
     [ -f "$lib" ] || { printf '%-7s %-16s %s\n' "$T" "mixir $form" "not built"; continue; }
@@ -55,7 +64,24 @@ PY
     fi
     if t=$("$out/time_kernel" "$lib" gla 1 "$T" "$n"); then
       [ "$form" = quadratic ] && [ "$T" -eq 1024 ] && quad1024=$t
-      row "mixir $form" "$t"
+      row "$T" 8 "mixir $form" "$t" "$loop"
+    else
+      printf '%-7s %-16s %s\n' "$T" "mixir $form" "failed"
+    fi
+  done
+done
+
+echo
+echo "GLA, B=1, H=1, K=V=128: one head on $(nproc) cores; the chunked form splits the sequence into segments (threads: ${MIXIR_NUM_THREADS:-all})"
+printf '%-7s %-16s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "% peak"
+for T in 1024 16384; do
+  loop=$("$out/gla_scan_loop" 1 "$T" "$reps" 1)
+  row "$T" 1 "C++ scan loop" "$loop" "$loop"
+  for form in scan chunked auto; do
+    lib="$out/gla_h1_$form.so"
+    [ -f "$lib" ] || { printf '%-7s %-16s %s\n' "$T" "mixir $form" "not built"; continue; }
+    if t=$("$out/time_kernel" "$lib" gla 1 "$T" "$reps" 1); then
+      row "$T" 1 "mixir $form" "$t" "$loop"
     else
       printf '%-7s %-16s %s\n' "$T" "mixir $form" "failed"
     fi
