@@ -1,5 +1,6 @@
-// Times a mixir GLA kernel in its own process: time_kernel LIB.so FUNC B T REPS [H]
-// (H defaults to 8)
+// Times a mixir GLA kernel in its own process:
+// time_kernel LIB.so FUNC B T REPS [H [D]] (H = 8 and K = V = D = 128 by
+// default)
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -22,8 +23,8 @@ static DLTensor tensor(std::vector<float> &data, int64_t *shape) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6 && argc != 7) {
-    std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H]\n");
+  if (argc < 6 || argc > 8) {
+    std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -41,7 +42,9 @@ int main(int argc, char **argv) {
     return 2;
   }
   GlaInputs x = makeGlaInputs(std::atoll(argv[3]), std::atoll(argv[4]),
-                              argc == 7 ? std::atoll(argv[6]) : 8, 128, 128);
+                              argc >= 7 ? std::atoll(argv[6]) : 8,
+                              argc >= 8 ? std::atoll(argv[7]) : 128,
+                              argc >= 8 ? std::atoll(argv[7]) : 128);
   int64_t shape[4] = {x.B, x.T, x.H, x.K};
   DLTensor q = tensor(x.q, shape), k = tensor(x.k, shape),
            v = tensor(x.v, shape), g = tensor(x.g, shape),

@@ -95,6 +95,34 @@ const std::vector<Example> &catalogue() {
          Solution s = solveByRecurrence(p);
          return {s.output, s.finalState};
        }},
+      // Test-only problems (test/Integration/Inputs/*.mlir): sizes that are
+      // not multiples of any tile or vector width, and every operand.
+      {"odd_sizes",
+       {in("q", {"B", "T", "3", "5"}), in("k", {"B", "T", "3", "5"}),
+        in("v", {"B", "T", "3", "7"}),
+        in("g", {"B", "T", "3", "5"}, Draw::LogDecay),
+        in("beta", {"B", "T", "3"}, Draw::Dt), in("h0", {"B", "3", "5", "7"}),
+        out("o", {"B", "T", "3", "7"}), out("hT", {"B", "3", "5", "7"}, "h0")},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         Problem p = problem(x, B, T, 3, 5, 7);
+         p.gate = Gate::Channel;
+         p.logDecay = widen(x[3]);
+         p.beta = x[4].data();
+         p.initialState = x[5].data();
+         p.scale = 0.3;
+         Solution s = solveByRecurrence(p);
+         return {s.output, s.finalState};
+       }},
+      {"one_channel",
+       {in("q", {"B", "T", "1", "1"}), in("k", {"B", "T", "1", "1"}),
+        in("v", {"B", "T", "1", "2"}),
+        in("g", {"B", "T", "1"}, Draw::LogDecay), out("o", {"B", "T", "1", "2"})},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         Problem p = problem(x, B, T, 1, 1, 2);
+         p.gate = Gate::Token;
+         p.logDecay = widen(x[3]);
+         return {solveByRecurrence(p).output};
+       }},
   };
   return examples;
 }
