@@ -5,6 +5,7 @@
 //   mixer-lower-<form>       each form → scf.forall + scf.for + linalg on
 //                            tensors
 //   mixer-lower-to-runtime   run-time queries (worker count) → runtime calls
+//   mixer-sink-destinations  every dispatch branch writes the caller's buffers
 //   bufferization            one-shot, writing the caller's buffers directly
 //   register tiles           matmul-shaped generics → vector FMAs (CPU)
 //   loops                    copies → linalg.copy; linalg → scf loops;
@@ -44,7 +45,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   addPipeline(pm, "mixer-prepare-c-abi,"
                   "mixer-select-form" + formOptions + ","
                   "mixer-lower-scan,mixer-lower-chunked,mixer-lower-quadratic,"
-                  "mixer-lower-to-runtime,"
+                  "mixer-lower-to-runtime,mixer-sink-destinations,"
                   "canonicalize,cse,mixer-vectorize-contractions,"
                   "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "

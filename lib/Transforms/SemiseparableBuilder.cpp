@@ -517,13 +517,13 @@ Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
         HeadTiles xt(ib, ctx);
         Value at = xt.rowAt(decay, t), kt = xt.rowAt(k, t);
         Value qt = xt.rowAt(qs, t);
-        Value init = tensor::EmptyOp::create(ib, ArrayRef<int64_t>{C, K},
-                                             f32Type(ib));
+        // Updated in place (the carried D is the generic's init), so that
+        // bufferization reuses one C×K buffer for the whole loop.
         Value D = linalg::GenericOp::create(
-                      ib, TypeRange{init.getType()},
-                      ValueRange{iter[0], at, kt}, ValueRange{init},
-                      ArrayRef<AffineMap>{map(m, 2, {0, 1}), map(m, 2, {1}),
-                                          map(m, 2, {1}), map(m, 2, {0, 1})},
+                      ib, TypeRange{iter[0].getType()}, ValueRange{at, kt},
+                      ValueRange{iter[0]},
+                      ArrayRef<AffineMap>{map(m, 2, {1}), map(m, 2, {1}),
+                                          map(m, 2, {0, 1})},
                       ArrayRef<IteratorType>{par, par},
                       [&](OpBuilder &bb, Location l, ValueRange args) {
                         ImplicitLocOpBuilder eb(l, bb);
@@ -531,10 +531,10 @@ Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
                         Value own = arith::CmpIOp::create(
                             eb, arith::CmpIPredicate::eq, s, t);
                         Value decayed =
-                            arith::MulFOp::create(eb, args[0], args[1]);
+                            arith::MulFOp::create(eb, args[2], args[0]);
                         linalg::YieldOp::create(
                             eb, ValueRange{arith::SelectOp::create(
-                                    eb, own, args[2], decayed)});
+                                    eb, own, args[1], decayed)});
                       })
                       .getResult(0);
         // A[t, s] = Σ_i D[s, i] qs[t, i]
@@ -547,25 +547,25 @@ Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
 }
 
 Value HeadTiles::decayState(Value S, Value logDecay) {
-  auto sType = cast<RankedTensorType>(S.getType());
+  // In place (S is the generic's init): a state carried by a loop keeps one
+  // buffer instead of being copied every iteration.
   MLIRContext *m = b.getContext();
-  SmallVector<Value> inputs{S};
-  SmallVector<AffineMap> maps{map(m, 2, {0, 1})};
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
   bool row = isa<RankedTensorType>(logDecay.getType());
   if (row) {
     inputs.push_back(logDecay);
     maps.push_back(map(m, 2, {0}));
   }
   maps.push_back(map(m, 2, {0, 1}));
-  Value init = tensor::EmptyOp::create(b, sType.getShape(), f32Type(b));
   return linalg::GenericOp::create(
-             b, TypeRange{sType}, inputs, ValueRange{init}, maps,
+             b, TypeRange{S.getType()}, inputs, ValueRange{S}, maps,
              ArrayRef<IteratorType>{par, par},
              [&](OpBuilder &nb, Location loc, ValueRange args) {
                ImplicitLocOpBuilder ib(loc, nb);
-               Value e = math::ExpOp::create(ib, row ? args[1] : logDecay);
+               Value e = math::ExpOp::create(ib, row ? args[0] : logDecay);
                linalg::YieldOp::create(
-                   ib, ValueRange{arith::MulFOp::create(ib, args[0], e)});
+                   ib, ValueRange{arith::MulFOp::create(ib, args.back(), e)});
              })
       .getResult(0);
 }

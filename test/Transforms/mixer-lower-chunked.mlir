@@ -46,7 +46,8 @@ func.func @token_gate_beta(%q: tensor<?x?x2x16xf32>, %k: tensor<?x?x2x16xf32>, %
 // CHECK: math.exp
 // CHECK: scf.for %[[T:.*]] = %c0 to %c16 step %c1 iter_args(%[[D:.*]] = %{{.*}}, %[[A:.*]] = %{{.*}}) -> (tensor<16x8xf32>, tensor<16x16xf32>)
 // CHECK: %[[AT:.*]] = tensor.extract_slice %{{.*}}[%[[T]], 0] [1, 8]
-// CHECK: %[[DN:.*]] = linalg.generic {{.*}} ins(%[[D]], %[[AT]], %{{.*}} : tensor<16x8xf32>, tensor<8xf32>, tensor<8xf32>)
+// D is updated in place: it is the generic's init.
+// CHECK: %[[DN:.*]] = linalg.generic {{.*}} ins(%[[AT]], %{{.*}} : tensor<8xf32>, tensor<8xf32>) outs(%[[D]] : tensor<16x8xf32>)
 // CHECK: arith.cmpi eq, %{{.*}}, %[[T]]
 // CHECK-NOT: math.exp
 // CHECK: arith.select

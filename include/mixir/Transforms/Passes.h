@@ -31,6 +31,7 @@ void populateVectorizeContractionsPatterns(mlir::RewritePatternSet &patterns,
 
 /// memref.copy → linalg.copy.
 void populateCopyToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateSinkDestinationsPatterns(mlir::RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "mixir/Transforms/Passes.h.inc"

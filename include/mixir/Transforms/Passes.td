@@ -61,6 +61,23 @@ def MixerLowerQuadratic : MixerLowerFormPass<"mixer-lower-quadratic", "quadratic
   }];
 }
 
+def MixerSinkDestinations : Pass<"mixer-sink-destinations"> {
+  let summary = "Write results into their destination inside each branch of a form dispatch";
+  let description = [{
+    A form dispatch (`mixer-select-form` on a dynamic T, the chunked form's
+    run-time choice to split the sequence) is an `scf.if` whose branches
+    each build a result in their own `tensor.empty`. When that result is
+    then written to a buffer with `bufferization.materialize_in_destination`
+    (the C ABI's out-parameters), upstream empty-tensor elimination makes
+    only one branch write the buffer directly; the others would fill a
+    temporary and copy it. This pass moves the `materialize_in_destination`
+    of an `scf.if` result into every branch (recursively through nested
+    dispatches), so that each branch's `tensor.empty` becomes the caller's
+    buffer.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 def MixerCopyToLinalg : Pass<"mixer-copy-to-linalg"> {
   let summary = "Rewrite memref.copy as linalg.copy so that it lowers to loops";
   let description = [{
