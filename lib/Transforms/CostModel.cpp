@@ -3,13 +3,16 @@
 // Work per (batch, head), from the cost table of MIXERS.md, with C the chunk
 // (or block) length and n = ⌈T/C⌉:
 //   scan      : T · 5KV                 (update and read-out, per token)
-//   chunked   : n · (2CKV inter + 2C²K scores + 2C²V + 2CKV state) + T·CK·x
-//   quadratic : n(n+1)/2 · (2C²K + 2C²V) + n(n-1)/2 · 2CK
-// where x counts the per-pair exponentials of a per-channel gate inside the
-// diagonal blocks. Each term is divided by the efficiency of its kind of
-// work: matmul-shaped work runs closer to peak than the scan's
-// load-update-store stream. Padding a short tail to a full chunk is paid in
-// full, which is what makes the scan win for short sequences.
+//   chunked   : n · (2CKV inter + 2C²K scores + 2C²V + 2CKV state) + diag
+//   quadratic : n(n+1)/2 · (2C²K + 2C²V) + n(n-1)/2 · scaling + diag
+// where diag is the per-channel gate's decayed-key recurrence inside the
+// diagonal blocks (C·K exponentials and 2C²K multiply-adds per block) and
+// scaling the decay of each off-diagonal key block (C·K exponentials with a
+// per-channel gate, C with a scalar one). Each term is divided by the
+// throughput of its kind of work relative to the scan's load-update-store
+// stream, measured with bench/ (docs/forms-and-cost-model.md). Padding a
+// short tail to a full chunk is paid in full, which is what makes the scan
+// win for short sequences.
 //
 //===----------------------------------------------------------------------===//
 #include "mixir/Transforms/CostModel.h"
@@ -20,9 +23,13 @@ using namespace mixir;
 using namespace mixir::mixer;
 
 namespace {
-/// Relative throughput of each kind of work (scan stream = 1).
+/// Relative throughput of each kind of work (scan stream = 1), fitted to
+/// bench/ timings of GLA (K = V = 128, H = 8, T = 32…256): the chunked form's
+/// contractions are register-tiled C×K by K×V products; the quadratic form's
+/// are C×C blocks, many more and smaller, each behind its own decay scaling.
 constexpr double kScanEfficiency = 1.0;
-constexpr double kMatmulEfficiency = 2.0;
+constexpr double kChunkedMatmulEfficiency = 2.5;
+constexpr double kQuadraticMatmulEfficiency = 0.8;
 /// Cost of one exponential in flops.
 constexpr double kExpCost = 10.0;
 /// Fixed cost of a chunk or block iteration (slicing, padding, loop).
@@ -53,16 +60,19 @@ double mixir::estimateCost(SemiseparableOp op, FormKind kind, int64_t T,
                         : (kind == FormKind::chunked ? defaultChunkSize(op)
                                                      : defaultBlockSize(op));
   const double n = ceilDiv(T, static_cast<int64_t>(C));
-  const double diagExp = channel ? n * C * C * K * kExpCost / 2 : 0;
+  // The decayed-key recurrence of a per-channel gate runs at scan speed.
+  const double diag = channel ? n * (C * K * kExpCost + 2 * C * C * K) : 0;
   if (kind == FormKind::chunked) {
     double mm = n * (2 * C * K * V + 2 * C * C * K + 2 * C * C * V +
                      2 * C * K * V);
-    return mm / kMatmulEfficiency + diagExp + n * kTileOverhead;
+    return mm / kChunkedMatmulEfficiency + diag + n * kTileOverhead;
   }
   double pairs = n * (n + 1) / 2;
   double mm = pairs * (2 * C * C * K + 2 * C * C * V);
-  double scaling = n * (n - 1) / 2 * 2 * C * K;
-  return mm / kMatmulEfficiency + scaling + diagExp + pairs * kTileOverhead;
+  double scaling = n * (n - 1) / 2 *
+                   (channel ? C * K * (kExpCost + 1) : C * kExpCost + C * K);
+  return mm / kQuadraticMatmulEfficiency + scaling + diag +
+         pairs * kTileOverhead;
 }
 
 FormKind mixir::chooseForm(SemiseparableOp op, int64_t T) {
