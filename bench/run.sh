@@ -8,7 +8,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
 out="$build/bench"
 mkdir -p "$out"
-reps="${MIXIR_BENCH_REPS:-7}"
+reps="${MIXIR_BENCH_REPS:-11}"
+# Threads stay on their cores in every variant (the loop's and mixir's
+# OpenMP alike): unbound, a short run sometimes starts both threads on one
+# core and stays there, which doubles a millisecond kernel's time.
+export OMP_PROC_BIND="${OMP_PROC_BIND:-true}"
 
 g++ -O3 -march=native -fopenmp "$root/bench/baseline/gla_scan_loop.cpp" -o "$out/gla_scan_loop" || exit 1
 g++ -O2 "$root/bench/driver/time_kernel.cpp" -o "$out/time_kernel" -ldl || exit 1
@@ -41,7 +45,7 @@ g = 4 * 1 * H * T * 128 * 128 / t / 1e9
 print("%-7s %-16s %10.2f %9.1f %8.2f %8.1f" % (T, name, t * 1e3, g, loop / t, 100 * g / peak))
 PY
 }
-echo "machine: $(nproc) cores, measured f32 peak ${peak_all} GFLOP/s (one core ${peak_one})"
+echo "machine: $(nproc) cores, measured f32 peak ${peak_all} GFLOP/s (one core ${peak_one}); OMP_PROC_BIND=$OMP_PROC_BIND"
 echo "GLA, B=1, H=8, K=V=128; median of $reps runs after a warm-up, each variant in its own process"
 echo "GFLOP/s counts the nominal work 4·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time (> 1: faster than the loop)"
 printf '%-7s %-16s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "% peak"
@@ -86,4 +90,8 @@ for T in 1024 16384; do
       printf '%-7s %-16s %s\n' "$T" "mixir $form" "failed"
     fi
   done
+  # The same chunked kernel on one thread: no split, the gain's baseline.
+  if t=$(MIXIR_NUM_THREADS=1 "$out/time_kernel" "$out/gla_h1_chunked.so" gla 1 "$T" "$reps" 1); then
+    row "$T" 1 "chunked 1 thread" "$t" "$loop"
+  fi
 done
