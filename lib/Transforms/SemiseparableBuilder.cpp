@@ -33,6 +33,24 @@ AffineMap map(MLIRContext *ctx, unsigned numDims, ArrayRef<unsigned> dims) {
 }
 
 Type f32Type(OpBuilder &b) { return b.getF32Type(); }
+
+/// x[t, s] = body(inputs at their maps..., x[t, s]) over a 2-D x, updated in
+/// place (x is the generic's init).
+Value updateInPlace2D(
+    OpBuilder &b, Location loc, Value x, ValueRange inputs,
+    ArrayRef<AffineMap> inputMaps,
+    llvm::function_ref<Value(ImplicitLocOpBuilder &, ValueRange)> body) {
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.push_back(map(b.getContext(), 2, {0, 1}));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{x.getType()}, inputs, ValueRange{x}, maps,
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               ImplicitLocOpBuilder ib(l, nb);
+               linalg::YieldOp::create(ib, body(ib, args));
+             })
+      .getResult(0);
+}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -478,23 +496,16 @@ Value HeadTiles::causalScores(Value qs, Value k, Value g, Value G) {
 
   // Scalar or no decay: (qs kᵀ) ⊙ L with L_ts = exp(G_t − G_s) masked.
   Value scores = matmulTransBAcc(qs, k, acc);
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  if (G) {
-    inputs = {G, G};
-    maps = {map(m, 2, {0}), map(m, 2, {1})};
-  }
-  maps.push_back(map(m, 2, {0, 1}));
-  return linalg::GenericOp::create(
-             b, TypeRange{scores.getType()}, inputs, ValueRange{scores}, maps,
-             ArrayRef<IteratorType>{par, par},
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               ImplicitLocOpBuilder ib(loc, nb);
-               Value r = G ? maskedDecay(ib, args[0], args[1], args[2])
-                           : maskedDecay(ib, nullptr, nullptr, args[0]);
-               linalg::YieldOp::create(ib, r);
-             })
-      .getResult(0);
+  if (!G)
+    return updateInPlace2D(b, b.getLoc(), scores, {}, {},
+                           [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+                             return maskedDecay(ib, nullptr, nullptr, args[0]);
+                           });
+  return updateInPlace2D(
+      b, b.getLoc(), scores, {G, G}, {map(m, 2, {0}), map(m, 2, {1})},
+      [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+        return maskedDecay(ib, args[0], args[1], args[2]);
+      });
 }
 
 Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
@@ -519,24 +530,15 @@ Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
         Value qt = xt.rowAt(qs, t);
         // Updated in place (the carried D is the generic's init), so that
         // bufferization reuses one C×K buffer for the whole loop.
-        Value D = linalg::GenericOp::create(
-                      ib, TypeRange{iter[0].getType()}, ValueRange{at, kt},
-                      ValueRange{iter[0]},
-                      ArrayRef<AffineMap>{map(m, 2, {1}), map(m, 2, {1}),
-                                          map(m, 2, {0, 1})},
-                      ArrayRef<IteratorType>{par, par},
-                      [&](OpBuilder &bb, Location l, ValueRange args) {
-                        ImplicitLocOpBuilder eb(l, bb);
-                        Value s = linalg::IndexOp::create(eb, 0);
-                        Value own = arith::CmpIOp::create(
-                            eb, arith::CmpIPredicate::eq, s, t);
-                        Value decayed =
-                            arith::MulFOp::create(eb, args[2], args[0]);
-                        linalg::YieldOp::create(
-                            eb, ValueRange{arith::SelectOp::create(
-                                    eb, own, args[1], decayed)});
-                      })
-                      .getResult(0);
+        Value D = updateInPlace2D(
+            ib, loc, iter[0], {at, kt}, {map(m, 2, {1}), map(m, 2, {1})},
+            [&](ImplicitLocOpBuilder &eb, ValueRange args) -> Value {
+              Value s = linalg::IndexOp::create(eb, 0);
+              Value own =
+                  arith::CmpIOp::create(eb, arith::CmpIPredicate::eq, s, t);
+              Value decayed = arith::MulFOp::create(eb, args[2], args[0]);
+              return arith::SelectOp::create(eb, own, args[1], decayed);
+            });
         // A[t, s] = Σ_i D[s, i] qs[t, i]
         Value row = xt.contract(D, map(m, 2, {0, 1}), qt, map(m, 2, {1}),
                                 xt.zeros({C}), map(m, 2, {0}), {par, red});
@@ -549,25 +551,19 @@ Value HeadTiles::channelCausalScores(Value qs, Value k, Value g) {
 Value HeadTiles::decayState(Value S, Value logDecay) {
   // In place (S is the generic's init): a state carried by a loop keeps one
   // buffer instead of being copied every iteration.
-  MLIRContext *m = b.getContext();
-  SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
-  bool row = isa<RankedTensorType>(logDecay.getType());
-  if (row) {
-    inputs.push_back(logDecay);
-    maps.push_back(map(m, 2, {0}));
-  }
-  maps.push_back(map(m, 2, {0, 1}));
-  return linalg::GenericOp::create(
-             b, TypeRange{S.getType()}, inputs, ValueRange{S}, maps,
-             ArrayRef<IteratorType>{par, par},
-             [&](OpBuilder &nb, Location loc, ValueRange args) {
-               ImplicitLocOpBuilder ib(loc, nb);
-               Value e = math::ExpOp::create(ib, row ? args[0] : logDecay);
-               linalg::YieldOp::create(
-                   ib, ValueRange{arith::MulFOp::create(ib, args.back(), e)});
-             })
-      .getResult(0);
+  auto scaled = [&](ImplicitLocOpBuilder &ib, Value s, Value log) -> Value {
+    return arith::MulFOp::create(ib, s, math::ExpOp::create(ib, log));
+  };
+  if (isa<RankedTensorType>(logDecay.getType()))
+    return updateInPlace2D(b, b.getLoc(), S, {logDecay},
+                           {map(b.getContext(), 2, {0})},
+                           [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+                             return scaled(ib, args[1], args[0]);
+                           });
+  return updateInPlace2D(b, b.getLoc(), S, {}, {},
+                         [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+                           return scaled(ib, args[0], logDecay);
+                         });
 }
 
 Value HeadTiles::stateUpdate(Value S, Value k, Value v, Value G) {
