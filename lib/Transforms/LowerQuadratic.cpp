@@ -7,9 +7,12 @@
 // with G the local cumulative sums inside each block, tot_j block j's total
 // and mid_ij the totals of the blocks strictly between: every term is ≤ 0,
 // so the block is (Q ⊙ exp(G_i)) (K ⊙ exp(mid + tot_j − G_j))ᵀ, a matmul.
-// The diagonal block uses the causal decayed scores. Key blocks are visited
-// from i−1 down to 0 so that mid accumulates block totals (a sum of
-// non-positive terms; no long prefix sum is ever subtracted).
+// The diagonal block uses the causal decayed scores. The keys are decayed
+// to their block's end once per head (K̃_j = K_j ⊙ exp(tot_j − G_j)); key
+// blocks are then visited from i−1 down to 0 carrying exp(mid_ij) as a
+// product of block factors exp(tot) ≤ 1, so a block pair costs its two
+// matmuls and one column scaling of the queries, with no exponential and
+// no long prefix sum subtracted.
 // An initial state contributes (Q ⊙ exp(G_i + pre_i)) S_0 with pre_i the
 // totals of all earlier blocks; a requested final state is computed with the
 // chunk state update over the blocks.
@@ -20,7 +23,9 @@
 #include "mixir/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mixir {
@@ -37,6 +42,74 @@ static Value zeroDecayRow(HeadTiles &x) {
   return x.perChannel() ? x.zeros({x.ctx.K}) : x.f32(0.0);
 }
 
+/// A decay factor of 1 in the gate's row shape.
+static Value unitDecayRow(HeadTiles &x) {
+  if (!x.perChannel())
+    return x.f32(1.0);
+  Value init = tensor::EmptyOp::create(x.b, ArrayRef<int64_t>{x.ctx.K},
+                                       x.b.getF32Type());
+  return linalg::FillOp::create(x.b, ValueRange{x.f32(1.0)}, ValueRange{init})
+      .getResult(0);
+}
+
+namespace {
+/// Every key block of one head decayed to its block's end,
+/// K̃_j = K_j ⊙ exp(tot_j − G_j), and the blocks' log totals tot_j: computed
+/// once per head, so that a (query, key) block pair only scales by the
+/// decay of the blocks between them.
+struct DecayedKeys {
+  Value keys;   ///< tensor<(n·C) x K>
+  Value totals; ///< tensor<n x K> (per-channel gate) or tensor<n>
+};
+} // namespace
+
+static DecayedKeys decayKeyBlocks(ImplicitLocOpBuilder &b,
+                                  const HeadContext &ctx, int64_t C,
+                                  Value numBlocks) {
+  HeadTiles x(b, ctx);
+  Type f32 = b.getF32Type();
+  Value rowsTotal = arith::MulIOp::create(b, numBlocks, x.index(C));
+  Value keys0 = tensor::EmptyOp::create(
+      b, ArrayRef<OpFoldResult>{rowsTotal, b.getIndexAttr(ctx.K)}, f32);
+  SmallVector<OpFoldResult> totalShape{numBlocks};
+  if (x.perChannel())
+    totalShape.push_back(b.getIndexAttr(ctx.K));
+  Value totals0 = tensor::EmptyOp::create(b, totalShape, f32);
+  auto loop = scf::ForOp::create(
+      b, x.index(0), numBlocks, x.index(1), ValueRange{keys0, totals0},
+      [&](OpBuilder &nb, Location loc, Value j, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        HeadTiles xt(ib, ctx);
+        Value s0 = arith::MulIOp::create(ib, j, xt.index(C));
+        Value len = xt.tileLength(s0, C);
+        Value G = xt.cumsum(xt.gateTile(s0, len, C));
+        Value tot = xt.lastRow(G);
+        // tot − G_s ≤ 0: G is a cumulative sum of non-positive terms.
+        Value kd = xt.scaleByDecay(
+            xt.keyTile(s0, len, C),
+            {Decay{tot}, Decay{G, /*isTile=*/true, /*negate=*/true}});
+        OpFoldResult one = ib.getIndexAttr(1);
+        Value keys = tensor::InsertSliceOp::create(
+            ib, kd, iter[0], ArrayRef<OpFoldResult>{s0, ib.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{ib.getIndexAttr(C), ib.getIndexAttr(ctx.K)},
+            ArrayRef<OpFoldResult>{one, one});
+        scf::YieldOp::create(ib,
+                             ValueRange{keys, xt.setRowAt(iter[1], tot, j)});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+/// Rows [s0, s0 + C) of the decayed keys.
+static Value decayedKeyBlock(ImplicitLocOpBuilder &b, const DecayedKeys &dk,
+                             int64_t C, int64_t K, Value s0) {
+  OpFoldResult one = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({C, K}, b.getF32Type()), dk.keys,
+      ArrayRef<OpFoldResult>{s0, b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(C), b.getIndexAttr(K)},
+      ArrayRef<OpFoldResult>{one, one});
+}
+
 static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
                                              const HeadContext &ctx,
                                              int64_t C, Value rows,
@@ -46,6 +119,9 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
   const bool hasInit = static_cast<bool>(ctx.op.getInitialState());
   Value cst = x.index(C);
   Value numBlocks = arith::CeilDivSIOp::create(b, ctx.T, cst);
+  DecayedKeys dk;
+  if (gated)
+    dk = decayKeyBlocks(b, ctx, C, numBlocks);
 
   SmallVector<Value> outerInit{rows};
   if (gated)
@@ -68,10 +144,12 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
         Value qd = gated ? xt.scaleByDecay(qs, {Decay{G, /*isTile=*/true}})
                          : qs;
 
-        // Key blocks j = qb-1 .. 0 (all full: only the last block is short).
+        // Key blocks j = qb-1 .. 0 (all full: only the last block is short),
+        // carrying the decay factor of the blocks strictly between,
+        // Π exp(tot) (each factor ≤ 1).
         SmallVector<Value> innerInit{acc};
         if (gated)
-          innerInit.push_back(zeroDecayRow(xt)); // mid
+          innerInit.push_back(unitDecayRow(xt));
         auto inner = scf::ForOp::create(
             ib, xt.index(0), qb, xt.index(1), innerInit,
             [&](OpBuilder &nb2, Location loc2, Value jj, ValueRange it) {
@@ -81,22 +159,20 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
                   jb, arith::SubIOp::create(jb, qb, xj.index(1)), jj);
               Value s0 = arith::MulIOp::create(jb, j, cst);
               Value full = xj.index(C);
-              Value kj = xj.keyTile(s0, full, C);
               Value vj = xj.tile(ctx.op.getV(), s0, full, C);
               SmallVector<Value> yields;
-              Value kd = kj, midNext;
+              Value qm = qd, kd;
               if (gated) {
-                Value Gj = xj.cumsum(xj.gateTile(s0, full, C));
-                Value tot = xj.lastRow(Gj);
-                kd = xj.scaleByDecay(
-                    kj, {Decay{it[1]}, Decay{tot},
-                         Decay{Gj, /*isTile=*/true, /*negate=*/true}});
-                midNext = xj.addRows(it[1], tot);
+                qm = xj.scaleColumns(qd, it[1]);
+                kd = decayedKeyBlock(jb, dk, C, ctx.K, s0);
+              } else {
+                kd = xj.keyTile(s0, full, C);
               }
-              Value P = xj.matmulTransBAcc(qd, kd, xj.zeros({C, C}));
+              Value P = xj.matmulTransBAcc(qm, kd, xj.zeros({C, C}));
               yields.push_back(xj.matmulAcc(P, vj, it[0]));
               if (gated)
-                yields.push_back(midNext);
+                yields.push_back(xj.mulRows(
+                    it[1], xj.expRow(xj.rowAt(dk.totals, j))));
               scf::YieldOp::create(jb, yields);
             });
         acc = inner.getResult(0);
@@ -114,6 +190,7 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
         scf::YieldOp::create(ib, yields);
       });
 
+  // The final state, block by block: S' = exp(tot_j) ⊙ S + K̃_jᵀ V_j.
   Value finalState = state;
   if (ctx.op.getFinalState()) {
     auto pass = scf::ForOp::create(
@@ -123,9 +200,14 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
           HeadTiles xt(ib, ctx);
           Value t0 = arith::MulIOp::create(ib, c, cst);
           Value len = xt.tileLength(t0, C);
-          Value G = gated ? xt.cumsum(xt.gateTile(t0, len, C)) : Value();
-          Value next = xt.stateUpdate(iter[0], xt.keyTile(t0, len, C),
-                                      xt.tile(ctx.op.getV(), t0, len, C), G);
+          Value v = xt.tile(ctx.op.getV(), t0, len, C);
+          Value next;
+          if (gated)
+            next = xt.matmulTransAAcc(
+                decayedKeyBlock(ib, dk, C, ctx.K, t0), v,
+                xt.decayState(iter[0], xt.rowAt(dk.totals, c)));
+          else
+            next = xt.stateUpdate(iter[0], xt.keyTile(t0, len, C), v, {});
           scf::YieldOp::create(ib, ValueRange{next});
         });
     finalState = pass.getResult(0);

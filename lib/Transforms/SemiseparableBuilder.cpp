@@ -303,9 +303,16 @@ Value HeadTiles::lastRow(Value tile) {
   return rowAt(tile, index(type.getDimSize(0) - 1));
 }
 
-Value HeadTiles::addRows(Value a, Value c) {
+/// a ∘ c elementwise for two scalars or two tensors of one static shape.
+static Value combineRows(ImplicitLocOpBuilder &b, Value a, Value c,
+                         bool multiply) {
+  auto apply = [&](ImplicitLocOpBuilder &ib, Value l, Value r) -> Value {
+    if (multiply)
+      return arith::MulFOp::create(ib, l, r);
+    return arith::AddFOp::create(ib, l, r);
+  };
   if (isa<FloatType>(a.getType()))
-    return arith::AddFOp::create(b, a, c);
+    return apply(b, a, c);
   auto type = cast<RankedTensorType>(a.getType());
   Value init = tensor::EmptyOp::create(b, type.getShape(), f32Type(b));
   AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(),
@@ -316,8 +323,45 @@ Value HeadTiles::addRows(Value a, Value c) {
              SmallVector<IteratorType>(type.getRank(), par),
              [&](OpBuilder &nb, Location loc, ValueRange args) {
                ImplicitLocOpBuilder ib(loc, nb);
+               linalg::YieldOp::create(ib, apply(ib, args[0], args[1]));
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::addRows(Value a, Value c) {
+  return combineRows(b, a, c, /*multiply=*/false);
+}
+
+Value HeadTiles::mulRows(Value a, Value c) {
+  return combineRows(b, a, c, /*multiply=*/true);
+}
+
+Value HeadTiles::expRow(Value row) {
+  if (isa<FloatType>(row.getType()))
+    return math::ExpOp::create(b, row);
+  return exp(row);
+}
+
+Value HeadTiles::scaleColumns(Value x, Value e) {
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *mctx = b.getContext();
+  const bool row = isa<RankedTensorType>(e.getType());
+  SmallVector<Value> inputs{x};
+  SmallVector<AffineMap> maps{map(mctx, 2, {0, 1})};
+  if (row) {
+    inputs.push_back(e);
+    maps.push_back(map(mctx, 2, {1}));
+  }
+  maps.push_back(map(mctx, 2, {0, 1}));
+  Value init = tensor::EmptyOp::create(b, type.getShape(), f32Type(b));
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, inputs, ValueRange{init}, maps,
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
                linalg::YieldOp::create(
-                   ib, ValueRange{arith::AddFOp::create(ib, args[0], args[1])});
+                   ib, ValueRange{arith::MulFOp::create(
+                           ib, args[0], row ? args[1] : e)});
              })
       .getResult(0);
 }

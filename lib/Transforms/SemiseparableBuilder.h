@@ -109,8 +109,14 @@ public:
   mlir::Value setRowAt(mlir::Value tile, mlir::Value row, mlir::Value t);
   /// The last row of a tile.
   mlir::Value lastRow(mlir::Value tile);
-  /// Elementwise sum of two scalars or two tensors of one static shape.
+  /// Elementwise sum and product of two scalars or two tensors of one
+  /// static shape.
   mlir::Value addRows(mlir::Value a, mlir::Value c);
+  mlir::Value mulRows(mlir::Value a, mlir::Value c);
+  /// exp of a gate row (scalar or tensor<K>).
+  mlir::Value expRow(mlir::Value row);
+  /// x[t, i] * e[i] for e: tensor<D>, or x[t, i] * e for a scalar e.
+  mlir::Value scaleColumns(mlir::Value x, mlir::Value e);
 
   /// x[t, i] * factor * exp(Σ decay terms at (t, i)), for x of shape [C, D]
   /// (D = K when a term is per channel). Callers guarantee the exponent ≤ 0.

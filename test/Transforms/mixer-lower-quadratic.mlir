@@ -1,22 +1,37 @@
 // RUN: mixir-opt %s -mixer-lower-quadratic -split-input-file | FileCheck %s
 
-// Query blocks in an outer loop carrying the decay of earlier blocks (pre);
-// key blocks j < i visited backwards in an inner loop carrying the decay
-// between the blocks (mid); the off-diagonal block is a plain contraction
-// of pre-scaled q and k. An initial state adds (q ⊙ exp(G + pre)) S0, and a
-// final state is computed by a separate state pass over the blocks.
+// First, once per head, every key block decayed to its block's end
+// (K ⊙ exp(tot − G)) and the block totals. Then query blocks in an outer
+// loop carrying the decay of earlier blocks (pre); key blocks j < i visited
+// backwards in an inner loop carrying the factor exp(mid) of the blocks in
+// between, as a product of exp(tot) (no exponential of a sum, none per
+// element); the off-diagonal block is a plain contraction of the
+// mid-scaled queries and the decayed keys. An initial state adds
+// (q ⊙ exp(G + pre)) S0, and a final state is computed by a separate state
+// pass over the decayed key blocks.
 // CHECK-LABEL: func @token_gate_state
 // CHECK: scf.forall
 // CHECK: %[[NB:.*]] = arith.ceildivsi
+// CHECK: %[[DK:.*]]:2 = scf.for %{{.*}} = %c0 to %[[NB]] step %c1 iter_args({{.*}}) -> (tensor<?x8xf32>, tensor<?xf32>)
+// CHECK: math.exp
+// CHECK: tensor.insert_slice %{{.*}} : tensor<16x8xf32> into tensor<?x8xf32>
+// CHECK: tensor.insert %{{.*}} : tensor<?xf32>
 // CHECK: %[[OUTER:.*]]:2 = scf.for %[[QB:.*]] = %c0 to %[[NB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[PRE:.*]] = %{{.*}}) -> (tensor<?x4xf32>, f32)
-// CHECK: scf.for %{{.*}} = %c0 to %[[QB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[MID:.*]] = %{{.*}}) -> (tensor<16x4xf32>, f32)
-// CHECK: arith.addf %[[MID]], %{{.*}} : f32
-// CHECK: linalg.transpose
+// CHECK: scf.for %{{.*}} = %c0 to %[[QB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[MID:.*]] = %cst{{.*}}) -> (tensor<16x4xf32>, f32)
+// CHECK-NOT: scf.yield
+// CHECK: arith.mulf %{{.*}}, %[[MID]] : f32
+// CHECK: %[[KD:.*]] = tensor.extract_slice %[[DK]]#0
+// CHECK: linalg.transpose ins(%[[KD]]
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]
+// CHECK: %[[TOT:.*]] = tensor.extract %[[DK]]#1
+// CHECK: %[[E:.*]] = math.exp %[[TOT]]
+// CHECK: arith.mulf %[[MID]], %[[E]]
 // CHECK: scf.yield
 // CHECK: arith.addf %{{.*}}, %[[PRE]]
 // CHECK: scf.yield
 // CHECK: %[[FINAL:.*]] = scf.for %{{.*}} = %c0 to %[[NB]] step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<8x4xf32>)
+// CHECK: tensor.extract %[[DK]]#1
+// CHECK: tensor.extract_slice %[[DK]]#0
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice %[[OUTER]]#0
 // CHECK: tensor.parallel_insert_slice %[[FINAL]]
@@ -29,6 +44,7 @@ func.func @token_gate_state(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v
 
 // A per-channel gate carries its block decays as vectors over K.
 // CHECK-LABEL: func @channel_gate
+// CHECK: scf.for {{.*}} -> (tensor<?x8xf32>, tensor<?x8xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<?x4xf32>, tensor<8xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<16x4xf32>, tensor<8xf32>)
 func.func @channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
