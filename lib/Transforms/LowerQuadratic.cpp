@@ -54,11 +54,12 @@ static Value unitDecayRow(HeadTiles &x) {
 
 namespace {
 /// Every key block of one head decayed to its block's end,
-/// K̃_j = K_j ⊙ exp(tot_j − G_j), and the blocks' log totals tot_j: computed
-/// once per head, so that a (query, key) block pair only scales by the
-/// decay of the blocks between them.
+/// K̃_j = K_j ⊙ exp(tot_j − G_j), stored transposed (K̃ᵀ, so that a block
+/// pair's scores are a plain matmul), and the blocks' log totals tot_j:
+/// computed once per head, so that a (query, key) block pair only scales by
+/// the decay of the blocks between them.
 struct DecayedKeys {
-  Value keys;   ///< tensor<(n·C) x K>
+  Value keys;   ///< tensor<n x K x C>, one contiguous K̃_jᵀ per block
   Value totals; ///< tensor<n x K> (per-channel gate) or tensor<n>
 };
 } // namespace
@@ -68,9 +69,11 @@ static DecayedKeys decayKeyBlocks(ImplicitLocOpBuilder &b,
                                   Value numBlocks) {
   HeadTiles x(b, ctx);
   Type f32 = b.getF32Type();
-  Value rowsTotal = arith::MulIOp::create(b, numBlocks, x.index(C));
   Value keys0 = tensor::EmptyOp::create(
-      b, ArrayRef<OpFoldResult>{rowsTotal, b.getIndexAttr(ctx.K)}, f32);
+      b,
+      ArrayRef<OpFoldResult>{numBlocks, b.getIndexAttr(ctx.K),
+                             b.getIndexAttr(C)},
+      f32);
   SmallVector<OpFoldResult> totalShape{numBlocks};
   if (x.perChannel())
     totalShape.push_back(b.getIndexAttr(ctx.K));
@@ -89,25 +92,28 @@ static DecayedKeys decayKeyBlocks(ImplicitLocOpBuilder &b,
             xt.keyTile(s0, len, C),
             {Decay{tot}, Decay{G, /*isTile=*/true, /*negate=*/true}});
         OpFoldResult one = ib.getIndexAttr(1);
+        OpFoldResult zero = ib.getIndexAttr(0);
         Value keys = tensor::InsertSliceOp::create(
-            ib, kd, iter[0], ArrayRef<OpFoldResult>{s0, ib.getIndexAttr(0)},
-            ArrayRef<OpFoldResult>{ib.getIndexAttr(C), ib.getIndexAttr(ctx.K)},
-            ArrayRef<OpFoldResult>{one, one});
+            ib, xt.transpose(kd), iter[0],
+            ArrayRef<OpFoldResult>{j, zero, zero},
+            ArrayRef<OpFoldResult>{one, ib.getIndexAttr(ctx.K),
+                                   ib.getIndexAttr(C)},
+            ArrayRef<OpFoldResult>{one, one, one});
         scf::YieldOp::create(ib,
                              ValueRange{keys, xt.setRowAt(iter[1], tot, j)});
       });
   return {loop.getResult(0), loop.getResult(1)};
 }
 
-/// Rows [s0, s0 + C) of the decayed keys.
+/// Block j of the decayed keys, transposed: tensor<K x C>.
 static Value decayedKeyBlock(ImplicitLocOpBuilder &b, const DecayedKeys &dk,
-                             int64_t C, int64_t K, Value s0) {
-  OpFoldResult one = b.getIndexAttr(1);
+                             int64_t C, int64_t K, Value j) {
+  OpFoldResult one = b.getIndexAttr(1), zero = b.getIndexAttr(0);
   return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get({C, K}, b.getF32Type()), dk.keys,
-      ArrayRef<OpFoldResult>{s0, b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(C), b.getIndexAttr(K)},
-      ArrayRef<OpFoldResult>{one, one});
+      b, RankedTensorType::get({K, C}, b.getF32Type()), dk.keys,
+      ArrayRef<OpFoldResult>{j, zero, zero},
+      ArrayRef<OpFoldResult>{one, b.getIndexAttr(K), b.getIndexAttr(C)},
+      ArrayRef<OpFoldResult>{one, one, one});
 }
 
 static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
@@ -161,14 +167,14 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
               Value full = xj.index(C);
               Value vj = xj.tile(ctx.op.getV(), s0, full, C);
               SmallVector<Value> yields;
-              Value qm = qd, kd;
-              if (gated) {
-                qm = xj.scaleColumns(qd, it[1]);
-                kd = decayedKeyBlock(jb, dk, C, ctx.K, s0);
-              } else {
-                kd = xj.keyTile(s0, full, C);
-              }
-              Value P = xj.matmulTransBAcc(qm, kd, xj.zeros({C, C}));
+              Value P;
+              if (gated)
+                P = xj.matmulAcc(xj.scaleColumns(qd, it[1]),
+                                 decayedKeyBlock(jb, dk, C, ctx.K, j),
+                                 xj.zeros({C, C}));
+              else
+                P = xj.matmulTransBAcc(qd, xj.keyTile(s0, full, C),
+                                       xj.zeros({C, C}));
               yields.push_back(xj.matmulAcc(P, vj, it[0]));
               if (gated)
                 yields.push_back(xj.mulRows(
@@ -203,8 +209,8 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
           Value v = xt.tile(ctx.op.getV(), t0, len, C);
           Value next;
           if (gated)
-            next = xt.matmulTransAAcc(
-                decayedKeyBlock(ib, dk, C, ctx.K, t0), v,
+            next = xt.matmulAcc(
+                decayedKeyBlock(ib, dk, C, ctx.K, c), v,
                 xt.decayState(iter[0], xt.rowAt(dk.totals, c)));
           else
             next = xt.stateUpdate(iter[0], xt.keyTile(t0, len, C), v, {});

@@ -493,17 +493,20 @@ Value HeadTiles::matmulAcc(Value a, Value c, Value acc) {
                   map(m, 3, {1, 2}), {red, par, par});
 }
 
+Value HeadTiles::transpose(Value x) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Value init = tensor::EmptyOp::create(
+      b, ArrayRef<int64_t>{type.getDimSize(1), type.getDimSize(0)},
+      f32Type(b));
+  return linalg::TransposeOp::create(b, x, init, ArrayRef<int64_t>{1, 0})
+      .getResult()[0];
+}
+
 Value HeadTiles::matmulTransBAcc(Value a, Value c, Value acc) {
   // acc = a · cᵀ as a · (cᵀ): the explicit C×K transpose makes the
   // contraction's right operand contiguous along the accumulator's columns,
   // the shape the register tiling wants; it costs one pass over c.
-  auto cType = cast<RankedTensorType>(c.getType());
-  Value init = tensor::EmptyOp::create(
-      b, ArrayRef<int64_t>{cType.getDimSize(1), cType.getDimSize(0)},
-      f32Type(b));
-  Value cT = linalg::TransposeOp::create(b, c, init, ArrayRef<int64_t>{1, 0})
-                 .getResult()[0];
-  return matmulAcc(a, cT, acc);
+  return matmulAcc(a, transpose(c), acc);
 }
 
 Value HeadTiles::matmulTransAAcc(Value a, Value c, Value acc) {

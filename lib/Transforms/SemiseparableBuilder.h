@@ -137,6 +137,8 @@ public:
                        mlir::ArrayRef<mlir::utils::IteratorType> iterators);
   /// acc[t, j] += Σ_i a[t, i] c[i, j]
   mlir::Value matmulAcc(mlir::Value a, mlir::Value c, mlir::Value acc);
+  /// The transpose of a 2-D tile.
+  mlir::Value transpose(mlir::Value x);
   /// acc[t, s] += Σ_i a[t, i] c[s, i]
   mlir::Value matmulTransBAcc(mlir::Value a, mlir::Value c, mlir::Value acc);
   /// acc[i, j] += Σ_s a[s, i] c[s, j]

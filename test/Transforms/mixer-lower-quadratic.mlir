@@ -1,7 +1,8 @@
 // RUN: mixir-opt %s -mixer-lower-quadratic -split-input-file | FileCheck %s
 
 // First, once per head, every key block decayed to its block's end
-// (K ⊙ exp(tot − G)) and the block totals. Then query blocks in an outer
+// (K ⊙ exp(tot − G)), stored transposed and contiguous per block, and the
+// block totals. Then query blocks in an outer
 // loop carrying the decay of earlier blocks (pre); key blocks j < i visited
 // backwards in an inner loop carrying the factor exp(mid) of the blocks in
 // between, as a product of exp(tot) (no exponential of a sum, none per
@@ -12,17 +13,18 @@
 // CHECK-LABEL: func @token_gate_state
 // CHECK: scf.forall
 // CHECK: %[[NB:.*]] = arith.ceildivsi
-// CHECK: %[[DK:.*]]:2 = scf.for %{{.*}} = %c0 to %[[NB]] step %c1 iter_args({{.*}}) -> (tensor<?x8xf32>, tensor<?xf32>)
+// CHECK: %[[DK:.*]]:2 = scf.for %{{.*}} = %c0 to %[[NB]] step %c1 iter_args({{.*}}) -> (tensor<?x8x16xf32>, tensor<?xf32>)
 // CHECK: math.exp
-// CHECK: tensor.insert_slice %{{.*}} : tensor<16x8xf32> into tensor<?x8xf32>
+// CHECK: linalg.transpose
+// CHECK: tensor.insert_slice %{{.*}} : tensor<8x16xf32> into tensor<?x8x16xf32>
 // CHECK: tensor.insert %{{.*}} : tensor<?xf32>
 // CHECK: %[[OUTER:.*]]:2 = scf.for %[[QB:.*]] = %c0 to %[[NB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[PRE:.*]] = %{{.*}}) -> (tensor<?x4xf32>, f32)
 // CHECK: scf.for %{{.*}} = %c0 to %[[QB]] step %c1 iter_args(%{{.*}} = %{{.*}}, %[[MID:.*]] = %cst{{.*}}) -> (tensor<16x4xf32>, f32)
 // CHECK-NOT: scf.yield
+// CHECK: %[[KD:.*]] = tensor.extract_slice %[[DK]]#0{{.*}} to tensor<8x16xf32>
+// CHECK-NOT: linalg.transpose
 // CHECK: arith.mulf %{{.*}}, %[[MID]] : f32
-// CHECK: %[[KD:.*]] = tensor.extract_slice %[[DK]]#0
-// CHECK: linalg.transpose ins(%[[KD]]
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]} ins(%{{.*}}, %[[KD]] : tensor<16x8xf32>, tensor<8x16xf32>)
 // CHECK: %[[TOT:.*]] = tensor.extract %[[DK]]#1
 // CHECK: %[[E:.*]] = math.exp %[[TOT]]
 // CHECK: arith.mulf %[[MID]], %[[E]]
@@ -44,7 +46,7 @@ func.func @token_gate_state(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v
 
 // A per-channel gate carries its block decays as vectors over K.
 // CHECK-LABEL: func @channel_gate
-// CHECK: scf.for {{.*}} -> (tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK: scf.for {{.*}} -> (tensor<?x8x16xf32>, tensor<?x8xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<?x4xf32>, tensor<8xf32>)
 // CHECK: scf.for {{.*}} -> (tensor<16x4xf32>, tensor<8xf32>)
 func.func @channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
