@@ -24,12 +24,12 @@ using namespace mixir::mixer;
 
 namespace {
 /// Relative throughput of each kind of work (scan stream = 1), fitted to
-/// bench/ timings of GLA (K = V = 128, H = 8, T = 32…256): the chunked form's
+/// bench/ timings of GLA (K = V = 128, H = 8, T = 1…256): the chunked form's
 /// contractions are register-tiled C×K by K×V products; the quadratic form's
-/// are C×C blocks, many more and smaller, each behind its own decay scaling.
+/// are C×C blocks, many more and smaller.
 constexpr double kScanEfficiency = 1.0;
 constexpr double kChunkedMatmulEfficiency = 2.5;
-constexpr double kQuadraticMatmulEfficiency = 0.8;
+constexpr double kQuadraticMatmulEfficiency = 1.2;
 /// Cost of one exponential in flops.
 constexpr double kExpCost = 10.0;
 /// Fixed cost of a chunk or block iteration (slicing, padding, loop).

@@ -41,12 +41,12 @@ func.func @static_lengths(%q1: tensor<1x1x4x64xf32>, %q2: tensor<1x4096x4x64xf32
 // -----
 
 // A per-channel gate: the scan keeps the shortest sequences, the quadratic
-// form (a few C×C blocks, no state to carry) wins up to 32 tokens, the
-// chunked form from 33 on.
+// form (a few C×C blocks, no state to carry) wins up to 48 tokens, the
+// chunked form from 49 on.
 // AUTO-LABEL: func @channel_gate
-// AUTO: arith.cmpi slt, %{{.*}}, %c7
+// AUTO: arith.cmpi slt, %{{.*}}, %c5
 // AUTO: {form = #mixer.form<scan>}
-// AUTO: arith.cmpi slt, %{{.*}}, %c33
+// AUTO: arith.cmpi slt, %{{.*}}, %c49
 // AUTO: {form = #mixer.form<quadratic>}
 // AUTO: {form = #mixer.form<chunked>}
 func.func @channel_gate(%q: tensor<?x?x4x64xf32>, %g: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
