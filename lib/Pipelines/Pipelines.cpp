@@ -42,11 +42,14 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   std::string formOptions = "{form=" + options.form.getValue() +
                             " chunk-size=" +
                             std::to_string(options.chunkSize.getValue()) + "}";
+  std::string tileOptions =
+      "{rows=" + std::to_string(options.tileRows.getValue()) +
+      " cols=" + std::to_string(options.tileCols.getValue()) + "}";
   addPipeline(pm, "mixer-prepare-c-abi,"
                   "mixer-select-form" + formOptions + ","
                   "mixer-lower-scan,mixer-lower-chunked,mixer-lower-quadratic,"
                   "mixer-lower-to-runtime,mixer-sink-destinations,"
-                  "canonicalize,cse,mixer-vectorize-contractions,"
+                  "canonicalize,cse,mixer-vectorize-contractions" + tileOptions + ","
                   "eliminate-empty-tensors,"
                   "one-shot-bufferize{bufferize-function-boundaries "
                   "function-boundary-type-conversion=identity-layout-map "

@@ -93,6 +93,8 @@ int main(int argc, char **argv) {
     return fail("--chunk-size must be positive (or 0 for the cost model)");
   if (form == "scan" && chunkSize != 0)
     return fail("--chunk-size does not apply to the scan form");
+  if (!mixir::isKnownCpu(mcpu))
+    return fail(mixir::unknownCpuMessage(mcpu));
 
   DialectRegistry registry;
   registerAllDialects(registry);
@@ -101,6 +103,9 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mixir::registerAllPasses();
   MLIRContext context(registry);
+  // Diagnostics point at the user's source; a dump of the lowered IR after
+  // each would bury them.
+  context.printOpOnDiagnostic(false);
   context.loadAllAvailableDialects();
 
   std::string error;
@@ -118,6 +123,9 @@ int main(int argc, char **argv) {
   mixir::CpuPipelineOptions options;
   options.form = form;
   options.chunkSize = chunkSize;
+  mixir::CpuRegisterTile tile = mixir::registerTileFor({mcpu});
+  options.tileRows = tile.rows;
+  options.tileCols = tile.cols;
   if (emit == Emit::Header)
     mixir::buildMixerToLoopsPipeline(pm, options); // records the signatures
   else

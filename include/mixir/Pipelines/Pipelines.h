@@ -18,6 +18,14 @@ struct CpuPipelineOptions
       *this, "chunk-size",
       llvm::cl::desc("chunk or block length; 0 lets the cost model choose"),
       llvm::cl::init(0)};
+  Option<int64_t> tileRows{
+      *this, "tile-rows",
+      llvm::cl::desc("accumulator rows of a contraction held in registers"),
+      llvm::cl::init(4)};
+  Option<int64_t> tileCols{
+      *this, "tile-cols",
+      llvm::cl::desc("accumulator columns (floats) held in registers"),
+      llvm::cl::init(16)};
 };
 
 /// mixer dialect → forms → bufferized loops (ends before LLVM lowering).

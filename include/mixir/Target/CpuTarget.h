@@ -17,6 +17,21 @@ struct CpuTargetOptions {
   std::string cpu = "native";
 };
 
+/// Whether `cpu` ("native" or an LLVM CPU name) is known for the host's
+/// target, and the message for one that is not.
+bool isKnownCpu(llvm::StringRef cpu);
+std::string unknownCpuMessage(llvm::StringRef cpu);
+
+/// The register tile of a contraction's accumulator for the CPU: 8×32
+/// floats with AVX-512 (16 of its 32 vector registers), else 4×16 (8 of
+/// AVX2's 16). Enough independent accumulators to hide the FMA latency on
+/// both FMA ports, with registers left for the operands. An unknown CPU gets
+/// the smaller tile (emitCpuArtifact reports it).
+struct CpuRegisterTile {
+  int64_t rows, cols;
+};
+CpuRegisterTile registerTileFor(const CpuTargetOptions &options);
+
 /// Translates an LLVM-dialect module to LLVM IR, optimises it at O3 for the
 /// CPU and writes the artifact. Emits a diagnostic on the module and fails
 /// if the CPU is unknown or translation fails.

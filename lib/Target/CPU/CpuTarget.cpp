@@ -35,22 +35,55 @@ createTargetMachine(ModuleOp module, const mixir::CpuTargetOptions &options) {
     cpu = llvm::sys::getHostCPUName().str();
     for (auto &feature : llvm::sys::getHostCPUFeatures())
       features += (feature.second ? "+" : "-") + feature.first().str() + ",";
-  } else {
-    const llvm::MCSubtargetInfo *probe = target->createMCSubtargetInfo(
-        triple, cpu, "");
-    bool known = probe && probe->isCPUStringValid(cpu);
-    delete probe;
-    if (!known) {
-      module.emitError() << "unknown CPU '" << cpu
-                         << "' (try native, x86-64, x86-64-v2, x86-64-v3 or "
-                            "x86-64-v4)";
-      return nullptr;
-    }
+  } else if (!mixir::isKnownCpu(cpu)) {
+    module.emitError() << mixir::unknownCpuMessage(cpu);
+    return nullptr;
   }
   llvm::TargetOptions targetOptions;
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
+}
+
+/// The default target and a generic subtarget of it (asking the generic
+/// one about a CPU name prints none of LLVM's own warnings).
+static std::unique_ptr<llvm::MCSubtargetInfo>
+subtargetFor(llvm::StringRef cpu) {
+  llvm::InitializeNativeTarget();
+  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return nullptr;
+  return std::unique_ptr<llvm::MCSubtargetInfo>(
+      target->createMCSubtargetInfo(triple, cpu, ""));
+}
+
+bool mixir::isKnownCpu(llvm::StringRef cpu) {
+  if (cpu == "native")
+    return true;
+  std::unique_ptr<llvm::MCSubtargetInfo> generic = subtargetFor("");
+  return generic && generic->isCPUStringValid(cpu);
+}
+
+std::string mixir::unknownCpuMessage(llvm::StringRef cpu) {
+  return ("unknown CPU '" + cpu +
+          "' (try native, x86-64, x86-64-v2, x86-64-v3 or x86-64-v4)")
+      .str();
+}
+
+mixir::CpuRegisterTile
+mixir::registerTileFor(const CpuTargetOptions &options) {
+  constexpr CpuRegisterTile narrow{4, 16}, wide{8, 32};
+  if (options.cpu == "native") {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    auto it = features.find("avx512f");
+    return it != features.end() && it->second ? wide : narrow;
+  }
+  if (!isKnownCpu(options.cpu))
+    return narrow;
+  std::unique_ptr<llvm::MCSubtargetInfo> info = subtargetFor(options.cpu);
+  return info && info->checkFeatures("+avx512f") ? wide : narrow;
 }
 
 /// The standard O3 pipeline for the target (loop and SLP vectorisation on).
