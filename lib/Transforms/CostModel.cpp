@@ -29,7 +29,7 @@ namespace {
 /// are C×C blocks, many more and smaller.
 constexpr double kScanEfficiency = 1.0;
 constexpr double kChunkedMatmulEfficiency = 2.5;
-constexpr double kQuadraticMatmulEfficiency = 1.2;
+constexpr double kQuadraticMatmulEfficiency = 1.6;
 /// Cost of one exponential in flops.
 constexpr double kExpCost = 10.0;
 /// Fixed cost of a chunk or block iteration (slicing, padding, loop).

@@ -3,16 +3,19 @@
 // RUN: mixir-opt %s -mixer-select-form="form=scan" -split-input-file | FileCheck %s --check-prefix=SCAN
 
 // A dynamic length: auto versions the op on T. The thresholds come from the
-// cost model (docs/forms-and-cost-model.md): scan below 42 tokens, the
-// chunked form from 42 on (K = V = 64, no gate); the quadratic form, whose
-// small blocks run slower, never wins here.
+// cost model (docs/forms-and-cost-model.md): scan below 33 tokens, the
+// quadratic form up to 82, the chunked form from 83 on (K = V = 64, no
+// gate).
 // AUTO-LABEL: func @dynamic_length
 // AUTO: %[[T:.*]] = tensor.dim %{{.*}}, %c1
-// AUTO: %[[SHORT:.*]] = arith.cmpi slt, %[[T]], %c42
+// AUTO: %[[SHORT:.*]] = arith.cmpi slt, %[[T]], %c33
 // AUTO: scf.if %[[SHORT]]
 // AUTO: mixer.semiseparable {{.*}} {form = #mixer.form<scan>}
 // AUTO: } else {
-// AUTO-NOT: form<quadratic>
+// AUTO: %[[MID:.*]] = arith.cmpi slt, %[[T]], %c83
+// AUTO: scf.if %[[MID]]
+// AUTO: mixer.semiseparable {{.*}} {form = #mixer.form<quadratic>}
+// AUTO: } else {
 // AUTO: mixer.semiseparable {{.*}} {form = #mixer.form<chunked>}
 // PINNED-LABEL: func @dynamic_length
 // PINNED-NOT: scf.if
@@ -41,12 +44,12 @@ func.func @static_lengths(%q1: tensor<1x1x4x64xf32>, %q2: tensor<1x4096x4x64xf32
 // -----
 
 // A per-channel gate: the scan keeps the shortest sequences, the quadratic
-// form (a few C×C blocks, no state to carry) wins up to 48 tokens, the
-// chunked form from 49 on.
+// form (a few C×C blocks, no state to carry) wins up to 64 tokens, the
+// chunked form from 65 on.
 // AUTO-LABEL: func @channel_gate
 // AUTO: arith.cmpi slt, %{{.*}}, %c5
 // AUTO: {form = #mixer.form<scan>}
-// AUTO: arith.cmpi slt, %{{.*}}, %c49
+// AUTO: arith.cmpi slt, %{{.*}}, %c65
 // AUTO: {form = #mixer.form<quadratic>}
 // AUTO: {form = #mixer.form<chunked>}
 func.func @channel_gate(%q: tensor<?x?x4x64xf32>, %g: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
