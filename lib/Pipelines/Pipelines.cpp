@@ -55,6 +55,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
                   "function-boundary-type-conversion=identity-layout-map "
                   "allow-return-allocs-from-loops},"
                   "canonicalize,cse,"
+                  "func.func(buffer-loop-hoisting),"
                   "buffer-deallocation-pipeline,mixer-copy-to-linalg,"
                   "func.func(convert-linalg-to-loops),mixer-approximate-math,"
                   "scf-forall-to-parallel,canonicalize,cse");
