@@ -98,7 +98,7 @@ def Mixer_NumWorkersOp : Mixer_Op<"num_workers",
     gives every worker a share, or whether the sequence must be split too.
     It reads run-time state (the thread count can change between calls), so
     it is not hoisted or folded. On the CPU, `mixer-lower-to-runtime`
-    replaces it by a call of the runtime's `mixir_get_num_threads`.
+    replaces it by a call of the runtime's `mixir_rt_num_workers`.
 
     ```mlir
     %w = mixer.num_workers

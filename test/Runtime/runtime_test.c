@@ -256,6 +256,20 @@ static void testThreads(void) {
   EXPECT(mixir_get_num_threads() == 1, "set 1 thread");
   mixir_set_num_threads(0);
   EXPECT(mixir_get_num_threads() >= 1, "default thread count");
+
+  /* Kernels split work for as many workers as will run them: all threads
+   * outside a parallel region, one inside a region that allows no nested
+   * one. (gcc's OpenMP pragmas; libomp implements their ABI.) */
+  mixir_set_num_threads(3);
+  EXPECT(mixir_rt_num_workers() == 3, "workers outside a parallel region");
+  int inside = 0;
+#pragma omp parallel num_threads(2)
+  {
+#pragma omp master
+    inside = mixir_rt_num_workers();
+  }
+  EXPECT(inside == 1, "workers inside a parallel region: %d", inside);
+  mixir_set_num_threads(0);
 }
 
 int main(void) {

@@ -21,7 +21,7 @@ inline constexpr llvm::StringLiteral kCAbiAttrName = "mixer.c_abi";
 inline constexpr llvm::StringLiteral kImplPrefix = "__mixir_";
 
 /// The runtime function `mixer.num_workers` becomes on the CPU.
-inline constexpr llvm::StringLiteral kNumThreadsFn = "mixir_get_num_threads";
+inline constexpr llvm::StringLiteral kNumThreadsFn = "mixir_rt_num_workers";
 
 /// Patterns that replace `mixer.num_workers` by a call of the runtime.
 void populateLowerToRuntimePatterns(mlir::RewritePatternSet &patterns);

@@ -37,9 +37,10 @@ def MixerLowerToRuntime : Pass<"mixer-lower-to-runtime", "mlir::ModuleOp"> {
   let summary = "Replace mixer ops that read run-time state by calls of the CPU runtime";
   let description = [{
     `mixer.num_workers` becomes a call of the runtime's
-    `int32_t mixir_get_num_threads(void)` (declared in the module when
-    needed), so that a kernel splits its work for the thread count set at
-    run time (`mixir_set_num_threads`, `MIXIR_NUM_THREADS`).
+    `int32_t mixir_rt_num_workers(void)` (declared in the module when
+    needed): the thread count set at run time (`mixir_set_num_threads`,
+    `MIXIR_NUM_THREADS`), or 1 when the kernel is called inside a parallel
+    region of the caller's that allows no nested one.
   }];
   let dependentDialects = ["mlir::func::FuncDialect",
                            "mlir::arith::ArithDialect"];

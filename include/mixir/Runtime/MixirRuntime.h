@@ -51,6 +51,11 @@ int32_t mixir_rt_bind(const char *signature, int32_t num_tensors,
                       DLTensor *const *tensors, int64_t *symbols,
                       int32_t num_symbols, void **data);
 
+/* How many threads a kernel's parallel loops will run on if started now
+ * (mixer.num_workers): the thread count, or 1 inside a parallel region of
+ * the caller's that allows no nested one. */
+int32_t mixir_rt_num_workers(void);
+
 /* Sets (printf-style) or clears the calling thread's message. */
 void mixir_rt_set_error(const char *format, ...)
 #if defined(__GNUC__)

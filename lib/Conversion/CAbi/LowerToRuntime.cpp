@@ -1,9 +1,9 @@
 //===- LowerToRuntime.cpp - run-time queries as runtime calls ---------------===//
 //
-// `mixer.num_workers` → `arith.index_cast (func.call @mixir_get_num_threads)`.
-// The runtime's thread count is what OpenMP will run the kernel's parallel
-// loops on (lib/Runtime/Threads.c), so a form that splits work by it gives
-// every thread a share.
+// `mixer.num_workers` → `arith.index_cast (func.call @mixir_rt_num_workers)`.
+// The runtime answers with the number of threads OpenMP will run the
+// kernel's parallel loops on (lib/Runtime/Threads.c), so a form that splits
+// work by it gives every thread a share.
 //
 //===----------------------------------------------------------------------===//
 #include "mixir/Conversion/Passes.h"
