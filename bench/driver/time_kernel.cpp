@@ -1,6 +1,7 @@
 // Times a mixir GLA kernel in its own process:
-// time_kernel LIB.so FUNC B T REPS [H [D]] (H = 8 and K = V = D = 128 by
-// default)
+// time_kernel LIB.so FUNC B T REPS [H [D [channel|none]]] (H = 8, K = V = D =
+// 128 and a per-channel gate g by default; `none`: FUNC(q, k, v, o), linear
+// attention)
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 static DLTensor tensor(std::vector<float> &data, int64_t *shape) {
   DLTensor t{};
@@ -23,8 +25,9 @@ static DLTensor tensor(std::vector<float> &data, int64_t *shape) {
 }
 
 int main(int argc, char **argv) {
-  if (argc < 6 || argc > 8) {
-    std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D]]\n");
+  if (argc < 6 || argc > 9) {
+    std::fprintf(stderr,
+                 "usage: time_kernel LIB.so FUNC B T REPS [H [D [channel|none]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -32,9 +35,11 @@ int main(int argc, char **argv) {
     std::fprintf(stderr, "%s\n", dlerror());
     return 2;
   }
-  using Fn = int32_t (*)(DLTensor *, DLTensor *, DLTensor *, DLTensor *,
-                         DLTensor *);
-  auto fn = reinterpret_cast<Fn>(dlsym(lib, argv[2]));
+  using GatedFn = int32_t (*)(DLTensor *, DLTensor *, DLTensor *, DLTensor *,
+                              DLTensor *);
+  using UngatedFn = int32_t (*)(DLTensor *, DLTensor *, DLTensor *, DLTensor *);
+  const bool gated = argc < 9 || std::string(argv[8]) != "none";
+  void *fn = dlsym(lib, argv[2]);
   auto lastError =
       reinterpret_cast<const char *(*)()>(dlsym(lib, "mixir_last_error"));
   if (!fn || !lastError) {
@@ -49,14 +54,18 @@ int main(int argc, char **argv) {
   DLTensor q = tensor(x.q, shape), k = tensor(x.k, shape),
            v = tensor(x.v, shape), g = tensor(x.g, shape),
            o = tensor(x.o, shape);
-  if (fn(&q, &k, &v, &g, &o) != 0) {
+  auto call = [&] {
+    return gated ? reinterpret_cast<GatedFn>(fn)(&q, &k, &v, &g, &o)
+                 : reinterpret_cast<UngatedFn>(fn)(&q, &k, &v, &o);
+  };
+  if (call() != 0) {
     std::fprintf(stderr, "kernel failed: %s\n", lastError());
     return 1;
   }
   std::vector<double> times;
   for (int r = 0, n = std::atoi(argv[5]); r < n; ++r) {
     auto start = std::chrono::steady_clock::now();
-    fn(&q, &k, &v, &g, &o);
+    call();
     times.push_back(std::chrono::duration<double>(
                         std::chrono::steady_clock::now() - start)
                         .count());
