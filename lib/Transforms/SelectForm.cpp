@@ -75,10 +75,10 @@ struct MixerSelectFormPass
         return signalPassFailure();
       }
     }
-    if (chunkSize < 0) {
+    if (chunkSize < 0 || chunkSize > kMaxTile) {
       emitError(getOperation().getLoc())
-          << "chunk-size must be positive (or 0 for the cost model's "
-             "choice), got "
+          << "chunk-size must be between 1 and " << kMaxTile
+          << " (or 0 for the cost model's choice), got "
           << static_cast<int64_t>(chunkSize);
       return signalPassFailure();
     }

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "Link.h"
 
+#include "mixir/Dialect/Mixer/MixerDialect.h"
 #include "mixir/Pipelines/Pipelines.h"
 #include "mixir/Target/CpuTarget.h"
 
@@ -89,8 +90,9 @@ int main(int argc, char **argv) {
       form != "quadratic")
     return fail("unknown form '" + form +
                 "' (expected auto, scan, chunked or quadratic)");
-  if (chunkSize < 0)
-    return fail("--chunk-size must be positive (or 0 for the cost model)");
+  if (chunkSize < 0 || chunkSize > mixir::mixer::kMaxTile)
+    return fail("--chunk-size must be between 1 and " +
+                Twine(mixir::mixer::kMaxTile) + " (or 0 for the cost model)");
   if (form == "scan" && chunkSize != 0)
     return fail("--chunk-size does not apply to the scan form");
   if (!mixir::isKnownCpu(mcpu))

@@ -32,6 +32,9 @@ LogicalResult FormAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "form tile size must be positive (or 0 for the "
                           "cost model's choice), got "
                        << tile;
+  if (tile > kMaxTile)
+    return emitError() << "form tile size must be at most " << kMaxTile
+                       << ", got " << tile;
   if (kind == FormKind::scan && tile != 0)
     return emitError() << "the scan form takes no tile size";
   return success();

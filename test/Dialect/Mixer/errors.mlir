@@ -128,6 +128,14 @@ func.func @negative_tile(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v:
 
 // -----
 
+func.func @huge_tile(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{form tile size must be at most 1024, got 100000}}
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<quadratic, tile = 100000>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
+  return %o : tensor<?x?x4x64xf32>
+}
+
+// -----
+
 func.func @scan_tile(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
   // expected-error @+1 {{the scan form takes no tile size}}
   %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<scan, tile = 8>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>

@@ -6,4 +6,11 @@
 
 #include "mixer/MixerDialect.h.inc"
 
+namespace mixir::mixer {
+/// The largest chunk or block length a form takes. Tiles are static buffers
+/// (the quadratic form's scores are C×C), so the bound keeps every tile a
+/// few MiB at most.
+inline constexpr int64_t kMaxTile = 1024;
+} // namespace mixir::mixer
+
 #endif // MIXIR_DIALECT_MIXER_MIXERDIALECT_H
