@@ -3,7 +3,8 @@
 
 For each gate kind (none, per head, per token, per channel), with and without
 beta, an initial state and a final state, and each form (scan, chunked and
-quadratic with tiles of 4, and auto), compiles a small kernel (H=2, K=V=8)
+quadratic with tiles of 4, and auto), compiles a small kernel (H=2, K=V=8;
+B and T dynamic, and static for one kernel per form)
 with mixirc, calls it through ctypes with 2 and with 16 threads (16 makes the
 chunked form split the sequence), and compares every output with a plain
 double-precision recurrence written here, independently of the C++ harness.
@@ -84,16 +85,18 @@ def relative_error(got, ref):
     return math.sqrt(sum((x - y) ** 2 for x, y in zip(got, ref))) / norm
 
 
-def source(kind, beta, init, final, form):
-    qk, vt = f"tensor<?x?x{H}x{K}xf32>", f"tensor<?x?x{H}x{V}xf32>"
-    state = f"tensor<?x{H}x{K}x{V}xf32>"
+def source(kind, beta, init, final, form, static=None):
+    """The kernel; `static` = (B, T) makes both sizes static."""
+    b, t = (str(static[0]), str(static[1])) if static else ("?", "?")
+    qk, vt = f"tensor<{b}x{t}x{H}x{K}xf32>", f"tensor<{b}x{t}x{H}x{V}xf32>"
+    state = f"tensor<{b}x{H}x{K}x{V}xf32>"
     args, types, operands = [f"%q: {qk}", f"%k: {qk}", f"%v: {vt}"], [qk, qk, vt], ""
     if kind:
-        gt = {"head": f"tensor<{H}xf32>", "token": f"tensor<?x?x{H}xf32>",
+        gt = {"head": f"tensor<{H}xf32>", "token": f"tensor<{b}x{t}x{H}xf32>",
               "channel": qk}[kind]
         args.append(f"%g: {gt}"); types.append(gt); operands += " gate(%g)"
     if beta:
-        bt = f"tensor<?x?x{H}xf32>"
+        bt = f"tensor<{b}x{t}x{H}xf32>"
         args.append(f"%beta: {bt}"); types.append(bt); operands += " beta(%beta)"
     if init:
         args.append(f"%h0: {state}"); types.append(state)
@@ -114,14 +117,20 @@ def main():
     os.makedirs(out_dir, exist_ok=True)
     rng = random.Random(7)
     kernels = cases = failures = 0
-    for n, (kind, beta, init, final, form) in enumerate(itertools.product(
-            [None, "head", "token", "channel"], [False, True], [False, True],
-            [False, True], ["scan", "chunked", "quadratic", "auto"])):
-        label = f"gate={kind} beta={beta} init={init} final={final} form={form}"
+    forms = ["scan", "chunked", "quadratic", "auto"]
+    combos = [(kind, beta, init, final, form, None)
+              for kind, beta, init, final, form in itertools.product(
+                  [None, "head", "token", "channel"], [False, True],
+                  [False, True], [False, True], forms)]
+    # Static B and T, with every operand.
+    combos += [("channel", True, True, True, form, (2, 9)) for form in forms]
+    for n, (kind, beta, init, final, form, static) in enumerate(combos):
+        label = (f"gate={kind} beta={beta} init={init} final={final} "
+                 f"form={form} static={static}")
         mlir = os.path.join(out_dir, f"k{n}.mlir")
         lib_path = os.path.join(out_dir, f"k{n}.so")
         with open(mlir, "w") as f:
-            f.write(source(kind, beta, init, final, form))
+            f.write(source(kind, beta, init, final, form, static))
         built = subprocess.run([mixirc, mlir, "--emit=shared", "-o", lib_path],
                                capture_output=True, text=True)
         if built.returncode != 0:
@@ -130,7 +139,7 @@ def main():
             continue
         kernels += 1
         lib = ctypes.CDLL(os.path.abspath(lib_path))
-        for B, T in [(1, 1), (2, 9), (1, 23)]:
+        for B, T in [static] if static else [(1, 1), (2, 9), (1, 23)]:
             nk, nv, ns = B * T * H * K, B * T * H * V, B * H * K * V
             q = [rng.gauss(0, 1) for _ in range(nk)]
             k = [rng.gauss(0, 1) for _ in range(nk)]
