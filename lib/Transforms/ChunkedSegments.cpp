@@ -51,55 +51,84 @@ static SmallVector<Value> buildForall(
   return SmallVector<Value>(forall.getResults());
 }
 
-SmallVector<Value>
-mixir::detail::buildSegmentParallel(ImplicitLocOpBuilder &b,
-                                    mixer::SemiseparableOp op, int64_t C,
-                                    Value numChunks, Value perHead) {
-  const int64_t H = op.getNumHeads(), K = op.getKeyDim(), V = op.getValueDim();
-  Type f32 = b.getF32Type();
-  Value B = tensor::DimOp::create(b, op.getQ(), 0);
-  Value T = tensor::DimOp::create(b, op.getQ(), 1);
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  OpFoldResult Hs = b.getIndexAttr(H), Ks = b.getIndexAttr(K),
-               Vs = b.getIndexAttr(V);
-  auto ctxAt = [&](Value bi, Value hi) {
+namespace {
+/// The sizes every step of the split shares, and the three steps.
+class SegmentSplit {
+public:
+  SegmentSplit(ImplicitLocOpBuilder &b, mixer::SemiseparableOp op, int64_t C,
+               Value numChunks, Value perHead)
+      : b(b), op(op), C(C), K(op.getKeyDim()), V(op.getValueDim()),
+        f32(b.getF32Type()), numChunks(numChunks),
+        hasGate(static_cast<bool>(op.getGate())),
+        perChannel(op.getGateKind() == mixer::GateKind::Channel),
+        gateWidth(perChannel ? K : 1) {
+    B = tensor::DimOp::create(b, op.getQ(), 0);
+    T = tensor::DimOp::create(b, op.getQ(), 1);
+    zero = b.getIndexAttr(0);
+    one = b.getIndexAttr(1);
+    Hs = b.getIndexAttr(op.getNumHeads());
+    Ks = b.getIndexAttr(K);
+    Vs = b.getIndexAttr(V);
+    // Segments of `segChunks` chunks: as many as workers, at most one chunk
+    // each.
+    Value segs = arith::MinSIOp::create(b, perHead, numChunks);
+    segChunks = arith::CeilDivSIOp::create(b, numChunks, segs);
+    numSegs = arith::CeilDivSIOp::create(b, numChunks, segChunks);
+  }
+
+  /// Step 1: each segment's contribution from a zero state [B,H,n,K,V] and,
+  /// with a gate, its total log decay [B,H,n,K or 1].
+  SmallVector<Value> contributions();
+  /// Step 2: the state entering each segment, written over the
+  /// contributions, and the final state when the op returns it.
+  SmallVector<Value> enteringStates(Value contributions, Value logDecays);
+  /// Step 3: the output rows of every segment from its entering state.
+  Value outputs(Value entering);
+
+private:
+  HeadContext headAt(Value bi, Value hi) {
     return HeadContext{op, op.getGateKind(), K, V, op.getScaleOrDefault(),
                        bi, hi, T};
-  };
-  const bool hasGate = static_cast<bool>(op.getGate());
-  const bool perChannel = op.getGateKind() == mixer::GateKind::Channel;
-  const int64_t gateWidth = perChannel ? K : 1;
-
-  // Segments of `segChunks` chunks: as many as workers, at most one chunk
-  // each.
-  Value segs = arith::MinSIOp::create(b, perHead, numChunks);
-  Value segChunks = arith::CeilDivSIOp::create(b, numChunks, segs);
-  Value numSegs = arith::CeilDivSIOp::create(b, numChunks, segChunks);
-  auto segmentChunks = [&](ImplicitLocOpBuilder &ib, Value j) {
-    Value c0 = arith::MulIOp::create(ib, j, segChunks);
+  }
+  /// Chunks [c0, c1) of segment j.
+  std::pair<Value, Value> chunksOf(Value j) {
+    Value c0 = arith::MulIOp::create(b, j, segChunks);
     Value c1 = arith::MinSIOp::create(
-        ib, arith::AddIOp::create(ib, c0, segChunks), numChunks);
-    return std::pair<Value, Value>{c0, c1};
-  };
-  SmallVector<OpFoldResult> grid{B, Hs, numSegs};
+        b, arith::AddIOp::create(b, c0, segChunks), numChunks);
+    return {c0, c1};
+  }
+  SmallVector<OpFoldResult> unit(unsigned rank) const {
+    return SmallVector<OpFoldResult>(rank, one);
+  }
 
-  // 1. Each segment's contribution from a zero state, and its log decay.
-  SmallVector<Value> initA{tensor::EmptyOp::create(
+  ImplicitLocOpBuilder &b;
+  mixer::SemiseparableOp op;
+  int64_t C, K, V;
+  Type f32;
+  Value numChunks, B, T, segChunks, numSegs;
+  OpFoldResult zero, one, Hs, Ks, Vs;
+  bool hasGate, perChannel;
+  int64_t gateWidth;
+};
+} // namespace
+
+SmallVector<Value> SegmentSplit::contributions() {
+  SmallVector<Value> init{tensor::EmptyOp::create(
       b, ArrayRef<OpFoldResult>{B, Hs, numSegs, Ks, Vs}, f32)};
   if (hasGate)
-    initA.push_back(tensor::EmptyOp::create(
+    init.push_back(tensor::EmptyOp::create(
         b, ArrayRef<OpFoldResult>{B, Hs, numSegs, b.getIndexAttr(gateWidth)},
         f32));
-  SmallVector<Value> contributions = buildForall(
-      b, grid, initA, [&](ValueRange iv, ValueRange) {
-        HeadContext ctx = ctxAt(iv[0], iv[1]);
+  return buildForall(
+      b, {B, Hs, numSegs}, init, [&](ValueRange iv, ValueRange) {
+        HeadContext ctx = headAt(iv[0], iv[1]);
         HeadTiles x(b, ctx);
-        auto [c0, c1] = segmentChunks(b, iv[2]);
-        SmallVector<Value> init{x.zeros({K, V})};
+        auto [c0, c1] = chunksOf(iv[2]);
+        SmallVector<Value> carried{x.zeros({K, V})};
         if (hasGate)
-          init.push_back(perChannel ? x.zeros({K}) : x.f32(0.0));
+          carried.push_back(perChannel ? x.zeros({K}) : x.f32(0.0));
         auto loop = scf::ForOp::create(
-            b, c0, c1, x.index(1), init,
+            b, c0, c1, x.index(1), carried,
             [&](OpBuilder &nb, Location loc, Value c, ValueRange iter) {
               ImplicitLocOpBuilder ib(loc, nb);
               HeadTiles xt(ib, ctx);
@@ -125,33 +154,31 @@ mixir::detail::buildSegmentParallel(ImplicitLocOpBuilder &b,
         }
         return out;
       });
-  Value logDecays = hasGate ? contributions[1] : Value();
+}
 
-  // 2. Per head, the state entering each segment (written over the
-  //    contributions), and the final state.
+SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
+                                                Value logDecays) {
   const bool hasFinal = static_cast<bool>(op.getFinalState());
-  SmallVector<Value> initB{contributions[0]};
+  SmallVector<Value> init{contributions};
   if (hasFinal)
-    initB.push_back(
+    init.push_back(
         tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{B, Hs, Ks, Vs}, f32));
   auto segStatesType =
       RankedTensorType::get({ShapedType::kDynamic, K, V}, f32);
   auto stateType = RankedTensorType::get({K, V}, f32);
-  SmallVector<Value> entering = buildForall(
-      b, {B, Hs}, initB, [&](ValueRange iv, ValueRange shared) {
-        HeadContext ctx = ctxAt(iv[0], iv[1]);
+  return buildForall(
+      b, {B, Hs}, init, [&](ValueRange iv, ValueRange shared) {
+        HeadContext ctx = headAt(iv[0], iv[1]);
         HeadTiles x(b, ctx);
         SmallVector<OpFoldResult> headOffsets{iv[0], iv[1], zero, zero, zero};
         SmallVector<OpFoldResult> headSizes{one, one, numSegs, Ks, Vs};
         Value segStates = tensor::ExtractSliceOp::create(
-            b, segStatesType, shared[0], headOffsets, headSizes,
-            SmallVector<OpFoldResult>(5, one));
+            b, segStatesType, shared[0], headOffsets, headSizes, unit(5));
         Value S0 = x.zeros({K, V});
-        if (Value init = op.getInitialState())
+        if (Value h0 = op.getInitialState())
           S0 = tensor::ExtractSliceOp::create(
-              b, stateType, init, ArrayRef<OpFoldResult>{iv[0], iv[1], zero, zero},
-              ArrayRef<OpFoldResult>{one, one, Ks, Vs},
-              SmallVector<OpFoldResult>(4, one));
+              b, stateType, h0, ArrayRef<OpFoldResult>{iv[0], iv[1], zero, zero},
+              ArrayRef<OpFoldResult>{one, one, Ks, Vs}, unit(4));
         auto loop = scf::ForOp::create(
             b, x.index(0), numSegs, x.index(1), ValueRange{S0, segStates},
             [&](OpBuilder &nb, Location loc, Value j, ValueRange iter) {
@@ -159,9 +186,8 @@ mixir::detail::buildSegmentParallel(ImplicitLocOpBuilder &b,
               HeadTiles xt(ib, ctx);
               SmallVector<OpFoldResult> at{j, zero, zero};
               SmallVector<OpFoldResult> size{one, Ks, Vs};
-              SmallVector<OpFoldResult> unit(3, one);
               Value u = tensor::ExtractSliceOp::create(ib, stateType, iter[1],
-                                                       at, size, unit);
+                                                       at, size, unit(3));
               Value S = iter[0];
               if (logDecays) {
                 Value d = tensor::ExtractSliceOp::create(
@@ -169,15 +195,15 @@ mixir::detail::buildSegmentParallel(ImplicitLocOpBuilder &b,
                     ArrayRef<OpFoldResult>{iv[0], iv[1], j, zero},
                     ArrayRef<OpFoldResult>{one, one, one,
                                            ib.getIndexAttr(gateWidth)},
-                    SmallVector<OpFoldResult>(4, one));
+                    unit(4));
                 if (!perChannel)
                   d = tensor::ExtractOp::create(ib, d, ValueRange{xt.index(0)});
                 S = xt.decayState(S, d);
               }
               Value next = xt.addRows(S, u);
               // u is read above, before its slot is overwritten.
-              Value states = tensor::InsertSliceOp::create(ib, iter[0], iter[1],
-                                                           at, size, unit);
+              Value states = tensor::InsertSliceOp::create(
+                  ib, iter[0], iter[1], at, size, unit(3));
               scf::YieldOp::create(ib, ValueRange{next, states});
             });
         SmallVector<ParallelInsert> out{
@@ -188,36 +214,49 @@ mixir::detail::buildSegmentParallel(ImplicitLocOpBuilder &b,
                          {one, one, Ks, Vs}});
         return out;
       });
+}
 
-  // 3. Each segment's outputs from the state entering it.
-  SmallVector<Value> initC{tensor::EmptyOp::create(
+Value SegmentSplit::outputs(Value entering) {
+  SmallVector<Value> init{tensor::EmptyOp::create(
       b, ArrayRef<OpFoldResult>{B, T, Hs, Vs}, f32)};
-  SmallVector<Value> outputs = buildForall(
-      b, grid, initC, [&](ValueRange iv, ValueRange shared) {
-        HeadContext ctx = ctxAt(iv[0], iv[1]);
-        HeadTiles x(b, ctx);
-        auto [c0, c1] = segmentChunks(b, iv[2]);
-        Value tBegin = arith::MulIOp::create(b, c0, x.index(C));
-        Value tEnd = arith::MinSIOp::create(
-            b, arith::MulIOp::create(b, c1, x.index(C)), T);
-        Value n = arith::SubIOp::create(b, tEnd, tBegin);
-        SmallVector<OpFoldResult> rowOffsets{iv[0], tBegin, iv[1], zero};
-        SmallVector<OpFoldResult> rowSizes{one, n, one, Vs};
-        Value rows = tensor::ExtractSliceOp::create(
-            b, RankedTensorType::get({ShapedType::kDynamic, V}, f32),
-            shared[0], rowOffsets, rowSizes, SmallVector<OpFoldResult>(4, one));
-        Value S = tensor::ExtractSliceOp::create(
-            b, stateType, entering[0],
-            ArrayRef<OpFoldResult>{iv[0], iv[1], iv[2], zero, zero},
-            ArrayRef<OpFoldResult>{one, one, one, Ks, Vs},
-            SmallVector<OpFoldResult>(5, one));
-        Value written =
-            chunkLoop(b, ctx, C, c0, c1, tBegin, rows, S).first;
-        return SmallVector<ParallelInsert>{{written, rowOffsets, rowSizes}};
-      });
+  auto stateType = RankedTensorType::get({K, V}, f32);
+  return buildForall(
+             b, {B, Hs, numSegs}, init,
+             [&](ValueRange iv, ValueRange shared) {
+               HeadContext ctx = headAt(iv[0], iv[1]);
+               HeadTiles x(b, ctx);
+               auto [c0, c1] = chunksOf(iv[2]);
+               Value tBegin = arith::MulIOp::create(b, c0, x.index(C));
+               Value tEnd = arith::MinSIOp::create(
+                   b, arith::MulIOp::create(b, c1, x.index(C)), T);
+               Value n = arith::SubIOp::create(b, tEnd, tBegin);
+               SmallVector<OpFoldResult> rowOffsets{iv[0], tBegin, iv[1], zero};
+               SmallVector<OpFoldResult> rowSizes{one, n, one, Vs};
+               Value rows = tensor::ExtractSliceOp::create(
+                   b, RankedTensorType::get({ShapedType::kDynamic, V}, f32),
+                   shared[0], rowOffsets, rowSizes, unit(4));
+               Value S = tensor::ExtractSliceOp::create(
+                   b, stateType, entering,
+                   ArrayRef<OpFoldResult>{iv[0], iv[1], iv[2], zero, zero},
+                   ArrayRef<OpFoldResult>{one, one, one, Ks, Vs}, unit(5));
+               Value written =
+                   chunkLoop(b, ctx, C, c0, c1, tBegin, rows, S).first;
+               return SmallVector<ParallelInsert>{
+                   {written, rowOffsets, rowSizes}};
+             })
+      .front();
+}
 
-  SmallVector<Value> results{outputs[0]};
-  if (hasFinal)
+SmallVector<Value>
+mixir::detail::buildSegmentParallel(ImplicitLocOpBuilder &b,
+                                    mixer::SemiseparableOp op, int64_t C,
+                                    Value numChunks, Value perHead) {
+  SegmentSplit split(b, op, C, numChunks, perHead);
+  SmallVector<Value> contributions = split.contributions();
+  SmallVector<Value> entering = split.enteringStates(
+      contributions[0], contributions.size() > 1 ? contributions[1] : Value());
+  SmallVector<Value> results{split.outputs(entering[0])};
+  if (op.getFinalState())
     results.push_back(entering[1]);
   return results;
 }
