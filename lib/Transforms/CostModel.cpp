@@ -18,18 +18,22 @@
 #include "mixir/Transforms/CostModel.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mixir;
 using namespace mixir::mixer;
 
 namespace {
 /// Relative throughput of each kind of work (scan stream = 1), fitted to
-/// bench/ timings of GLA (K = V = 128, H = 8, T = 1…256): the chunked form's
+/// bench/ timings (K = V = 128, H = 8, T = 1…256): the chunked form's
 /// contractions are register-tiled C×K by K×V products; the quadratic form's
-/// are C×C blocks, many more and smaller.
+/// are C×C blocks, which run as well as those at C = 64 (linear attention)
+/// and worse at C = 16 (GLA), roughly linearly in log2 C in between.
 constexpr double kScanEfficiency = 1.0;
 constexpr double kChunkedMatmulEfficiency = 2.5;
-constexpr double kQuadraticMatmulEfficiency = 1.6;
+double quadraticMatmulEfficiency(double C) {
+  return std::clamp(1.6 + 0.45 * std::log2(C / 16), 1.6, 2.5);
+}
 /// Cost of one exponential in flops.
 constexpr double kExpCost = 10.0;
 /// Fixed cost of a chunk or block iteration (slicing, padding, loop).
@@ -39,13 +43,16 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 } // namespace
 
 int64_t mixir::defaultChunkSize(SemiseparableOp op) {
-  // A per-channel gate pays C·K exponentials per token in the diagonal
-  // blocks: shorter chunks keep that in check.
-  return op.getGateKind() == GateKind::Channel ? 16 : 64;
+  // Measured with bench/'s drivers (K = V = 128, T = 16384): per-channel
+  // gates 16 (the decayed-key recurrence grows as C²), scalar or no gates 32
+  // (81 ms with 64, 75 ms with 32 for linear attention).
+  return op.getGateKind() == GateKind::Channel ? 16 : 32;
 }
 
 int64_t mixir::defaultBlockSize(SemiseparableOp op) {
-  return defaultChunkSize(op);
+  // The quadratic form's blocks: larger C×C blocks run its matmuls better
+  // (linear attention, T = 1024: 22 ms with 64, 27 ms with 32).
+  return op.getGateKind() == GateKind::Channel ? 16 : 64;
 }
 
 double mixir::estimateCost(SemiseparableOp op, FormKind kind, int64_t T,
@@ -71,7 +78,7 @@ double mixir::estimateCost(SemiseparableOp op, FormKind kind, int64_t T,
   double mm = pairs * (2 * C * C * K + 2 * C * C * V);
   double scaling = n * (n - 1) / 2 *
                    (channel ? C * K * (kExpCost + 1) : C * kExpCost + C * K);
-  return mm / kQuadraticMatmulEfficiency + scaling + diag +
+  return mm / quadraticMatmulEfficiency(C) + scaling + diag +
          pairs * kTileOverhead;
 }
 
@@ -90,29 +97,39 @@ FormKind mixir::chooseForm(SemiseparableOp op, int64_t T) {
 
 llvm::SmallVector<FormRange> mixir::chooseFormRanges(SemiseparableOp op) {
   // One artifact serves every length, so the ranges are kept few and in the
-  // order of growing length: scan up to T1, then (if it ever wins) the
-  // quadratic form up to T2, then the chunked form. T1 is the first length
-  // at which the scan is no longer cheapest, T2 the first length from T1 on
-  // at which the chunked form is cheapest. Blips that padding to a whole
-  // chunk causes past those points are ignored.
+  // order of growing length: the scan up to T1, then one block form up to
+  // T2, then the chunked form. T1 is the first length at which the scan is
+  // no longer cheapest; T2 is one past the last length at which the chunked
+  // form is not cheapest, so that from T2 on it always is. Between them the
+  // quadratic form is used if it costs less than the chunked form summed
+  // over the range (padding to whole tiles makes the two alternate there).
   constexpr int64_t kLongest = int64_t(1) << 20;
-  auto firstWhere = [&](int64_t from, auto pred) -> int64_t {
-    for (int64_t T = from; T <= kLongest; T += std::max<int64_t>(1, T / 256))
-      if (pred(chooseForm(op, T)))
-        return T;
-    return -1;
-  };
-  int64_t t1 = firstWhere(1, [](FormKind k) { return k != FormKind::scan; });
+  auto next = [](int64_t T) { return T + std::max<int64_t>(1, T / 256); };
+  int64_t t1 = -1, lastNotChunked = -1;
+  for (int64_t T = 1; T <= kLongest; T = next(T)) {
+    FormKind kind = chooseForm(op, T);
+    if (t1 < 0 && kind != FormKind::scan)
+      t1 = T;
+    if (t1 >= 0 && kind != FormKind::chunked)
+      lastNotChunked = T;
+  }
   if (t1 < 0)
     return {{-1, FormKind::scan}};
   llvm::SmallVector<FormRange> ranges;
   if (t1 > 1)
     ranges.push_back({t1, FormKind::scan});
-  int64_t t2 = firstWhere(t1, [](FormKind k) { return k == FormKind::chunked; });
-  if (t2 < 0)
-    return ranges.push_back({-1, FormKind::quadratic}), ranges;
-  if (t2 > t1)
-    ranges.push_back({t2, FormKind::quadratic});
+  if (lastNotChunked >= t1) {
+    int64_t t2 = next(lastNotChunked);
+    if (t2 > kLongest)
+      return ranges.push_back({-1, FormKind::quadratic}), ranges;
+    double quadratic = 0, chunked = 0;
+    for (int64_t T = t1; T < t2; T = next(T)) {
+      quadratic += estimateCost(op, FormKind::quadratic, T);
+      chunked += estimateCost(op, FormKind::chunked, T);
+    }
+    if (quadratic < chunked)
+      ranges.push_back({t2, FormKind::quadratic});
+  }
   ranges.push_back({-1, FormKind::chunked});
   return ranges;
 }

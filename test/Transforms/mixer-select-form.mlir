@@ -3,16 +3,16 @@
 // RUN: mixir-opt %s -mixer-select-form="form=scan" -split-input-file | FileCheck %s --check-prefix=SCAN
 
 // A dynamic length: auto versions the op on T. The thresholds come from the
-// cost model (docs/forms-and-cost-model.md): scan below 33 tokens, the
-// quadratic form up to 82, the chunked form from 83 on (K = V = 64, no
-// gate).
+// cost model (docs/forms-and-cost-model.md): scan below 16 tokens, the
+// quadratic form (one 64-token block) up to 64, the chunked form (chunks of
+// 32) from 65 on (K = V = 64, no gate).
 // AUTO-LABEL: func @dynamic_length
 // AUTO: %[[T:.*]] = tensor.dim %{{.*}}, %c1
-// AUTO: %[[SHORT:.*]] = arith.cmpi slt, %[[T]], %c33
+// AUTO: %[[SHORT:.*]] = arith.cmpi slt, %[[T]], %c16
 // AUTO: scf.if %[[SHORT]]
 // AUTO: mixer.semiseparable {{.*}} {form = #mixer.form<scan>}
 // AUTO: } else {
-// AUTO: %[[MID:.*]] = arith.cmpi slt, %[[T]], %c83
+// AUTO: %[[MID:.*]] = arith.cmpi slt, %[[T]], %c65
 // AUTO: scf.if %[[MID]]
 // AUTO: mixer.semiseparable {{.*}} {form = #mixer.form<quadratic>}
 // AUTO: } else {
