@@ -126,7 +126,7 @@ SmallVector<Value> SegmentSplit::contributions() {
         auto [c0, c1] = chunksOf(iv[2]);
         SmallVector<Value> carried{x.zeros({K, V})};
         if (hasGate)
-          carried.push_back(perChannel ? x.zeros({K}) : x.f32(0.0));
+          carried.push_back(x.constantGateRow(0.0));
         auto loop = scf::ForOp::create(
             b, c0, c1, x.index(1), carried,
             [&](OpBuilder &nb, Location loc, Value c, ValueRange iter) {

@@ -23,7 +23,6 @@
 #include "mixir/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -36,21 +35,6 @@ namespace mixir {
 using namespace mlir;
 using namespace mixir;
 using namespace mixir::detail;
-
-/// A zero log decay of the gate's row shape (scalar or tensor<K>).
-static Value zeroDecayRow(HeadTiles &x) {
-  return x.perChannel() ? x.zeros({x.ctx.K}) : x.f32(0.0);
-}
-
-/// A decay factor of 1 in the gate's row shape.
-static Value unitDecayRow(HeadTiles &x) {
-  if (!x.perChannel())
-    return x.f32(1.0);
-  Value init = tensor::EmptyOp::create(x.b, ArrayRef<int64_t>{x.ctx.K},
-                                       x.b.getF32Type());
-  return linalg::FillOp::create(x.b, ValueRange{x.f32(1.0)}, ValueRange{init})
-      .getResult(0);
-}
 
 namespace {
 /// Every key block of one head decayed to its block's end,
@@ -131,7 +115,7 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
 
   SmallVector<Value> outerInit{rows};
   if (gated)
-    outerInit.push_back(zeroDecayRow(x)); // pre: decay of earlier blocks
+    outerInit.push_back(x.constantGateRow(0.0)); // pre: log decay so far
   auto outer = scf::ForOp::create(
       b, x.index(0), numBlocks, x.index(1), outerInit,
       [&](OpBuilder &nb, Location loc, Value qb, ValueRange iter) {
@@ -155,7 +139,7 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
         // Π exp(tot) (each factor ≤ 1).
         SmallVector<Value> innerInit{acc};
         if (gated)
-          innerInit.push_back(unitDecayRow(xt));
+          innerInit.push_back(xt.constantGateRow(1.0));
         auto inner = scf::ForOp::create(
             ib, xt.index(0), qb, xt.index(1), innerInit,
             [&](OpBuilder &nb2, Location loc2, Value jj, ValueRange it) {

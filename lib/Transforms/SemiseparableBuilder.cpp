@@ -458,10 +458,16 @@ Value HeadTiles::exp(Value x) {
 // Contractions
 //===----------------------------------------------------------------------===//
 
-Value HeadTiles::zeros(ArrayRef<int64_t> shape) {
+Value HeadTiles::filled(ArrayRef<int64_t> shape, double value) {
   Value init = tensor::EmptyOp::create(b, shape, f32Type(b));
-  return linalg::FillOp::create(b, ValueRange{f32(0.0)}, ValueRange{init})
+  return linalg::FillOp::create(b, ValueRange{f32(value)}, ValueRange{init})
       .getResult(0);
+}
+
+Value HeadTiles::zeros(ArrayRef<int64_t> shape) { return filled(shape, 0.0); }
+
+Value HeadTiles::constantGateRow(double value) {
+  return perChannel() ? filled({ctx.K}, value) : f32(value);
 }
 
 Value HeadTiles::contract(Value lhs, AffineMap lhsMap, Value rhs,

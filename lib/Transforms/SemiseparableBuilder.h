@@ -127,8 +127,12 @@ public:
   /// exp(x), elementwise.
   mlir::Value exp(mlir::Value x);
 
-  /// Zero-filled tensor.
+  /// A tensor filled with `value`, and with zeros.
+  mlir::Value filled(mlir::ArrayRef<int64_t> shape, double value);
   mlir::Value zeros(mlir::ArrayRef<int64_t> shape);
+  /// `value` in the gate's row shape: tensor<K> for a per-channel gate, else
+  /// a scalar f32 (a log decay of 0, or a decay factor of 1).
+  mlir::Value constantGateRow(double value);
   /// acc[accMap] += Σ lhs[lhsMap] * rhs[rhsMap] over the iteration space of
   /// the maps.
   mlir::Value contract(mlir::Value lhs, mlir::AffineMap lhsMap,
