@@ -17,13 +17,33 @@
 
 using namespace mlir;
 
+/// The host's LLVM target (null, with `error` set, if this LLVM lacks it).
+static const llvm::Target *hostTarget(llvm::Triple &triple,
+                                      std::string &error) {
+  llvm::InitializeNativeTarget();
+  triple = llvm::Triple(llvm::sys::getDefaultTargetTriple());
+  return llvm::TargetRegistry::lookupTarget(triple, error);
+}
+
+/// A subtarget of the host's target for `cpu` ("" for a generic one: asking
+/// that one about a CPU name prints none of LLVM's own warnings).
+static std::unique_ptr<llvm::MCSubtargetInfo>
+subtargetFor(llvm::StringRef cpu) {
+  llvm::Triple triple;
+  std::string error;
+  const llvm::Target *target = hostTarget(triple, error);
+  if (!target)
+    return nullptr;
+  return std::unique_ptr<llvm::MCSubtargetInfo>(
+      target->createMCSubtargetInfo(triple, cpu, ""));
+}
+
 static std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(ModuleOp module, const mixir::CpuTargetOptions &options) {
-  llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  llvm::Triple triple;
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target = hostTarget(triple, error);
   if (!target) {
     module.emitError() << "no LLVM target for " << triple.str() << ": "
                        << error;
@@ -43,20 +63,6 @@ createTargetMachine(ModuleOp module, const mixir::CpuTargetOptions &options) {
   return std::unique_ptr<llvm::TargetMachine>(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
-}
-
-/// The default target and a generic subtarget of it (asking the generic
-/// one about a CPU name prints none of LLVM's own warnings).
-static std::unique_ptr<llvm::MCSubtargetInfo>
-subtargetFor(llvm::StringRef cpu) {
-  llvm::InitializeNativeTarget();
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target)
-    return nullptr;
-  return std::unique_ptr<llvm::MCSubtargetInfo>(
-      target->createMCSubtargetInfo(triple, cpu, ""));
 }
 
 bool mixir::isKnownCpu(llvm::StringRef cpu) {
