@@ -6,30 +6,23 @@ include "MixerDialect.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/EnumAttr.td"
 
-def Mixer_FormKind : I32EnumAttr<"FormKind", "algorithm form of a mixer", [
-    I32EnumAttrCase<"scan", 0>,
-    I32EnumAttrCase<"chunked", 1>,
-    I32EnumAttrCase<"quadratic", 2>
-  ]> {
-  let cppNamespace = "::mixir::mixer";
-  let genSpecializedAttr = 0;
-}
-
 def Mixer_FormAttr : AttrDef<Mixer_Dialect, "Form"> {
   let mnemonic = "form";
   let summary = "The algorithm form that computes a mixer, and its tile size";
   let description = [{
-    `#mixer.form<scan>` runs the recurrence token by token;
-    `#mixer.form<chunked, tile = 64>` splits the sequence into chunks of `tile`
-    tokens (quadratic inside a chunk, state passed between chunks);
-    `#mixer.form<quadratic, tile = 64>` materialises the masked matrix M one
-    `tile`×`tile` block at a time. `tile = 0` (the default, not printed) lets
-    the lowering use the cost model's size.
+    `#mixer.form<NAME>` or `#mixer.form<NAME, tile = N>` names one of the
+    forms the op has (its `MixerOpInterface::getForms()`: for
+    `mixer.semiseparable` with a diagonal transition `scan`, `chunked` and
+    `quadratic`). The set of names is open: each op says which forms it
+    has, and its verifier rejects another. `scan`, every op's sequential
+    form, takes no tile. `tile` is the chunk or block length of a tiled
+    form; `tile = 0` (the default, not printed) lets the lowering use the
+    cost model's size.
   }];
   let parameters = (ins
-    EnumParameter<Mixer_FormKind>:$kind,
+    StringRefParameter<"the form's name">:$kind,
     DefaultValuedParameter<"int64_t", "0">:$tile);
-  let assemblyFormat = "`<` $kind (`,` `tile` `=` $tile^)? `>`";
+  let hasCustomAssemblyFormat = 1;
   let genVerifyDecl = 1;
 }
 

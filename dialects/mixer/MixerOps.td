@@ -4,12 +4,15 @@
 
 include "MixerDialect.td"
 include "MixerAttrs.td"
+include "MixerInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Mixer_F32Tensor : RankedTensorOf<[F32]>;
 
 def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
-    [Pure, AttrSizedOperandSegments]> {
+    [Pure, AttrSizedOperandSegments,
+     DeclareOpInterfaceMethods<Mixer_MixerOpInterface,
+                               ["getInPlaceOperand"]>]> {
   let summary = "Causal semiseparable mixer: linear attention, RetNet, Mamba-2, GLA";
   let description = [{
     Computes, for every batch element `b` and head `h`, the recurrence
@@ -78,7 +81,7 @@ def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
   let hasVerifier = 1;
 
   let extraClassDeclaration = [{
-    /// How the gate operand is shaped, which decides the transition A_t.
+    /// How the gate operand is shaped, which decides the decay of A_t.
     GateKind getGateKind();
     /// Static sizes H, K and V.
     int64_t getNumHeads();

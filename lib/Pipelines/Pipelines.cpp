@@ -2,8 +2,8 @@
 //
 //   mixer-prepare-c-abi      record the C signature; results → out-params
 //   mixer-select-form        cost model or pinned form (may version on T)
-//   mixer-lower-<form>       each form → scf.forall + scf.for + linalg on
-//                            tensors
+//   mixer-lower-forms        each op's form (its structure class's lowering)
+//                            → scf.forall + scf.for + linalg on tensors
 //   mixer-lower-to-runtime   run-time queries (worker count) → runtime calls
 //   mixer-sink-destinations  every dispatch branch writes the caller's buffers
 //   bufferization            one-shot, writing the caller's buffers directly
@@ -18,58 +18,77 @@
 
 #include "mixir/Conversion/Passes.h"
 #include "mixir/Dialect/Mixer/MixerDialect.h"
+#include "mixir/Forms/Forms.h"
 #include "mixir/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-static void addPipeline(OpPassManager &pm, StringRef text) {
-  if (failed(parsePassPipeline(text, pm, llvm::errs())))
-    llvm::report_fatal_error("mixir: malformed built-in pass pipeline");
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
                                       const CpuPipelineOptions &options) {
-  std::string formOptions = "{form=" + options.form.getValue() +
-                            " chunk-size=" +
-                            std::to_string(options.chunkSize.getValue()) + "}";
-  std::string tileOptions =
-      "{rows=" + std::to_string(options.tileRows.getValue()) +
-      " cols=" + std::to_string(options.tileCols.getValue()) + "}";
-  addPipeline(pm, "mixer-prepare-c-abi,"
-                  "mixer-select-form" + formOptions + ","
-                  "mixer-lower-scan,mixer-lower-chunked,mixer-lower-quadratic,"
-                  "mixer-lower-to-runtime,mixer-sink-destinations,"
-                  "canonicalize,cse,mixer-vectorize-contractions" + tileOptions + ","
-                  "eliminate-empty-tensors,"
-                  "one-shot-bufferize{bufferize-function-boundaries "
-                  "function-boundary-type-conversion=identity-layout-map "
-                  "allow-return-allocs-from-loops},"
-                  "canonicalize,cse,"
-                  "func.func(buffer-loop-hoisting),"
-                  "buffer-deallocation-pipeline,mixer-copy-to-linalg,"
-                  "func.func(convert-linalg-to-loops),mixer-approximate-math,"
-                  "scf-forall-to-parallel,canonicalize,cse");
+  pm.addPass(createMixerPrepareCAbi());
+  pm.addPass(createMixerSelectForm(
+      MixerSelectFormOptions{options.form.getValue(),
+                             options.chunkSize.getValue()}));
+  pm.addPass(createMixerLowerForms());
+  pm.addPass(createMixerLowerToRuntime());
+  pm.addPass(createMixerSinkDestinations());
+  addCleanup(pm);
+  pm.addPass(createMixerVectorizeContractions(
+      MixerVectorizeContractionsOptions{options.tileRows.getValue(),
+                                        options.tileCols.getValue()}));
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  addCleanup(pm);
+  pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createMixerCopyToLinalg());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createMixerApproximateMath());
+  pm.addPass(createForallToParallelLoopPass());
+  addCleanup(pm);
 }
 
 void mixir::buildLoopsToLLVMPipeline(OpPassManager &pm) {
   // finalize-memref-to-llvm inlines the memref.alloca_scope that
   // convert-scf-to-openmp puts around each parallel body; it must run before
   // convert-scf-to-cf turns that body into several blocks.
-  addPipeline(pm, "convert-scf-to-openmp,expand-strided-metadata,"
-                  "lower-affine,finalize-memref-to-llvm,"
-                  "convert-scf-to-cf,convert-vector-to-llvm,"
-                  "convert-to-llvm,reconcile-unrealized-casts,"
-                  "mixer-export-c-abi,canonicalize,cse");
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createMixerExportCAbi());
+  addCleanup(pm);
 }
 
 void mixir::buildCpuPipeline(OpPassManager &pm,
@@ -97,4 +116,5 @@ void mixir::registerAllDialects(DialectRegistry &registry) {
                   bufferization::BufferizationDialect, func::FuncDialect,
                   linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
                   tensor::TensorDialect>();
+  forms::registerFormModels(registry);
 }

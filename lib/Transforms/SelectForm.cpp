@@ -1,4 +1,9 @@
 //===- SelectForm.cpp - choose the algorithm form of each mixer ---------===//
+//
+// Written against the op interfaces only: the forms an op has, their costs
+// and default tiles come from the op (docs/forms-and-cost-model.md).
+//
+//===----------------------------------------------------------------------===//
 #include "mixir/Transforms/CostModel.h"
 #include "mixir/Transforms/Passes.h"
 
@@ -17,26 +22,43 @@ using namespace mixir;
 using namespace mixir::mixer;
 
 namespace {
-FormAttr makeForm(MLIRContext *ctx, FormKind kind, int64_t chunkSize) {
-  return FormAttr::get(ctx, kind, kind == FormKind::scan ? 0 : chunkSize);
+/// The form `name` of `op` with `tile` (0 = the cost model's), or null with
+/// a diagnostic on the op when it has no such form or the form takes no
+/// tile.
+FormAttr makeForm(MixerOpInterface op, StringRef name, int64_t tile) {
+  if (!llvm::is_contained(op.getForms(), name)) {
+    InFlightDiagnostic diag = op->emitOpError()
+                              << "has no '" << name
+                              << "' form (its forms: " << formList(op) << ")";
+    std::string reason = op.getMissingFormReason(name);
+    if (!reason.empty())
+      diag << ": " << reason;
+    return nullptr;
+  }
+  auto model = cast<MixerFormInterface>(op.getOperation());
+  if (tile != 0 && model.getDefaultTile(name) == 0) {
+    op->emitOpError() << "form '" << name << "' takes no tile size";
+    return nullptr;
+  }
+  return FormAttr::get(op->getContext(), name, tile);
 }
 
 /// Replaces `op` by an `scf.if` chain on its length: one copy of the op per
 /// range of `ranges`, each with that range's form.
-void versionOnLength(SemiseparableOp op, ArrayRef<FormRange> ranges,
-                     int64_t chunkSize) {
+void versionOnLength(MixerOpInterface op, std::pair<Value, unsigned> length,
+                     ArrayRef<FormRange> ranges,
+                     llvm::function_ref<FormAttr(StringRef)> formOf) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Value T = tensor::DimOp::create(b, loc, op.getQ(), 1);
+  Value T = tensor::DimOp::create(b, loc, length.first, length.second);
 
   // Builds the chain from range `i` on, at the builder's insertion point.
   std::function<SmallVector<Value>(OpBuilder &, size_t)> build =
       [&](OpBuilder &nb, size_t i) -> SmallVector<Value> {
     const FormRange &range = ranges[i];
     auto copyWith = [&](OpBuilder &cb) {
-      Operation *clone = cb.clone(*op);
-      cast<SemiseparableOp>(clone).setFormAttr(
-          makeForm(cb.getContext(), range.kind, chunkSize));
+      auto clone = cast<MixerOpInterface>(cb.clone(*op));
+      clone.setSelectedForm(formOf(range.form));
       return SmallVector<Value>(clone->getResults());
     };
     if (range.upperBound < 0)
@@ -64,17 +86,9 @@ struct MixerSelectFormPass
     : public mixir::impl::MixerSelectFormBase<MixerSelectFormPass> {
   using MixerSelectFormBase::MixerSelectFormBase;
 
+  LogicalResult select(MixerOpInterface op);
+
   void runOnOperation() override {
-    std::optional<FormKind> pinned;
-    if (form != "auto") {
-      pinned = symbolizeFormKind(form);
-      if (!pinned) {
-        emitError(getOperation().getLoc())
-            << "unknown form '" << form
-            << "' (expected auto, scan, chunked or quadratic)";
-        return signalPassFailure();
-      }
-    }
     if (chunkSize < 0 || chunkSize > kMaxTile) {
       emitError(getOperation().getLoc())
           << "chunk-size must be between 1 and " << kMaxTile
@@ -82,29 +96,50 @@ struct MixerSelectFormPass
           << static_cast<int64_t>(chunkSize);
       return signalPassFailure();
     }
-
-    SmallVector<SemiseparableOp> ops;
-    getOperation().walk([&](SemiseparableOp op) {
-      if (!op.getFormAttr())
+    SmallVector<MixerOpInterface> ops;
+    getOperation().walk([&](MixerOpInterface op) {
+      if (!op.getSelectedForm())
         ops.push_back(op);
     });
-    MLIRContext *ctx = &getContext();
-    for (SemiseparableOp op : ops) {
-      if (pinned) {
-        op.setFormAttr(makeForm(ctx, *pinned, chunkSize));
-        continue;
-      }
-      int64_t T = op.getQ().getType().getDimSize(1);
-      if (!ShapedType::isDynamic(T)) {
-        op.setFormAttr(makeForm(ctx, chooseForm(op, T), chunkSize));
-        continue;
-      }
-      SmallVector<FormRange> ranges = chooseFormRanges(op);
-      if (ranges.size() == 1)
-        op.setFormAttr(makeForm(ctx, ranges.front().kind, chunkSize));
-      else
-        versionOnLength(op, ranges, chunkSize);
-    }
+    bool failed = false;
+    for (MixerOpInterface op : ops)
+      failed |= mlir::failed(select(op));
+    if (failed)
+      signalPassFailure();
   }
 };
 } // namespace
+
+LogicalResult MixerSelectFormPass::select(MixerOpInterface op) {
+  if (!isa<MixerFormInterface>(op.getOperation()))
+    return op->emitOpError()
+           << "has no form models registered (the tool did not register "
+              "mixir::forms::registerFormModels)";
+  if (form != "auto") {
+    FormAttr pinned = makeForm(op, form, chunkSize);
+    if (!pinned)
+      return failure();
+    op.setSelectedForm(pinned);
+    return success();
+  }
+  std::optional<std::pair<Value, unsigned>> length = lengthDimension(op);
+  int64_t T = 1;
+  if (length)
+    T = cast<ShapedType>(length->first.getType()).getDimSize(length->second);
+  // A chunk size given with auto applies to whichever tiled form is used.
+  auto chosen = [&](StringRef name) {
+    auto model = cast<MixerFormInterface>(op.getOperation());
+    return FormAttr::get(op->getContext(), name,
+                         model.getDefaultTile(name) ? chunkSize : 0);
+  };
+  if (!ShapedType::isDynamic(T)) {
+    op.setSelectedForm(chosen(chooseForm(op, T)));
+    return success();
+  }
+  SmallVector<FormRange> ranges = chooseFormRanges(op);
+  if (ranges.size() == 1)
+    op.setSelectedForm(chosen(ranges.front().form));
+  else
+    versionOnLength(op, *length, ranges, chosen);
+  return success();
+}

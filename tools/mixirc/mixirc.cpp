@@ -2,7 +2,7 @@
 //
 //   mixirc IN.mlir -o OUT [--target=cpu] [--mcpu=native|NAME]
 //          [--emit=mlir|llvm|asm|obj|shared|header]
-//          [--form=auto|scan|chunked|quadratic] [--chunk-size=N]
+//          [--form=auto|FORM] [--chunk-size=N]
 //
 //===----------------------------------------------------------------------===//
 #include "Link.h"
@@ -58,8 +58,9 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Header, "header", "the C header")),
     cl::cat(category));
 cl::opt<std::string> form("form",
-                          cl::desc("algorithm form: auto (cost model), scan, "
-                                   "chunked or quadratic"),
+                          cl::desc("algorithm form: auto (the cost model's "
+                                   "choice) or one the mixer ops have "
+                                   "(scan, chunked, quadratic, ...)"),
                           cl::init("auto"), cl::cat(category));
 cl::opt<int64_t> chunkSize("chunk-size",
                            cl::desc("chunk (or block) length; 0 lets the "
@@ -86,15 +87,9 @@ int main(int argc, char **argv) {
 
   if (target != "cpu")
     return fail("unsupported target '" + target + "' (this build: cpu)");
-  if (form != "auto" && form != "scan" && form != "chunked" &&
-      form != "quadratic")
-    return fail("unknown form '" + form +
-                "' (expected auto, scan, chunked or quadratic)");
   if (chunkSize < 0 || chunkSize > mixir::mixer::kMaxTile)
     return fail("--chunk-size must be between 1 and " +
                 Twine(mixir::mixer::kMaxTile) + " (or 0 for the cost model)");
-  if (form == "scan" && chunkSize != 0)
-    return fail("--chunk-size does not apply to the scan form");
   if (!mixir::isKnownCpu(mcpu))
     return fail(mixir::unknownCpuMessage(mcpu));
 

@@ -12,7 +12,8 @@ namespace mixir {
 struct CpuPipelineOptions
     : public mlir::PassPipelineOptions<CpuPipelineOptions> {
   Option<std::string> form{*this, "form",
-                           llvm::cl::desc("auto | scan | chunked | quadratic"),
+                           llvm::cl::desc("auto, or a form of the mixer ops "
+                                          "(scan, chunked, ...)"),
                            llvm::cl::init("auto")};
   Option<int64_t> chunkSize{
       *this, "chunk-size",

@@ -19,11 +19,9 @@ namespace mixir {
 #define GEN_PASS_DECL
 #include "mixir/Transforms/Passes.h.inc"
 
-/// Rewrite `mixer.semiseparable` ops whose form is scan / chunked / quadratic
-/// into loops over tiles on tensors (linalg + scf).
-void populateLowerScanPatterns(mlir::RewritePatternSet &patterns);
-void populateLowerChunkedPatterns(mlir::RewritePatternSet &patterns);
-void populateLowerQuadraticPatterns(mlir::RewritePatternSet &patterns);
+/// Every mixer op to the loops of its form (a conversion pattern asking the
+/// op's MixerFormInterface).
+void populateLowerFormsPatterns(mlir::RewritePatternSet &patterns);
 
 /// Register tiles of `rows`×`cols` for matmul-shaped linalg.generic ops.
 void populateVectorizeContractionsPatterns(mlir::RewritePatternSet &patterns,

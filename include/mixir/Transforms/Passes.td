@@ -5,60 +5,44 @@
 include "mlir/Pass/PassBase.td"
 
 def MixerSelectForm : Pass<"mixer-select-form", "mlir::ModuleOp"> {
-  let summary = "Choose the algorithm form (scan, chunked, quadratic) of every mixer";
+  let summary = "Choose the algorithm form of every mixer";
   let description = [{
-    Sets the `form` attribute of every mixer op that has none. A pinned
-    `form` option is honoured for every op; `form=auto` asks the cost model
-    (docs/cost-model.md). When the cost model's choice depends on a dynamic
-    batch or length, the op is versioned: an `scf.index_switch` on the
-    actual sizes selects one copy of the op per form the model may pick.
-    Ops whose `form` was set by the user keep it.
+    Sets the `form` attribute of every mixer op (MixerOpInterface) that has
+    none. A pinned `form` option is honoured for every op, and is an error
+    on an op that does not have that form (the message lists the forms it
+    has). `form=auto` asks the cost model: every form the op has is costed
+    by its structure class (MixerFormInterface). When the choice depends on
+    a dynamic length T, the op is versioned: an `scf.if` chain on T selects
+    one copy of the op per length range, each with its form. Ops whose
+    `form` was set by the user keep it.
   }];
   let options = [
     Option<"form", "form", "std::string", /*default=*/"\"auto\"",
-           "auto | scan | chunked | quadratic">,
+           "auto, or the name of a form the ops have (scan, chunked, ...)">,
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
-           "chunk (or block) length; 0 lets the cost model choose">,
+           "chunk (or block) length of a tiled form; 0 lets the cost model choose">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect"];
 }
 
-class MixerLowerFormPass<string name, string formName>
-    : Pass<name, "mlir::ModuleOp"> {
+def MixerLowerForms : Pass<"mixer-lower-forms", "mlir::ModuleOp"> {
+  let summary = "Lower every mixer op to the loops of its form";
+  let description = [{
+    A dialect conversion in which every op implementing MixerOpInterface is
+    illegal. Each is replaced by its structure class's lowering of the form
+    recorded in its `form` attribute (MixerFormInterface::lowerForm): an
+    `scf.forall` over independent (batch, head) work with loops over static
+    tiles inside, on tensors (`scf`, `linalg`, `tensor`, `arith`, `math`,
+    and `mixer.num_workers` for decisions taken at run time). An op without
+    a form, or whose lowering fails, is an error.
+  }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect",
                            "mlir::math::MathDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect"];
-}
-
-def MixerLowerScan : MixerLowerFormPass<"mixer-lower-scan", "scan"> {
-  let summary = "Lower mixers whose form is `scan` to a token-by-token loop";
-  let description = [{
-    An `scf.forall` over (batch, head) runs the recurrence one token at a
-    time in an `scf.for` whose loop-carried value is the K×V state; the
-    state update and the read-out are one fused `linalg.generic` per token.
-  }];
-}
-
-def MixerLowerChunked : MixerLowerFormPass<"mixer-lower-chunked", "chunked"> {
-  let summary = "Lower mixers whose form is `chunked` to the chunkwise-parallel algorithm";
-  let description = [{
-    Splits the sequence into chunks (the last one padded), computes the
-    intra-chunk part in quadratic (matmul) form and passes the K×V state
-    between chunks. Every exponent is ≤ 0 (MIXERS.md section 2).
-  }];
-}
-
-def MixerLowerQuadratic : MixerLowerFormPass<"mixer-lower-quadratic", "quadratic"> {
-  let summary = "Lower mixers whose form is `quadratic` to a blocked masked M·V";
-  let description = [{
-    For each query block, visits the key blocks at or before it, forms the
-    decayed score block from short local sums (never from two long prefix
-    sums) and accumulates score·V. Memory is O(block²), never O(T²).
-  }];
 }
 
 def MixerSinkDestinations : Pass<"mixer-sink-destinations"> {

@@ -41,14 +41,20 @@ bool isIdentifier(StringRef s) {
          llvm::all_of(s, [](char c) { return llvm::isAlnum(c) || c == '_'; });
 }
 
-/// The input index a result may alias: a final state whose initial state is
-/// a function argument.
+/// The input index a result may alias: a mixer op's result that it may
+/// write over one of its operands (MixerOpInterface::getInPlaceOperand),
+/// when that operand is a function argument of the same element type.
 std::optional<unsigned> inPlaceSource(Value result) {
-  auto op = result.getDefiningOp<mixer::SemiseparableOp>();
-  if (!op || result != op.getFinalState())
+  auto op = result.getDefiningOp<mixer::MixerOpInterface>();
+  if (!op)
     return std::nullopt;
-  auto arg = dyn_cast_or_null<BlockArgument>(op.getInitialState());
-  if (!arg)
+  std::optional<unsigned> operand =
+      op.getInPlaceOperand(cast<OpResult>(result).getResultNumber());
+  if (!operand)
+    return std::nullopt;
+  auto arg = dyn_cast<BlockArgument>(op->getOperand(*operand));
+  if (!arg || getElementTypeOrSelf(arg.getType()) !=
+                  getElementTypeOrSelf(result.getType()))
     return std::nullopt;
   return arg.getArgNumber();
 }

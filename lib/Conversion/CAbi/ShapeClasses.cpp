@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringMap.h"
 
 using namespace mlir;
 using namespace mixir;
@@ -60,23 +61,20 @@ static bool hasDynamicTensor(Operation *op) {
 }
 
 LogicalResult ShapeClasses::visit(Operation *op) {
-  if (auto mixerOp = dyn_cast<mixer::SemiseparableOp>(op)) {
-    // B is dimension 0 of every operand and result; T is dimension 1 of the
-    // sequence operands (not of the [H] gate nor of the states).
-    SmallVector<Value> all(op->getOperands());
-    llvm::append_range(all, op->getResults());
-    Value q = mixerOp.getQ();
-    nameRole(q, 0, "B");
-    nameRole(q, 1, "T");
-    for (Value v : all) {
-      auto type = cast<RankedTensorType>(v.getType());
-      if (type.getRank() >= 3)
-        join(q, 0, v, 0);
-      bool isState = v == mixerOp.getInitialState() ||
-                     v == mixerOp.getFinalState();
-      if (type.getRank() >= 3 && !isState)
-        join(q, 1, v, 1);
-    }
+  if (auto mixerOp = dyn_cast<mixer::MixerOpInterface>(op)) {
+    // Dimensions with the same role symbol have equal sizes; the symbol
+    // names the class (B, T, ...) in the signature.
+    llvm::StringMap<std::pair<Value, unsigned>> first;
+    for (const mixer::TensorRoles &tensor : mixerOp.getTensorRoles())
+      for (auto [d, role] : llvm::enumerate(tensor.dims)) {
+        if (role.empty())
+          continue;
+        auto [it, inserted] = first.try_emplace(role, tensor.value, d);
+        if (inserted)
+          nameRole(tensor.value, d, role);
+        else
+          join(it->second.first, it->second.second, tensor.value, d);
+      }
     return success();
   }
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {

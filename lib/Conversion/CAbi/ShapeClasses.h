@@ -4,7 +4,8 @@
 // with what the kernel assumes (a `k` shorter than `q` would be read out of
 // bounds). ShapeClasses derives those equalities from the function body:
 // every (tensor value, dimension) pair is a node, and ops that require two
-// sizes to be equal (a mixer op's B and T, a linalg op's shared loop
+// sizes to be equal (a mixer op's dimensions that share a role symbol, as
+// its MixerOpInterface says; a linalg op's shared loop
 // dimension, `tensor.empty` sized by `tensor.dim`, elementwise ops) join
 // their nodes. An op that handles dynamically shaped tensors in a way not
 // understood here is reported instead of guessed.
@@ -29,7 +30,7 @@ public:
   unsigned classOf(mlir::Value value, unsigned dim);
   /// A static size known for the class, if any member is static.
   std::optional<int64_t> staticSize(unsigned cls);
-  /// A role name for the class ("B", "T") when a mixer op gives it one.
+  /// A role name for the class ("B", "T", ...) when a mixer op gives it one.
   llvm::StringRef roleName(unsigned cls);
 
 private:

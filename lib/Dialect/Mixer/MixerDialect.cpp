@@ -10,7 +10,6 @@ using namespace mlir;
 using namespace mixir::mixer;
 
 #include "mixer/MixerDialect.cpp.inc"
-#include "mixer/MixerEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "mixer/MixerAttrs.cpp.inc"
@@ -24,10 +23,41 @@ void MixerDialect::initialize() {
 #define GET_OP_LIST
 #include "mixer/MixerOps.cpp.inc"
       >();
+  // Each structure class attaches the cost and lowering of its forms from
+  // lib/Forms/<Class>/ (mixir::registerFormModels).
+  declarePromisedInterfaces<MixerFormInterface, SemiseparableOp>();
+}
+
+//===----------------------------------------------------------------------===//
+// #mixer.form<NAME (, tile = N)?>
+//===----------------------------------------------------------------------===//
+
+Attribute FormAttr::parse(AsmParser &parser, Type) {
+  std::string kind;
+  int64_t tile = 0;
+  if (parser.parseLess() || parser.parseKeywordOrString(&kind))
+    return {};
+  if (succeeded(parser.parseOptionalComma()))
+    if (parser.parseKeyword("tile") || parser.parseEqual() ||
+        parser.parseInteger(tile))
+      return {};
+  if (parser.parseGreater())
+    return {};
+  return parser.getChecked<FormAttr>(parser.getContext(), kind, tile);
+}
+
+void FormAttr::print(AsmPrinter &printer) const {
+  printer << "<";
+  printer.printKeywordOrString(getKind());
+  if (getTile() != 0)
+    printer << ", tile = " << getTile();
+  printer << ">";
 }
 
 LogicalResult FormAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                               FormKind kind, int64_t tile) {
+                               StringRef kind, int64_t tile) {
+  if (kind.empty())
+    return emitError() << "a form needs a name";
   if (tile < 0)
     return emitError() << "form tile size must be positive (or 0 for the "
                           "cost model's choice), got "
@@ -35,7 +65,7 @@ LogicalResult FormAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   if (tile > kMaxTile)
     return emitError() << "form tile size must be at most " << kMaxTile
                        << ", got " << tile;
-  if (kind == FormKind::scan && tile != 0)
+  if (kind == kScanForm && tile != 0)
     return emitError() << "the scan form takes no tile size";
   return success();
 }

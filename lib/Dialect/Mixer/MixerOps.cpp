@@ -140,3 +140,43 @@ LogicalResult SemiseparableOp::verify() {
       return emitOpError() << "scale must be finite and non-zero";
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// MixerOpInterface
+//===----------------------------------------------------------------------===//
+
+SmallVector<TensorRoles> SemiseparableOp::getTensorRoles() {
+  SmallVector<TensorRoles> roles{{getQ(), {"B", "T", "H", "K"}},
+                                 {getK(), {"B", "T", "H", "K"}},
+                                 {getV(), {"B", "T", "H", "V"}},
+                                 {getOutput(), {"B", "T", "H", "V"}}};
+  if (Value gate = getGate()) {
+    switch (getGateKind()) {
+    case GateKind::Head:
+      roles.push_back({gate, {"H"}});
+      break;
+    case GateKind::Token:
+      roles.push_back({gate, {"B", "T", "H"}});
+      break;
+    default:
+      roles.push_back({gate, {"B", "T", "H", "K"}});
+      break;
+    }
+  }
+  if (Value beta = getBeta())
+    roles.push_back({beta, {"B", "T", "H"}});
+  for (Value state : {getInitialState(), getFinalState()})
+    if (state)
+      roles.push_back({state, {"B", "H", "K", "V"}});
+  return roles;
+}
+
+std::optional<unsigned> SemiseparableOp::getInPlaceOperand(unsigned result) {
+  if (result != 1 || !getInitialState())
+    return std::nullopt;
+  return getInitialStateMutable()[0].getOperandNumber();
+}
+
+SmallVector<StringRef> SemiseparableOp::getForms() {
+  return {kScanForm, "chunked", "quadratic"};
+}

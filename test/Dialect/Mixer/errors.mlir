@@ -145,8 +145,7 @@ func.func @scan_tile(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v: ten
 // -----
 
 func.func @unknown_form(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
-  // expected-error @+2 {{expected ::mixir::mixer::FormKind to be one of: scan, chunked, quadratic}}
-  // expected-error @+1 {{failed to parse Mixer_FormAttr parameter 'kind'}}
+  // expected-error @+1 {{'mixer.semiseparable' op has no 'fft' form (its forms: scan, chunked, quadratic)}}
   %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<fft>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
   return %o : tensor<?x?x4x64xf32>
 }

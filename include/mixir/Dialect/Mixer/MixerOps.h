@@ -9,12 +9,11 @@
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
-#include "mixer/MixerEnums.h.inc"
-
 namespace mixir::mixer {
-/// The transition of a semiseparable mixer, read off its gate's shape.
+/// The decay of a semiseparable mixer's transition, read off its gate's
+/// shape.
 enum class GateKind {
-  None,    ///< no gate: A_t = I (linear attention)
+  None,    ///< no gate: no decay (linear attention, DeltaNet)
   Head,    ///< [H]: constant log decay per head (RetNet)
   Token,   ///< [B,T,H]: scalar log decay per token and head (Mamba-2, SSD)
   Channel, ///< [B,T,H,K]: log decay per token, head and key channel (GLA)
@@ -23,6 +22,8 @@ enum class GateKind {
 
 #define GET_ATTRDEF_CLASSES
 #include "mixer/MixerAttrs.h.inc"
+
+#include "mixir/Dialect/Mixer/MixerInterfaces.h"
 
 #define GET_OP_CLASSES
 #include "mixer/MixerOps.h.inc"

@@ -1,4 +1,4 @@
-// RUN: mixir-opt %s -mixer-lower-scan -split-input-file | FileCheck %s
+// RUN: mixir-opt %s -mixer-lower-forms -split-input-file | FileCheck %s
 
 // A per-token gate: one fused update + read-out per token, the decay
 // exponentiated once per token, the state carried by the token loop.
@@ -40,16 +40,6 @@ func.func @token_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tens
 func.func @channel_gate_state(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>, %h0: tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>) {
   %o, %hT = mixer.semiseparable %q, %k, %v gate(%g) initial_state(%h0) {form = #mixer.form<scan>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>, tensor<?x2x8x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>)
   return %o, %hT : tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>
-}
-
-// -----
-
-/// Another form is left for its own lowering.
-// CHECK-LABEL: func @negative_chunked
-// CHECK: mixer.semiseparable
-func.func @negative_chunked(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
-  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
-  return %o : tensor<?x?x2x4xf32>
 }
 
 // -----

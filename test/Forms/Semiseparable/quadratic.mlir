@@ -1,4 +1,4 @@
-// RUN: mixir-opt %s -mixer-lower-quadratic -split-input-file | FileCheck %s
+// RUN: mixir-opt %s -mixer-lower-forms -split-input-file | FileCheck %s
 
 // First, once per head, every key block decayed to its block's end
 // (K ⊙ exp(tot − G)), stored transposed and contiguous per block, and the
@@ -63,16 +63,6 @@ func.func @channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: te
 // CHECK: return
 func.func @no_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
   %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<quadratic, tile = 8>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
-  return %o : tensor<?x?x2x4xf32>
-}
-
-// -----
-
-/// Another form is left for its own lowering.
-// CHECK-LABEL: func @negative_chunked
-// CHECK: mixer.semiseparable
-func.func @negative_chunked(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
-  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
   return %o : tensor<?x?x2x4xf32>
 }
 

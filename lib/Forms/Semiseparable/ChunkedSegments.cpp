@@ -13,7 +13,7 @@
 // the extra memory is one K×V state per segment.
 //
 //===----------------------------------------------------------------------===//
-#include "ChunkedForm.h"
+#include "SemiseparableForms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -21,7 +21,13 @@
 
 using namespace mlir;
 using namespace mixir;
-using namespace mixir::detail;
+using namespace mixir::forms;
+using namespace mixir::forms::semiseparable;
+
+/// The element type of a tensor value.
+static Type elementType(Value tensor) {
+  return cast<RankedTensorType>(tensor.getType()).getElementType();
+}
 
 namespace {
 /// A slice that one iteration of an scf.forall writes into a shared output.
@@ -55,18 +61,17 @@ namespace {
 /// The sizes every step of the split shares, and the three steps.
 class SegmentSplit {
 public:
-  SegmentSplit(ImplicitLocOpBuilder &b, mixer::SemiseparableOp op, int64_t C,
+  SegmentSplit(ImplicitLocOpBuilder &b, const Problem &p, int64_t C,
                Value numChunks, Value perHead)
-      : b(b), op(op), C(C), K(op.getKeyDim()), V(op.getValueDim()),
-        f32(b.getF32Type()), numChunks(numChunks),
-        hasGate(static_cast<bool>(op.getGate())),
-        perChannel(op.getGateKind() == mixer::GateKind::Channel),
+      : b(b), p(p), op(p.op), C(C), K(p.K), V(p.V), f32(b.getF32Type()),
+        numChunks(numChunks), hasGate(static_cast<bool>(op.getGate())),
+        perChannel(p.gate == mixer::GateKind::Channel),
         gateWidth(perChannel ? K : 1) {
     B = tensor::DimOp::create(b, op.getQ(), 0);
     T = tensor::DimOp::create(b, op.getQ(), 1);
     zero = b.getIndexAttr(0);
     one = b.getIndexAttr(1);
-    Hs = b.getIndexAttr(op.getNumHeads());
+    Hs = b.getIndexAttr(p.H);
     Ks = b.getIndexAttr(K);
     Vs = b.getIndexAttr(V);
     // Segments of `segChunks` chunks: as many as workers, at most one chunk
@@ -86,10 +91,7 @@ public:
   Value outputs(Value entering);
 
 private:
-  HeadContext headAt(Value bi, Value hi) {
-    return HeadContext{op, op.getGateKind(), K, V, op.getScaleOrDefault(),
-                       bi, hi, T};
-  }
+  HeadIndex headAt(Value bi, Value hi) { return HeadIndex{bi, hi, T}; }
   /// Chunks [c0, c1) of segment j.
   std::pair<Value, Value> chunksOf(Value j) {
     Value c0 = arith::MulIOp::create(b, j, segChunks);
@@ -102,6 +104,7 @@ private:
   }
 
   ImplicitLocOpBuilder &b;
+  const Problem &p;
   mixer::SemiseparableOp op;
   int64_t C, K, V;
   Type f32;
@@ -121,8 +124,8 @@ SmallVector<Value> SegmentSplit::contributions() {
         f32));
   return buildForall(
       b, {B, Hs, numSegs}, init, [&](ValueRange iv, ValueRange) {
-        HeadContext ctx = headAt(iv[0], iv[1]);
-        HeadTiles x(b, ctx);
+        HeadIndex at = headAt(iv[0], iv[1]);
+        HeadTiles x(b, p, at);
         auto [c0, c1] = chunksOf(iv[2]);
         SmallVector<Value> carried{x.zeros({K, V})};
         if (hasGate)
@@ -131,8 +134,8 @@ SmallVector<Value> SegmentSplit::contributions() {
             b, c0, c1, x.index(1), carried,
             [&](OpBuilder &nb, Location loc, Value c, ValueRange iter) {
               ImplicitLocOpBuilder ib(loc, nb);
-              HeadTiles xt(ib, ctx);
-              Chunk ch = loadChunk(xt, ctx, c, C);
+              HeadTiles xt(ib, p, at);
+              Chunk ch = loadChunk(xt, c, C);
               SmallVector<Value> next{
                   xt.stateUpdate(iter[0], ch.k, ch.v, ch.G)};
               if (hasGate)
@@ -161,33 +164,31 @@ SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
   const bool hasFinal = static_cast<bool>(op.getFinalState());
   SmallVector<Value> init{contributions};
   if (hasFinal)
-    init.push_back(
-        tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{B, Hs, Ks, Vs}, f32));
+    init.push_back(tensor::EmptyOp::create(
+        b, ArrayRef<OpFoldResult>{B, Hs, Ks, Vs},
+        elementType(op.getFinalState())));
   auto segStatesType =
       RankedTensorType::get({ShapedType::kDynamic, K, V}, f32);
   auto stateType = RankedTensorType::get({K, V}, f32);
   return buildForall(
       b, {B, Hs}, init, [&](ValueRange iv, ValueRange shared) {
-        HeadContext ctx = headAt(iv[0], iv[1]);
-        HeadTiles x(b, ctx);
+        HeadIndex at = headAt(iv[0], iv[1]);
+        HeadTiles x(b, p, at);
         SmallVector<OpFoldResult> headOffsets{iv[0], iv[1], zero, zero, zero};
         SmallVector<OpFoldResult> headSizes{one, one, numSegs, Ks, Vs};
         Value segStates = tensor::ExtractSliceOp::create(
             b, segStatesType, shared[0], headOffsets, headSizes, unit(5));
-        Value S0 = x.zeros({K, V});
-        if (Value h0 = op.getInitialState())
-          S0 = tensor::ExtractSliceOp::create(
-              b, stateType, h0, ArrayRef<OpFoldResult>{iv[0], iv[1], zero, zero},
-              ArrayRef<OpFoldResult>{one, one, Ks, Vs}, unit(4));
+        Value h0 = op.getInitialState();
+        Value S0 = h0 ? x.headMatrix(h0) : x.zeros({K, V});
         auto loop = scf::ForOp::create(
             b, x.index(0), numSegs, x.index(1), ValueRange{S0, segStates},
             [&](OpBuilder &nb, Location loc, Value j, ValueRange iter) {
               ImplicitLocOpBuilder ib(loc, nb);
-              HeadTiles xt(ib, ctx);
-              SmallVector<OpFoldResult> at{j, zero, zero};
+              HeadTiles xt(ib, p, at);
+              SmallVector<OpFoldResult> slot{j, zero, zero};
               SmallVector<OpFoldResult> size{one, Ks, Vs};
               Value u = tensor::ExtractSliceOp::create(ib, stateType, iter[1],
-                                                       at, size, unit(3));
+                                                       slot, size, unit(3));
               Value S = iter[0];
               if (logDecays) {
                 Value d = tensor::ExtractSliceOp::create(
@@ -203,13 +204,14 @@ SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
               Value next = xt.addRows(S, u);
               // u is read above, before its slot is overwritten.
               Value states = tensor::InsertSliceOp::create(
-                  ib, iter[0], iter[1], at, size, unit(3));
+                  ib, iter[0], iter[1], slot, size, unit(3));
               scf::YieldOp::create(ib, ValueRange{next, states});
             });
         SmallVector<ParallelInsert> out{
             {loop.getResult(1), headOffsets, headSizes}};
         if (hasFinal)
-          out.push_back({loop.getResult(0),
+          out.push_back({x.convertTo(loop.getResult(0),
+                                     elementType(op.getFinalState())),
                          {iv[0], iv[1], zero, zero},
                          {one, one, Ks, Vs}});
         return out;
@@ -217,14 +219,15 @@ SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
 }
 
 Value SegmentSplit::outputs(Value entering) {
+  Type outType = elementType(op.getOutput());
   SmallVector<Value> init{tensor::EmptyOp::create(
-      b, ArrayRef<OpFoldResult>{B, T, Hs, Vs}, f32)};
+      b, ArrayRef<OpFoldResult>{B, T, Hs, Vs}, outType)};
   auto stateType = RankedTensorType::get({K, V}, f32);
   return buildForall(
              b, {B, Hs, numSegs}, init,
              [&](ValueRange iv, ValueRange shared) {
-               HeadContext ctx = headAt(iv[0], iv[1]);
-               HeadTiles x(b, ctx);
+               HeadIndex at = headAt(iv[0], iv[1]);
+               HeadTiles x(b, p, at);
                auto [c0, c1] = chunksOf(iv[2]);
                Value tBegin = arith::MulIOp::create(b, c0, x.index(C));
                Value tEnd = arith::MinSIOp::create(
@@ -233,30 +236,29 @@ Value SegmentSplit::outputs(Value entering) {
                SmallVector<OpFoldResult> rowOffsets{iv[0], tBegin, iv[1], zero};
                SmallVector<OpFoldResult> rowSizes{one, n, one, Vs};
                Value rows = tensor::ExtractSliceOp::create(
-                   b, RankedTensorType::get({ShapedType::kDynamic, V}, f32),
+                   b, RankedTensorType::get({ShapedType::kDynamic, V}, outType),
                    shared[0], rowOffsets, rowSizes, unit(4));
                Value S = tensor::ExtractSliceOp::create(
                    b, stateType, entering,
                    ArrayRef<OpFoldResult>{iv[0], iv[1], iv[2], zero, zero},
                    ArrayRef<OpFoldResult>{one, one, one, Ks, Vs}, unit(5));
                Value written =
-                   chunkLoop(b, ctx, C, c0, c1, tBegin, rows, S).first;
+                   chunkLoop(b, p, at, C, c0, c1, tBegin, rows, S).first;
                return SmallVector<ParallelInsert>{
                    {written, rowOffsets, rowSizes}};
              })
       .front();
 }
 
-SmallVector<Value>
-mixir::detail::buildSegmentParallel(ImplicitLocOpBuilder &b,
-                                    mixer::SemiseparableOp op, int64_t C,
-                                    Value numChunks, Value perHead) {
-  SegmentSplit split(b, op, C, numChunks, perHead);
+SmallVector<Value> mixir::forms::semiseparable::buildSegmentParallel(
+    ImplicitLocOpBuilder &b, const Problem &p, int64_t C, Value numChunks,
+    Value perHead) {
+  SegmentSplit split(b, p, C, numChunks, perHead);
   SmallVector<Value> contributions = split.contributions();
   SmallVector<Value> entering = split.enteringStates(
       contributions[0], contributions.size() > 1 ? contributions[1] : Value());
   SmallVector<Value> results{split.outputs(entering[0])};
-  if (op.getFinalState())
+  if (p.op.getFinalState())
     results.push_back(entering[1]);
   return results;
 }

@@ -1,6 +1,6 @@
 //===- LowerQuadratic.cpp - the quadratic (parallel) form ---------------===//
 //
-// MIXERS.md section 2, "quadratic": o = M·V with M materialised one C×C block
+// docs/math.md, "quadratic": o = M·V with M materialised one C×C block
 // at a time (memory O(C²), never O(T²)). For a query block i and a key block
 // j < i, the decay between token s (in j) and token t (in i) is
 //   Σ_{r=s+1..t} g_r = G_i[t] + mid_ij + (tot_j − G_j[s])
@@ -18,23 +18,16 @@
 // chunk state update over the blocks.
 //
 //===----------------------------------------------------------------------===//
-#include "mixir/Transforms/CostModel.h"
-#include "SemiseparableBuilder.h"
-#include "mixir/Transforms/Passes.h"
+#include "SemiseparableForms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-
-namespace mixir {
-#define GEN_PASS_DEF_MIXERLOWERQUADRATIC
-#include "mixir/Transforms/Passes.h.inc"
-} // namespace mixir
 
 using namespace mlir;
 using namespace mixir;
-using namespace mixir::detail;
+using namespace mixir::forms;
+using namespace mixir::forms::semiseparable;
 
 namespace {
 /// Every key block of one head decayed to its block's end,
@@ -48,25 +41,25 @@ struct DecayedKeys {
 };
 } // namespace
 
-static DecayedKeys decayKeyBlocks(ImplicitLocOpBuilder &b,
-                                  const HeadContext &ctx, int64_t C,
+static DecayedKeys decayKeyBlocks(ImplicitLocOpBuilder &b, const Problem &p,
+                                  const HeadIndex &at, int64_t C,
                                   Value numBlocks) {
-  HeadTiles x(b, ctx);
+  HeadTiles x(b, p, at);
   Type f32 = b.getF32Type();
   Value keys0 = tensor::EmptyOp::create(
       b,
-      ArrayRef<OpFoldResult>{numBlocks, b.getIndexAttr(ctx.K),
+      ArrayRef<OpFoldResult>{numBlocks, b.getIndexAttr(p.K),
                              b.getIndexAttr(C)},
       f32);
   SmallVector<OpFoldResult> totalShape{numBlocks};
   if (x.perChannel())
-    totalShape.push_back(b.getIndexAttr(ctx.K));
+    totalShape.push_back(b.getIndexAttr(p.K));
   Value totals0 = tensor::EmptyOp::create(b, totalShape, f32);
   auto loop = scf::ForOp::create(
       b, x.index(0), numBlocks, x.index(1), ValueRange{keys0, totals0},
       [&](OpBuilder &nb, Location loc, Value j, ValueRange iter) {
         ImplicitLocOpBuilder ib(loc, nb);
-        HeadTiles xt(ib, ctx);
+        HeadTiles xt(ib, p, at);
         Value s0 = arith::MulIOp::create(ib, j, xt.index(C));
         Value len = xt.tileLength(s0, C);
         Value G = xt.cumsum(xt.gateTile(s0, len, C));
@@ -80,7 +73,7 @@ static DecayedKeys decayKeyBlocks(ImplicitLocOpBuilder &b,
         Value keys = tensor::InsertSliceOp::create(
             ib, xt.transpose(kd), iter[0],
             ArrayRef<OpFoldResult>{j, zero, zero},
-            ArrayRef<OpFoldResult>{one, ib.getIndexAttr(ctx.K),
+            ArrayRef<OpFoldResult>{one, ib.getIndexAttr(p.K),
                                    ib.getIndexAttr(C)},
             ArrayRef<OpFoldResult>{one, one, one});
         scf::YieldOp::create(ib,
@@ -101,17 +94,17 @@ static Value decayedKeyBlock(ImplicitLocOpBuilder &b, const DecayedKeys &dk,
 }
 
 static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
-                                             const HeadContext &ctx,
-                                             int64_t C, Value rows,
-                                             Value state) {
-  HeadTiles x(b, ctx);
-  const bool gated = ctx.gate != mixer::GateKind::None;
-  const bool hasInit = static_cast<bool>(ctx.op.getInitialState());
+                                             const Problem &p,
+                                             const HeadIndex &at, int64_t C,
+                                             Value rows, Value state) {
+  HeadTiles x(b, p, at);
+  const bool gated = p.gate != mixer::GateKind::None;
+  const bool hasInit = static_cast<bool>(p.op.getInitialState());
   Value cst = x.index(C);
-  Value numBlocks = arith::CeilDivSIOp::create(b, ctx.T, cst);
+  Value numBlocks = arith::CeilDivSIOp::create(b, at.T, cst);
   DecayedKeys dk;
   if (gated)
-    dk = decayKeyBlocks(b, ctx, C, numBlocks);
+    dk = decayKeyBlocks(b, p, at, C, numBlocks);
 
   SmallVector<Value> outerInit{rows};
   if (gated)
@@ -120,17 +113,16 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
       b, x.index(0), numBlocks, x.index(1), outerInit,
       [&](OpBuilder &nb, Location loc, Value qb, ValueRange iter) {
         ImplicitLocOpBuilder ib(loc, nb);
-        HeadTiles xt(ib, ctx);
+        HeadTiles xt(ib, p, at);
         Value t0 = arith::MulIOp::create(ib, qb, cst);
         Value len = xt.tileLength(t0, C);
-        Value qs = xt.scaleByDecay(xt.tile(ctx.op.getQ(), t0, len, C), {},
-                                   ctx.scale);
+        Value qs = xt.queryTile(t0, len, C);
         Value kq = xt.keyTile(t0, len, C);
-        Value vq = xt.tile(ctx.op.getV(), t0, len, C);
+        Value vq = xt.tile(p.op.getV(), t0, len, C);
         Value g = xt.gateTile(t0, len, C);
         Value G = gated ? xt.cumsum(g) : Value();
         Value acc = xt.matmulAcc(xt.causalScores(qs, kq, g, G), vq,
-                                 xt.zeros({C, ctx.V}));
+                                 xt.zeros({C, p.V}));
         Value qd = gated ? xt.scaleByDecay(qs, {Decay{G, /*isTile=*/true}})
                          : qs;
 
@@ -144,17 +136,17 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
             ib, xt.index(0), qb, xt.index(1), innerInit,
             [&](OpBuilder &nb2, Location loc2, Value jj, ValueRange it) {
               ImplicitLocOpBuilder jb(loc2, nb2);
-              HeadTiles xj(jb, ctx);
+              HeadTiles xj(jb, p, at);
               Value j = arith::SubIOp::create(
                   jb, arith::SubIOp::create(jb, qb, xj.index(1)), jj);
               Value s0 = arith::MulIOp::create(jb, j, cst);
               Value full = xj.index(C);
-              Value vj = xj.tile(ctx.op.getV(), s0, full, C);
+              Value vj = xj.tile(p.op.getV(), s0, full, C);
               SmallVector<Value> yields;
               Value P;
               if (gated)
                 P = xj.matmulAcc(xj.scaleColumns(qd, it[1]),
-                                 decayedKeyBlock(jb, dk, C, ctx.K, j),
+                                 decayedKeyBlock(jb, dk, C, p.K, j),
                                  xj.zeros({C, C}));
               else
                 P = xj.matmulTransBAcc(qd, xj.keyTile(s0, full, C),
@@ -182,19 +174,19 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
 
   // The final state, block by block: S' = exp(tot_j) ⊙ S + K̃_jᵀ V_j.
   Value finalState = state;
-  if (ctx.op.getFinalState()) {
+  if (p.op.getFinalState()) {
     auto pass = scf::ForOp::create(
         b, x.index(0), numBlocks, x.index(1), ValueRange{state},
         [&](OpBuilder &nb, Location loc, Value c, ValueRange iter) {
           ImplicitLocOpBuilder ib(loc, nb);
-          HeadTiles xt(ib, ctx);
+          HeadTiles xt(ib, p, at);
           Value t0 = arith::MulIOp::create(ib, c, cst);
           Value len = xt.tileLength(t0, C);
-          Value v = xt.tile(ctx.op.getV(), t0, len, C);
+          Value v = xt.tile(p.op.getV(), t0, len, C);
           Value next;
           if (gated)
             next = xt.matmulAcc(
-                decayedKeyBlock(ib, dk, C, ctx.K, c), v,
+                decayedKeyBlock(ib, dk, C, p.K, c), v,
                 xt.decayState(iter[0], xt.rowAt(dk.totals, c)));
           else
             next = xt.stateUpdate(iter[0], xt.keyTile(t0, len, C), v, {});
@@ -205,35 +197,11 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
   return {outer.getResult(0), finalState};
 }
 
-namespace {
-struct LowerSemiseparableQuadratic
-    : public OpRewritePattern<mixer::SemiseparableOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(mixer::SemiseparableOp op,
-                                PatternRewriter &rewriter) const override {
-    auto form = op.getFormAttr();
-    if (!form || form.getKind() != mixer::FormKind::quadratic)
-      return rewriter.notifyMatchFailure(op, "form is not quadratic");
-    int64_t C = form.getTile() ? form.getTile() : defaultBlockSize(op);
-    buildPerHeadSkeleton(
-        rewriter, op,
-        [C](ImplicitLocOpBuilder &b, const HeadContext &ctx, Value rows,
-            Value state) { return quadraticHead(b, ctx, C, rows, state); });
-    return success();
-  }
-};
-
-struct MixerLowerQuadraticPass
-    : public mixir::impl::MixerLowerQuadraticBase<MixerLowerQuadraticPass> {
-  void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    populateLowerQuadraticPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
-  }
-};
-} // namespace
-
-void mixir::populateLowerQuadraticPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerSemiseparableQuadratic>(patterns.getContext());
+void mixir::forms::semiseparable::lowerQuadratic(RewriterBase &rewriter,
+                                                 const Problem &p, int64_t C) {
+  replaceByPerHead(rewriter, p,
+                   [C](ImplicitLocOpBuilder &b, const Problem &p,
+                       const HeadIndex &at, Value rows, Value state) {
+                     return quadraticHead(b, p, at, C, rows, state);
+                   });
 }

@@ -1,4 +1,4 @@
-// RUN: mixir-opt %s -mixer-lower-chunked -split-input-file | FileCheck %s
+// RUN: mixir-opt %s -mixer-lower-forms -split-input-file | FileCheck %s
 
 // A scalar (per-token) gate with beta, chunks of 32: the chunk loop carries
 // the K×V state; the tail chunk is zero-padded; the decay enters through the
@@ -125,12 +125,3 @@ func.func @static_sizes(%q: tensor<3x10x2x8xf32>, %k: tensor<3x10x2x8xf32>, %v: 
   return %o : tensor<3x10x2x4xf32>
 }
 
-// -----
-
-/// Another form is left for its own lowering.
-// CHECK-LABEL: func @negative_scan
-// CHECK: mixer.semiseparable
-func.func @negative_scan(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32> {
-  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<scan>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>) -> tensor<?x?x2x4xf32>
-  return %o : tensor<?x?x2x4xf32>
-}

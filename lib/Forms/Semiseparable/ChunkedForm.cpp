@@ -1,0 +1,66 @@
+//===- ChunkedForm.cpp - the chunked (chunkwise-parallel) form ----------===//
+//
+// Replaces the op by
+//   scf.if (at least two chunks and 2·B·H ≤ mixer.num_workers)
+//     the segment split of each head's chunks (ChunkedSegments.cpp)
+//   else
+//     one chunk loop per (batch, head) (ChunkLoop.cpp)
+// Both branches are target-neutral tensor programs.
+//
+//===----------------------------------------------------------------------===//
+#include "SemiseparableForms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mixir;
+using namespace mixir::forms;
+using namespace mixir::forms::semiseparable;
+
+void mixir::forms::semiseparable::lowerChunked(RewriterBase &rewriter,
+                                               const Problem &p, int64_t C) {
+  mixer::SemiseparableOp op = p.op;
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  b.setInsertionPoint(op);
+
+  // Split the sequence only where batch·heads leaves half the workers or
+  // more idle and there are at least two chunks.
+  Value B = tensor::DimOp::create(b, op.getQ(), 0);
+  Value T = tensor::DimOp::create(b, op.getQ(), 1);
+  auto cst = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  Value numChunks = arith::CeilDivSIOp::create(b, T, cst(C));
+  Value heads = arith::MulIOp::create(b, B, cst(p.H));
+  Value workers = mixer::NumWorkersOp::create(b, b.getIndexType());
+  auto cmp = [&](arith::CmpIPredicate pred, Value l, Value r) {
+    return arith::CmpIOp::create(b, pred, l, r);
+  };
+  Value split = arith::AndIOp::create(
+      b,
+      arith::AndIOp::create(
+          b, cmp(arith::CmpIPredicate::sgt, heads, cst(0)),
+          cmp(arith::CmpIPredicate::sle,
+              arith::MulIOp::create(b, heads, cst(2)), workers)),
+      cmp(arith::CmpIPredicate::sge, numChunks, cst(2)));
+
+  auto ifOp = scf::IfOp::create(b, op->getResultTypes(), split,
+                                /*withElseRegion=*/true);
+  auto yieldAll = [&](SmallVector<Value> values) {
+    scf::YieldOp::create(b, castToTypes(b, op->getResultTypes(),
+                                        std::move(values)));
+  };
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  yieldAll(buildSegmentParallel(b, p, C, numChunks,
+                                arith::DivSIOp::create(b, workers, heads)));
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  yieldAll(buildPerHead(
+      b, p,
+      [C](ImplicitLocOpBuilder &hb, const Problem &p, const HeadIndex &at,
+          Value rows, Value state) {
+        TileBuilder x(hb, at);
+        Value n = arith::CeilDivSIOp::create(hb, at.T, x.index(C));
+        return chunkLoop(hb, p, at, C, x.index(0), n, Value(), rows, state);
+      }));
+  rewriter.replaceOp(op, ifOp.getResults());
+}

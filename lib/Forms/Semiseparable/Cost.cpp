@@ -1,0 +1,93 @@
+//===- Cost.cpp - what each form of mixer.semiseparable costs ---------------===//
+//
+// Work per (batch, head), from the cost table of docs/math.md, with C the chunk
+// (or block) length and n = ⌈T/C⌉:
+//   scan      : T · 5KV                 (update and read-out, per token)
+//   chunked   : n · (2CKV inter + 2C²K scores + 2C²V + 2CKV state) + diag
+//   quadratic : n(n+1)/2 · (2C²K + 2C²V) + n(n-1)/2 · scaling + diag
+// where diag is the per-channel gate's decayed-key recurrence inside the
+// diagonal blocks (C·K exponentials and 2C²K multiply-adds per block) and
+// scaling the decay of each off-diagonal key block (C·K exponentials with a
+// per-channel gate, C with a scalar one). Each term is divided by the
+// throughput of its kind of work relative to the scan's load-update-store
+// stream, measured with bench/ (docs/forms-and-cost-model.md). Padding a
+// short tail to a full chunk is paid in full, which is what makes the scan
+// win for short sequences.
+//
+//===----------------------------------------------------------------------===//
+#include "SemiseparableForms.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mixir;
+using namespace mixir::mixer;
+using namespace mixir::forms::semiseparable;
+
+namespace {
+/// Relative throughput of each kind of work (scan stream = 1), fitted to
+/// bench/ timings (K = V = 128, H = 8, T = 1…256): the chunked form's
+/// contractions are register-tiled C×K by K×V products; the quadratic form's
+/// are C×C blocks, which run as well as those at C = 64 (linear attention)
+/// and worse at C = 16 (GLA), roughly linearly in log2 C in between.
+constexpr double kScanEfficiency = 1.0;
+constexpr double kChunkedMatmulEfficiency = 2.5;
+double quadraticMatmulEfficiency(double C) {
+  return std::clamp(1.6 + 0.45 * std::log2(C / 16), 1.6, 2.5);
+}
+/// Cost of one exponential in flops.
+constexpr double kExpCost = 10.0;
+/// Fixed cost of a chunk or block iteration (slicing, padding, loop).
+constexpr double kTileOverhead = 2000.0;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+} // namespace
+
+static int64_t defaultChunkSize(const Problem &p) {
+  // Measured with bench/'s drivers (K = V = 128, T = 16384): per-channel
+  // gates 16 (the decayed-key recurrence grows as C²), scalar or no gates 32
+  // (81 ms with 64, 75 ms with 32 for linear attention).
+  return p.gate == GateKind::Channel ? 16 : 32;
+}
+
+static int64_t defaultBlockSize(const Problem &p) {
+  // The quadratic form's blocks: larger C×C blocks run its matmuls better
+  // (linear attention, T = 1024: 22 ms with 64, 27 ms with 32).
+  return p.gate == GateKind::Channel ? 16 : 64;
+}
+
+int64_t mixir::forms::semiseparable::defaultTile(const Problem &p,
+                                                 llvm::StringRef form) {
+  if (form == kChunked)
+    return defaultChunkSize(p);
+  if (form == kQuadratic)
+    return defaultBlockSize(p);
+  return 0;
+}
+
+double mixir::forms::semiseparable::estimateCost(const Problem &p,
+                                                 llvm::StringRef form,
+                                                 int64_t T, int64_t tile) {
+  const double K = p.K, V = p.V;
+  const bool channel = p.gate == GateKind::Channel;
+  if (T <= 0)
+    return 0;
+  if (form == kScanForm)
+    return T * 5.0 * K * V / kScanEfficiency;
+  const double C = tile ? tile : defaultTile(p, form);
+  const double n = ceilDiv(T, static_cast<int64_t>(C));
+  // The decayed-key recurrence of a per-channel gate runs at scan speed.
+  const double diag = channel ? n * (C * K * kExpCost + 2 * C * C * K) : 0;
+  if (form == kChunked) {
+    double mm = n * (2 * C * K * V + 2 * C * C * K + 2 * C * C * V +
+                     2 * C * K * V);
+    return mm / kChunkedMatmulEfficiency + diag + n * kTileOverhead;
+  }
+  double pairs = n * (n + 1) / 2;
+  double mm = pairs * (2 * C * C * K + 2 * C * C * V);
+  double scaling = n * (n - 1) / 2 *
+                   (channel ? C * K * (kExpCost + 1) : C * kExpCost + C * K);
+  return mm / quadraticMatmulEfficiency(C) + scaling + diag +
+         pairs * kTileOverhead;
+}
+

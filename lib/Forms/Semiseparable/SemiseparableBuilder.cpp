@@ -1,0 +1,301 @@
+//===- SemiseparableBuilder.cpp - pieces of the semiseparable forms ---------===//
+#include "SemiseparableBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace mixir;
+using namespace mixir::forms;
+using namespace mixir::forms::semiseparable;
+using mixer::GateKind;
+using utils::IteratorType;
+
+namespace {
+constexpr IteratorType par = IteratorType::parallel;
+constexpr IteratorType red = IteratorType::reduction;
+} // namespace
+
+Problem::Problem(mixer::SemiseparableOp op)
+    : op(op), gate(op.getGateKind()), H(op.getNumHeads()), K(op.getKeyDim()),
+      V(op.getValueDim()), scale(op.getScaleOrDefault()) {}
+
+//===----------------------------------------------------------------------===//
+// The (batch, head) skeleton
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> mixir::forms::semiseparable::buildPerHead(
+    ImplicitLocOpBuilder &b, const Problem &p, HeadBody body) {
+  mixer::SemiseparableOp op = p.op;
+  Value B = tensor::DimOp::create(b, op.getQ(), 0);
+  Value T = tensor::DimOp::create(b, op.getQ(), 1);
+  auto elementType = [&](Value result) {
+    return cast<RankedTensorType>(result.getType()).getElementType();
+  };
+  OpFoldResult H = b.getIndexAttr(p.H), K = b.getIndexAttr(p.K),
+               V = b.getIndexAttr(p.V);
+  // The output [B, T, H, V] by rows [T, V]; the final state [B, H, K, V] by
+  // [K, V].
+  SmallVector<PerHeadResult> results{
+      {elementType(op.getOutput()), {B, T, H, V}, 0, 2}};
+  const bool hasFinal = static_cast<bool>(op.getFinalState());
+  if (hasFinal)
+    results.push_back({elementType(op.getFinalState()), {B, H, K, V}, 0, 1});
+
+  return forms::buildPerHead(
+      b, B, T, p.H, results,
+      [&](ImplicitLocOpBuilder &hb, const HeadIndex &at, ValueRange slices) {
+        HeadTiles x(hb, p, at);
+        Value init = op.getInitialState();
+        Value state = init ? x.headMatrix(init) : x.zeros({p.K, p.V});
+        auto [rows, finalState] = body(hb, p, at, slices[0], state);
+        SmallVector<Value> filled{rows};
+        if (hasFinal)
+          filled.push_back(finalState);
+        return filled;
+      });
+}
+
+void mixir::forms::semiseparable::replaceByPerHead(RewriterBase &rewriter,
+                                                   const Problem &p,
+                                                   HeadBody body) {
+  ImplicitLocOpBuilder b(p.op.getLoc(), rewriter);
+  b.setInsertionPoint(p.op);
+  rewriter.replaceOp(p.op, castToTypes(b, p.op->getResultTypes(),
+                                       buildPerHead(b, p, body)));
+}
+
+//===----------------------------------------------------------------------===//
+// Gates and decays
+//===----------------------------------------------------------------------===//
+
+Value HeadTiles::gateTile(Value t0, Value len, int64_t size) {
+  Value g = p.op.getGate();
+  switch (p.gate) {
+  case GateKind::None:
+    return nullptr;
+  case GateKind::Token:
+    return tile1d(g, t0, len, size);
+  case GateKind::Channel:
+    return tile(g, t0, len, size);
+  case GateKind::Head:
+    break;
+  }
+  // A constant per-head decay: g_h on the tile's tokens, 0 on the padding.
+  Value gh = headScalar(g);
+  Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{size},
+                                       b.getF32Type());
+  MLIRContext *mctx = b.getContext();
+  return linalg::GenericOp::create(
+             b, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
+             ArrayRef<AffineMap>{dimsMap(mctx, 1, {0})},
+             ArrayRef<IteratorType>{par},
+             [&](OpBuilder &nb, Location loc, ValueRange) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               Value t = linalg::IndexOp::create(ib, 0);
+               Value inside = arith::CmpIOp::create(
+                   ib, arith::CmpIPredicate::slt, t, len);
+               Value zero =
+                   arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
+               linalg::YieldOp::create(
+                   ib, ValueRange{arith::SelectOp::create(ib, inside, gh, zero)});
+             })
+      .getResult(0);
+}
+
+Value HeadTiles::gateAt(Value t) {
+  Value g = p.op.getGate();
+  switch (p.gate) {
+  case GateKind::None:
+    return nullptr;
+  case GateKind::Head:
+    return headScalar(g);
+  case GateKind::Token:
+    return scalarAt(g, t);
+  case GateKind::Channel:
+    return row(g, t);
+  }
+  llvm_unreachable("unknown gate kind");
+}
+
+Value HeadTiles::constantGateRow(double value) {
+  return perChannel() ? filled({p.K}, value) : f32(value);
+}
+
+Value HeadTiles::scaleByDecay(Value x, ArrayRef<Decay> terms, double factor) {
+  if (terms.empty() && factor == 1.0)
+    return x;
+  auto type = cast<RankedTensorType>(x.getType());
+  MLIRContext *mctx = b.getContext();
+  SmallVector<Value> inputs{x};
+  SmallVector<AffineMap> maps{dimsMap(mctx, 2, {0, 1})};
+  // Per term: index into the block arguments, or -1 for a captured scalar.
+  SmallVector<int> argOf;
+  for (const Decay &term : terms) {
+    auto tt = dyn_cast<RankedTensorType>(term.value.getType());
+    if (!tt) {
+      argOf.push_back(-1);
+      continue;
+    }
+    argOf.push_back(inputs.size());
+    inputs.push_back(term.value);
+    if (tt.getRank() == 2)
+      maps.push_back(dimsMap(mctx, 2, {0, 1}));
+    else
+      maps.push_back(dimsMap(mctx, 2, {term.isTile ? 0u : 1u}));
+  }
+  maps.push_back(dimsMap(mctx, 2, {0, 1}));
+  Value init = tensor::EmptyOp::create(b, type.getShape(), b.getF32Type());
+  return linalg::GenericOp::create(
+             b, TypeRange{type}, inputs, ValueRange{init}, maps,
+             ArrayRef<IteratorType>{par, par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               Value result = args[0];
+               if (!terms.empty()) {
+                 Value e;
+                 for (auto [term, arg] : llvm::zip(terms, argOf)) {
+                   Value v = arg < 0 ? term.value : args[arg];
+                   if (!e)
+                     e = term.negate ? arith::NegFOp::create(ib, v).getResult()
+                                     : v;
+                   else if (term.negate)
+                     e = arith::SubFOp::create(ib, e, v);
+                   else
+                     e = arith::AddFOp::create(ib, e, v);
+                 }
+                 result = arith::MulFOp::create(
+                     ib, result, math::ExpOp::create(ib, e));
+               }
+               if (factor != 1.0)
+                 result = arith::MulFOp::create(
+                     ib, result,
+                     arith::ConstantOp::create(ib, ib.getF32FloatAttr(factor)));
+               linalg::YieldOp::create(ib, result);
+             })
+      .getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Decayed scores and the state update
+//===----------------------------------------------------------------------===//
+
+Value HeadTiles::causalScores(Value x, Value y, Value g, Value G) {
+  auto xType = cast<RankedTensorType>(x.getType());
+  const int64_t C = xType.getDimSize(0);
+  MLIRContext *m = b.getContext();
+
+  if (G && cast<RankedTensorType>(G.getType()).getRank() == 2)
+    return channelCausalScores(x, y, g);
+
+  auto maskedDecay = [&](ImplicitLocOpBuilder &ib, Value gt, Value gs,
+                         Value v) -> Value {
+    // v · exp(G_t − G_s) for s ≤ t, else 0. The exponent is clamped to ≤ 0
+    // so that the discarded upper triangle never forms exp of a positive.
+    Value t = linalg::IndexOp::create(ib, 0);
+    Value s = linalg::IndexOp::create(ib, 1);
+    Value causal = arith::CmpIOp::create(ib, arith::CmpIPredicate::ule, s, t);
+    Value zero = arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
+    if (gt) {
+      Value d = arith::SubFOp::create(ib, gt, gs);
+      d = arith::MinimumFOp::create(ib, d, zero);
+      v = arith::MulFOp::create(ib, v, math::ExpOp::create(ib, d));
+    }
+    return arith::SelectOp::create(ib, causal, v, zero);
+  };
+
+  // Scalar or no decay: (x yᵀ) ⊙ L with L_ts = exp(G_t − G_s) masked.
+  Value scores = matmulTransBAcc(x, y, zeros({C, C}));
+  if (!G)
+    return updateInPlace2D(scores, {}, {},
+                           [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+                             return maskedDecay(ib, nullptr, nullptr, args[0]);
+                           });
+  return updateInPlace2D(
+      scores, {G, G}, {dimsMap(m, 2, {0}), dimsMap(m, 2, {1})},
+      [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+        return maskedDecay(ib, args[0], args[1], args[2]);
+      });
+}
+
+Value HeadTiles::channelCausalScores(Value x, Value y, Value g) {
+  // A per-channel decay sits inside the dot product, so the C×C block cannot
+  // be one matmul. Instead of C·C·K exponentials, carry the decayed keys
+  //   D_t[s, i] = y[s, i] · Π_{r=s+1..t} exp(g[r, i])   (s ≤ t; 0 for s > t)
+  // through the tile: D_t = D_{t-1} ⊙ exp(g_t) with row t set to y_t, and
+  // A[t, :] = D_t · x_t. Every factor is exp of a log decay ≤ 0, so the
+  // products only shrink: no exponent > 0 is ever formed, and the tile
+  // costs C·K exponentials and 2·C²·K multiply-adds.
+  auto yType = cast<RankedTensorType>(y.getType());
+  const int64_t C = yType.getDimSize(0), K = yType.getDimSize(1);
+  MLIRContext *m = b.getContext();
+  Value decay = exp(g);
+  auto loop = scf::ForOp::create(
+      b, index(0), index(C), index(1), ValueRange{zeros({C, K}), zeros({C, C})},
+      [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        HeadTiles xt(ib, p, at);
+        Value dt = xt.rowAt(decay, t), yt = xt.rowAt(y, t);
+        Value xr = xt.rowAt(x, t);
+        // Updated in place (the carried D is the generic's init), so that
+        // bufferization reuses one C×K buffer for the whole loop.
+        Value D = xt.updateInPlace2D(
+            iter[0], {dt, yt}, {dimsMap(m, 2, {1}), dimsMap(m, 2, {1})},
+            [&](ImplicitLocOpBuilder &eb, ValueRange args) -> Value {
+              Value s = linalg::IndexOp::create(eb, 0);
+              Value own =
+                  arith::CmpIOp::create(eb, arith::CmpIPredicate::eq, s, t);
+              Value decayed = arith::MulFOp::create(eb, args[2], args[0]);
+              return arith::SelectOp::create(eb, own, args[1], decayed);
+            });
+        // A[t, s] = Σ_i D[s, i] x[t, i]
+        Value row = xt.contract(D, dimsMap(m, 2, {0, 1}), xr,
+                                dimsMap(m, 2, {1}), xt.zeros({C}),
+                                dimsMap(m, 2, {0}), {par, red});
+        Value A = xt.setRowAt(iter[1], row, t);
+        scf::YieldOp::create(ib, ValueRange{D, A});
+      });
+  return loop.getResult(1);
+}
+
+Value HeadTiles::decayState(Value S, Value logDecay) {
+  // In place (S is the generic's init): a state carried by a loop keeps one
+  // buffer instead of being copied every iteration.
+  auto scaled = [&](ImplicitLocOpBuilder &ib, Value s, Value log) -> Value {
+    return arith::MulFOp::create(ib, s, math::ExpOp::create(ib, log));
+  };
+  if (isa<RankedTensorType>(logDecay.getType()))
+    return updateInPlace2D(S, {logDecay}, {dimsMap(b.getContext(), 2, {0})},
+                           [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+                             return scaled(ib, args[1], args[0]);
+                           });
+  return updateInPlace2D(S, {}, {},
+                         [&](ImplicitLocOpBuilder &ib, ValueRange args) {
+                           return scaled(ib, args[0], logDecay);
+                         });
+}
+
+Value HeadTiles::stateUpdate(Value S, Value k, Value u, Value G) {
+  Value kd = k;
+  if (G) {
+    Value last = lastRow(G);
+    // exp(G_last − G_s) ≤ 1: G is a cumulative sum of non-positive terms.
+    kd = scaleByDecay(k, {Decay{last}, Decay{G, /*isTile=*/true,
+                                              /*negate=*/true}});
+    S = decayState(S, last);
+  }
+  return matmulTransAAcc(kd, u, S);
+}
+
+Value HeadTiles::keyTile(Value t0, Value len, int64_t size) {
+  Value k = tile(p.op.getK(), t0, len, size);
+  if (Value beta = p.op.getBeta())
+    k = scaleRows(k, tile1d(beta, t0, len, size));
+  return k;
+}
+
+Value HeadTiles::queryTile(Value t0, Value len, int64_t size) {
+  return scaleByDecay(tile(p.op.getQ(), t0, len, size), {}, p.scale);
+}

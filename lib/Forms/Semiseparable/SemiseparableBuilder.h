@@ -1,0 +1,112 @@
+//===- SemiseparableBuilder.h - pieces of the semiseparable forms -*- C++ -*-===//
+//
+// The forms of `mixer.semiseparable` (docs/math.md, section 1) are built from
+// the common tiles (lib/Forms/Common/Tiles.h) and a few pieces of their own:
+//   - gate tiles and their local cumulative sums G (length-C sums only: no
+//     decay is ever taken as a difference of two long prefix sums);
+//   - decayed scalings X ⊙ exp(Σ terms) where every exponent is ≤ 0;
+//   - the causal block of decayed scores Σ_i x_ti y_si exp(G_ti − G_si);
+//   - the chunk state update S' = exp(G_last) ⊙ S + (K ⊙ exp(G_last − G))ᵀ U.
+// A gate is per channel ([.., K]) or scalar (one per token, or per head);
+// scalar gates broadcast over K through the indexing maps, so one piece of
+// code serves every member of the family.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MIXIR_LIB_FORMS_SEMISEPARABLE_SEMISEPARABLEBUILDER_H
+#define MIXIR_LIB_FORMS_SEMISEPARABLE_SEMISEPARABLEBUILDER_H
+
+#include "../Common/Tiles.h"
+
+#include "mixir/Dialect/Mixer/MixerOps.h"
+
+namespace mixir::forms::semiseparable {
+
+/// What every form needs to know of the op, read once.
+struct Problem {
+  explicit Problem(mixer::SemiseparableOp op);
+
+  mutable mixer::SemiseparableOp op;
+  mixer::GateKind gate;
+  int64_t H, K, V;
+  double scale;
+};
+
+/// Computes one head: given the head's output rows (tensor<?xV>, T rows) and
+/// its initial state (tensor<KxV>, f32), returns {output rows, final state}.
+using HeadBody = llvm::function_ref<std::pair<mlir::Value, mlir::Value>(
+    mlir::ImplicitLocOpBuilder &, const Problem &, const HeadIndex &,
+    mlir::Value rows, mlir::Value state)>;
+
+/// Builds the (batch, head) skeleton around `body` at the builder's
+/// insertion point and returns the values that replace the op's results.
+llvm::SmallVector<mlir::Value> buildPerHead(mlir::ImplicitLocOpBuilder &b,
+                                            const Problem &p, HeadBody body);
+/// Replaces the op by the skeleton around `body`.
+void replaceByPerHead(mlir::RewriterBase &rewriter, const Problem &p,
+                      HeadBody body);
+
+/// A decay exponent term: a tile of log decays indexed by token (and by key
+/// channel when rank 2), a per-channel row (tensor<K>), or a scalar. A scalar
+/// f32 is captured; a tensor<K> row is indexed by key channel; a tile
+/// (tensor<C> or tensor<C x K>) is indexed by the token of the tile it
+/// scales (and by key channel when rank 2).
+struct Decay {
+  mlir::Value value;
+  bool isTile = false;
+  bool negate = false;
+};
+
+/// Tile builders for one head of the op.
+class HeadTiles : public TileBuilder {
+public:
+  HeadTiles(mlir::ImplicitLocOpBuilder &b, const Problem &p,
+            const HeadIndex &at)
+      : TileBuilder(b, at), p(p) {}
+
+  /// The gate's log decays on tokens [t0, t0+len), padded with 0 (decay 1):
+  /// tensor<size> for scalar gates, tensor<size x K> per channel; null when
+  /// the mixer has no gate.
+  mlir::Value gateTile(mlir::Value t0, mlir::Value len, int64_t size);
+  /// The per-token log decay at token t: scalar f32 or tensor<K>; null when
+  /// there is no gate.
+  mlir::Value gateAt(mlir::Value t);
+  bool perChannel() const { return p.gate == mixer::GateKind::Channel; }
+  /// `value` in the gate's row shape: tensor<K> for a per-channel gate, else
+  /// a scalar f32 (a log decay of 0, or a decay factor of 1).
+  mlir::Value constantGateRow(double value);
+
+  /// x[t, i] * factor * exp(Σ decay terms at (t, i)), for x of shape [C, D]
+  /// (D = K when a term is per channel). Callers guarantee the exponent ≤ 0.
+  mlir::Value scaleByDecay(mlir::Value x, llvm::ArrayRef<Decay> terms,
+                           double factor = 1.0);
+
+  /// The causal block of decayed scores for one tile (C×C):
+  /// A[t, s] = Σ_i x[t,i] y[s,i] exp(G[t,i] − G[s,i]) for s ≤ t, else 0,
+  /// given the tile's log decays g and their cumulative sums G (both null
+  /// without a gate). With a scalar gate the decay factors out of the dot
+  /// product; a per-channel decay is carried by a recurrence instead.
+  mlir::Value causalScores(mlir::Value x, mlir::Value y, mlir::Value g,
+                           mlir::Value G);
+  mlir::Value channelCausalScores(mlir::Value x, mlir::Value y,
+                                  mlir::Value g);
+
+  /// S ⊙ exp(logDecay) for a K×N state and a log decay ≤ 0 that is a scalar
+  /// or a tensor<K> (one per key channel, broadcast over N).
+  mlir::Value decayState(mlir::Value S, mlir::Value logDecay);
+  /// The chunk state update (docs/math.md):
+  /// S' = exp(G_last) ⊙ S + (k ⊙ exp(G_last − G))ᵀ u, for a tile k [C,K],
+  /// u [C,N] and its cumulative log decays G (null: no gate).
+  mlir::Value stateUpdate(mlir::Value S, mlir::Value k, mlir::Value u,
+                          mlir::Value G);
+
+  /// The key tile with `beta` folded in: k[t,i] * beta[t].
+  mlir::Value keyTile(mlir::Value t0, mlir::Value len, int64_t size);
+  /// The query tile times the op's scale.
+  mlir::Value queryTile(mlir::Value t0, mlir::Value len, int64_t size);
+
+  const Problem &p;
+};
+
+} // namespace mixir::forms::semiseparable
+
+#endif // MIXIR_LIB_FORMS_SEMISEPARABLE_SEMISEPARABLEBUILDER_H
