@@ -7,7 +7,9 @@ include "MixerAttrs.td"
 include "MixerInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Mixer_F32Tensor : RankedTensorOf<[F32]>;
+// Tensors of f32, f16 or bf16, each independently; every value a form
+// computes (tiles, states, accumulations) is f32.
+def Mixer_FloatTensor : RankedTensorOf<[F32, F16, BF16]>;
 
 def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
     [Pure, AttrSizedOperandSegments,
@@ -57,18 +59,18 @@ def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
   }];
 
   let arguments = (ins
-    Mixer_F32Tensor:$q,
-    Mixer_F32Tensor:$k,
-    Mixer_F32Tensor:$v,
-    Optional<Mixer_F32Tensor>:$gate,
-    Optional<Mixer_F32Tensor>:$beta,
-    Optional<Mixer_F32Tensor>:$initial_state,
+    Mixer_FloatTensor:$q,
+    Mixer_FloatTensor:$k,
+    Mixer_FloatTensor:$v,
+    Optional<Mixer_FloatTensor>:$gate,
+    Optional<Mixer_FloatTensor>:$beta,
+    Optional<Mixer_FloatTensor>:$initial_state,
     OptionalAttr<F64Attr>:$scale,
     DefaultValuedAttr<BoolAttr, "true">:$causal,
     OptionalAttr<Mixer_FormAttr>:$form);
   let results = (outs
-    Mixer_F32Tensor:$output,
-    Optional<Mixer_F32Tensor>:$final_state);
+    Mixer_FloatTensor:$output,
+    Optional<Mixer_FloatTensor>:$final_state);
 
   let assemblyFormat = [{
     $q `,` $k `,` $v

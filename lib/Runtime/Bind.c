@@ -74,13 +74,14 @@ static int32_t checkTensor(BindState *st, int i, const DLTensor *t,
              (int)t->device.device_type, (int)t->device.device_id);
     return fail(MIXIR_ERR_DEVICE, st, i, what);
   }
-  if (t->dtype.code != kDLFloat || t->dtype.bits != 32 ||
+  if (t->dtype.code != spec->dtypeCode || t->dtype.bits != spec->dtypeBits ||
       t->dtype.lanes != 1) {
     snprintf(what, sizeof what,
-             "has dtype (code %u, %u bits, %u lanes); expected float32 "
-             "(kDLFloat = 2, 32 bits, 1 lane)",
+             "has dtype (code %u, %u bits, %u lanes); expected %s (code %u, "
+             "%u bits, 1 lane)",
              (unsigned)t->dtype.code, (unsigned)t->dtype.bits,
-             (unsigned)t->dtype.lanes);
+             (unsigned)t->dtype.lanes, spec->dtypeName,
+             (unsigned)spec->dtypeCode, (unsigned)spec->dtypeBits);
     return fail(MIXIR_ERR_DTYPE, st, i, what);
   }
   if (t->ndim != spec->rank) {
@@ -146,10 +147,11 @@ static int32_t checkTensor(BindState *st, int i, const DLTensor *t,
   if (!t->data)
     return fail(MIXIR_ERR_NULL, st, i, "has NULL data");
   uintptr_t address = (uintptr_t)t->data + (uintptr_t)t->byte_offset;
-  if (address % 4 != 0) {
+  const unsigned bytes = spec->dtypeBits / 8u;
+  if (address % bytes != 0) {
     snprintf(what, sizeof what,
-             "data + byte_offset (%llu) is not 4-byte aligned",
-             (unsigned long long)t->byte_offset);
+             "data + byte_offset (%llu) is not %u-byte aligned",
+             (unsigned long long)t->byte_offset, bytes);
     return fail(MIXIR_ERR_ALIGN, st, i, what);
   }
   data[i] = (void *)address;
@@ -174,12 +176,13 @@ static int32_t checkAliasing(BindState *st, int n, DLTensor *const *tensors,
     const MixirTensorSpec *res = &st->specs[r];
     if (!res->isResult || st->numel[r] == 0)
       continue;
-    uintptr_t r0 = (uintptr_t)data[r], r1 = r0 + 4 * (uintptr_t)st->numel[r];
+    uintptr_t r0 = (uintptr_t)data[r],
+              r1 = r0 + st->specs[r].dtypeBits / 8u * (uintptr_t)st->numel[r];
     for (int j = 0; j < n; ++j) {
       if (j == r || st->numel[j] == 0)
         continue;
       uintptr_t j0 = (uintptr_t)data[j],
-                j1 = j0 + 4 * (uintptr_t)st->numel[j];
+                j1 = j0 + st->specs[j].dtypeBits / 8u * (uintptr_t)st->numel[j];
       if (r1 <= j0 || j1 <= r0)
         continue;
       if (res->alias[0] && strcmp(res->alias, st->specs[j].name) == 0 &&

@@ -1,14 +1,39 @@
 /*===- Signature.c - parse a kernel's ABI signature -------------------------===*
  *
  *   signature := ident '(' tensors? ')' '->' '(' tensors? ')'
- *   tensor    := ident ':' 'f32' '[' dim (',' dim)* ']' ('@' ident)?
+ *   tensor    := ident ':' dtype '[' dim (',' dim)* ']' ('@' ident)?
+ *   dtype     := 'f32' | 'f16' | 'bf16' | 'i32' 
  *   dim       := digits | ident
  *
  *===----------------------------------------------------------------------===*/
 #include "Signature.h"
 
 #include <ctype.h>
+#include <dlpack/dlpack.h>
 #include <string.h>
+
+/* The element types a signature may name, and their DLPack dtypes. */
+static const struct {
+  const char *name;
+  uint8_t code, bits;
+} dtypes[] = {{"f32", kDLFloat, 32},
+              {"f16", kDLFloat, 16},
+              {"bf16", kDLBfloat, 16},
+              {"i32", kDLInt, 32}};
+
+static int readDtype(const char **s, MixirTensorSpec *spec) {
+  for (size_t i = 0; i < sizeof dtypes / sizeof dtypes[0]; ++i) {
+    size_t n = strlen(dtypes[i].name);
+    if (strncmp(*s, dtypes[i].name, n) == 0 && (*s)[n] == '[') {
+      spec->dtypeCode = dtypes[i].code;
+      spec->dtypeBits = dtypes[i].bits;
+      spec->dtypeName = dtypes[i].name;
+      *s += n + 1;
+      return 0;
+    }
+  }
+  return -1;
+}
 
 static int readIdent(const char **s, char *out) {
   size_t n = 0;
@@ -65,7 +90,7 @@ int mixir_sig_next(MixirSignatureParser *p, MixirTensorSpec *spec) {
   }
   memset(spec, 0, sizeof *spec);
   spec->isResult = p->inResults;
-  if (readIdent(s, spec->name) || expect(s, ":f32["))
+  if (readIdent(s, spec->name) || expect(s, ":") || readDtype(s, spec))
     return -1;
   for (;;) {
     if (spec->rank >= MIXIR_MAX_RANK)

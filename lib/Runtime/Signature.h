@@ -7,10 +7,14 @@
 #define MIXIR_MAX_RANK 8
 #define MIXIR_MAX_NAME 64
 
-/* One tensor of a signature: name:f32[D,...][@alias]. A dimension is a
- * static size (>= 0) or a symbol, stored as -(symbol + 1). */
+/* One tensor of a signature: name:dtype[D,...][@alias], dtype one of f32,
+ * f16, bf16, i32. A dimension is a static size (>= 0) or a symbol, stored
+ * as -(symbol + 1). */
 typedef struct {
   char name[MIXIR_MAX_NAME];
+  uint8_t dtypeCode;  /* DLDataTypeCode: kDLFloat, kDLBfloat or kDLInt */
+  uint8_t dtypeBits;  /* 16 or 32 */
+  const char *dtypeName;
   int32_t rank;
   int64_t dims[MIXIR_MAX_RANK];
   char alias[MIXIR_MAX_NAME]; /* "" unless a result may alias that input */

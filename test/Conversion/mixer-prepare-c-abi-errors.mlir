@@ -1,13 +1,13 @@
 // RUN: mixir-opt %s -mixer-prepare-c-abi -split-input-file -verify-diagnostics
 
-// expected-error @+1 {{C ABI: every argument and result must be a ranked tensor of f32, but argument 1 is 'tensor<?x?x4x64xf64>'}}
+// expected-error @+1 {{C ABI: every argument and result must be a ranked tensor of f32, f16, bf16 or i32, but argument 1 is 'tensor<?x?x4x64xf64>'}}
 func.func @f64_argument(%q: tensor<?x?x4x64xf32>, %x: tensor<?x?x4x64xf64>) -> tensor<?x?x4x64xf32> {
   return %q : tensor<?x?x4x64xf32>
 }
 
 // -----
 
-// expected-error @+1 {{C ABI: every argument and result must be a ranked tensor of f32, but result 0 is 'f32'}}
+// expected-error @+1 {{C ABI: every argument and result must be a ranked tensor of f32, f16, bf16 or i32, but result 0 is 'f32'}}
 func.func @scalar_result(%q: tensor<?x?x4x64xf32>) -> f32 {
   %c = arith.constant 1.0 : f32
   return %c : f32

@@ -58,3 +58,18 @@ func.func @mamba_like(%x: tensor<?x?x4x8xf32>, %dt: tensor<?x?x4xf32>, %a: tenso
 func.func private @negative_helper(%q: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
   return %q : tensor<?x?x4x64xf32>
 }
+
+// -----
+
+// Element types are spelled per tensor (f32, f16, bf16, i32). A final state
+// of another element type than its initial state is not updated in place.
+// CHECK: signature = "mixed(q:bf16[B,T,2,8],v:f16[B,T,2,4],h0:f32[B,2,8,4],ids:i32[5])->(o:bf16[B,T,2,4],hT:bf16[B,2,8,4])"
+// CHECK-LABEL: func.func @__mixir_mixed
+func.func @mixed(%q: tensor<?x?x2x8xbf16> {mixer.name = "q"}, %v: tensor<?x?x2x4xf16> {mixer.name = "v"},
+                 %h0: tensor<?x2x8x4xf32> {mixer.name = "h0"}, %ids: tensor<5xi32> {mixer.name = "ids"})
+    -> (tensor<?x?x2x4xbf16> {mixer.name = "o"}, tensor<?x2x8x4xbf16> {mixer.name = "hT"}) {
+  %o, %hT = mixer.semiseparable %q, %q, %v initial_state(%h0)
+      : (tensor<?x?x2x8xbf16>, tensor<?x?x2x8xbf16>, tensor<?x?x2x4xf16>, tensor<?x2x8x4xf32>)
+      -> (tensor<?x?x2x4xbf16>, tensor<?x2x8x4xbf16>)
+  return %o, %hT : tensor<?x?x2x4xbf16>, tensor<?x2x8x4xbf16>
+}

@@ -119,7 +119,7 @@ static void testErrors(void) {
   setup(&f, 2, 4);
   f.t[0].dtype.bits = 64;
   EXPECT(bind(&f, sym, data) == MIXIR_ERR_DTYPE && mentions("'q'") &&
-             mentions("float32"),
+             mentions("expected f32"),
          "dtype: %s", mixir_last_error());
   teardown(&f);
 
@@ -224,6 +224,7 @@ static void testSignatures(void) {
   void *data[1];
   const char *bad[] = {"",        "k",           "k(g:f32[2]",
                        "k(g:f64[2])->()", "k(g:f32[2])->(",
+                       "k(g:bf[2])->()", "k(g:f32)->()",
                        "k(g:f32[2]@x)->()", "k(g:f32[2],)->()"};
   for (size_t i = 0; i < sizeof bad / sizeof *bad; ++i)
     EXPECT(mixir_rt_bind(bad[i], 1, ts, sym, 4, data) == MIXIR_ERR_SIGNATURE,
@@ -237,6 +238,57 @@ static void testSignatures(void) {
              MIXIR_ERR_SIGNATURE,
          "too many symbols");
   teardown(&f);
+}
+
+/* Element types other than f32: each tensor is checked against its own
+ * dtype, alignment is the element's size, and overlap counts its bytes. */
+static void testElementTypes(void) {
+  int64_t shape[2] = {3, 4};
+  uint16_t a[12 + 2], o[12 + 2];
+  int32_t ids[3];
+  int64_t idShape[1] = {3};
+  DLTensor ta = {a, {kDLCPU, 0}, 2, {kDLBfloat, 16, 1}, shape, NULL, 0};
+  DLTensor tid = {ids, {kDLCPU, 0}, 1, {kDLInt, 32, 1}, idShape, NULL, 0};
+  DLTensor to = {o, {kDLCPU, 0}, 2, {kDLFloat, 16, 1}, shape, NULL, 0};
+  DLTensor *ts[3] = {&ta, &tid, &to};
+  int64_t sym[1];
+  void *data[3];
+  const char *sig = "k(a:bf16[R,4],ids:i32[R])->(o:f16[R,4])";
+  EXPECT(mixir_rt_bind(sig, 3, ts, sym, 1, data) == MIXIR_OK,
+         "bf16, i32 and f16 tensors: %s", mixir_last_error());
+  EXPECT(sym[0] == 3, "R bound to %lld", (long long)sym[0]);
+
+  ta.dtype.code = kDLFloat;
+  EXPECT(mixir_rt_bind(sig, 3, ts, sym, 1, data) == MIXIR_ERR_DTYPE &&
+             mentions("expected bf16 (code 4, 16 bits, 1 lane)"),
+         "f16 passed for bf16: %s", mixir_last_error());
+  ta.dtype.code = kDLBfloat;
+  tid.dtype.bits = 64;
+  EXPECT(mixir_rt_bind(sig, 3, ts, sym, 1, data) == MIXIR_ERR_DTYPE &&
+             mentions("'ids'") && mentions("expected i32"),
+         "i64 passed for i32: %s", mixir_last_error());
+  tid.dtype.bits = 32;
+
+  /* 2-byte alignment suffices for 16-bit elements; 1 byte does not. */
+  ta.byte_offset = 2;
+  EXPECT(mixir_rt_bind(sig, 3, ts, sym, 1, data) == MIXIR_OK,
+         "bf16 at a 2-byte offset: %s", mixir_last_error());
+  ta.byte_offset = 1;
+  EXPECT(mixir_rt_bind(sig, 3, ts, sym, 1, data) == MIXIR_ERR_ALIGN &&
+             mentions("2-byte aligned"),
+         "bf16 at an odd address: %s", mixir_last_error());
+  ta.byte_offset = 0;
+
+  /* The output starts right after the input's 24 bytes: no overlap; one
+   * element earlier it overlaps. */
+  uint16_t both[24];
+  ta.data = both;
+  to.data = both + 12;
+  EXPECT(mixir_rt_bind(sig, 3, ts, sym, 1, data) == MIXIR_OK,
+         "adjacent 16-bit tensors: %s", mixir_last_error());
+  to.data = both + 11;
+  EXPECT(mixir_rt_bind(sig, 3, ts, sym, 1, data) == MIXIR_ERR_ALIAS,
+         "overlapping 16-bit tensors accepted");
 }
 
 static void *setErrorInThread(void *arg) {
@@ -277,6 +329,7 @@ int main(void) {
   testErrors();
   testAliasing();
   testSignatures();
+  testElementTypes();
   testThreads();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;

@@ -31,11 +31,11 @@ enum {
   MIXIR_OK = 0,
   MIXIR_ERR_NULL = 1,      /* a NULL tensor, shape or data pointer */
   MIXIR_ERR_DEVICE = 2,    /* not kDLCPU device 0 */
-  MIXIR_ERR_DTYPE = 3,     /* not float32 with one lane */
+  MIXIR_ERR_DTYPE = 3,     /* not the signature's element type, one lane */
   MIXIR_ERR_RANK = 4,      /* wrong number of dimensions */
   MIXIR_ERR_SHAPE = 5,     /* a static size or a shared size (B, T) differs */
   MIXIR_ERR_STRIDES = 6,   /* strides are not compact row-major */
-  MIXIR_ERR_ALIGN = 7,     /* data + byte_offset not 4-byte aligned */
+  MIXIR_ERR_ALIGN = 7,     /* data + byte_offset not aligned to the element */
   MIXIR_ERR_ALIAS = 8,     /* a result overlaps another tensor */
   MIXIR_ERR_SIGNATURE = 9  /* malformed signature: a compiler bug */
 };
@@ -44,6 +44,7 @@ enum {
 
 /* Checks `tensors` (inputs, then results) against `signature`, e.g.
  *   gla_state(q:f32[B,T,2,48],...,h0:f32[B,2,48,80])->(o:f32[B,T,2,80],hT:f32[B,2,48,80]@h0)
+ * (element types f32, f16, bf16 or i32),
  * binds each size symbol (B, T, ...; numbered by first appearance) into
  * `symbols`, and stores data + byte_offset of each tensor into `data`.
  * Returns MIXIR_OK, or an error code with the message set. */

@@ -2,7 +2,8 @@
 //
 // The signature string recorded here is what the runtime checks each call's
 // DLTensors against (docs/abi.md):
-//   name(q:f32[B,T,4,64],...)->(o:f32[B,T,4,64],hT:f32[B,2,48,80]@h0)
+//   name(q:bf16[B,T,4,64],...)->(o:bf16[B,T,4,64],hT:f32[B,2,48,80]@h0)
+// Element types are spelled f32, f16, bf16 or i32.
 // Dynamic sizes that must agree share a symbol (B, T, or D<n>); `@h0` marks
 // a final state that may be updated in place in its initial state's buffer.
 //
@@ -34,6 +35,20 @@ std::string tensorName(DictionaryAttr attrs, StringRef fallback, unsigned i) {
     if (auto name = attrs.getAs<StringAttr>("mixer.name"))
       return name.str();
   return (fallback + Twine(i)).str();
+}
+
+/// The signature's spelling of an element type, or "" for one the ABI does
+/// not carry.
+StringRef dtypeName(Type type) {
+  if (type.isF32())
+    return "f32";
+  if (type.isF16())
+    return "f16";
+  if (type.isBF16())
+    return "bf16";
+  if (type.isSignlessInteger(32))
+    return "i32";
+  return "";
 }
 
 bool isIdentifier(StringRef s) {
@@ -86,16 +101,17 @@ LogicalResult MixerPrepareCAbiPass::prepare(func::FuncOp func,
                             << "' is not a C identifier";
   auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
 
-  // Every argument and result is a ranked f32 tensor.
+  // Every argument and result is a ranked tensor of an element type the
+  // signature can spell.
   SmallVector<Value> tensors(func.getArguments());
   llvm::append_range(tensors, returnOp.getOperands());
   for (auto [i, t] : llvm::enumerate(llvm::concat<const Type>(
            type.getInputs(), type.getResults()))) {
     auto tensor = dyn_cast<RankedTensorType>(t);
-    if (!tensor || !tensor.getElementType().isF32())
+    if (!tensor || dtypeName(tensor.getElementType()).empty())
       return func.emitError()
              << "C ABI: every argument and result must be a ranked tensor "
-                "of f32, but "
+                "of f32, f16, bf16 or i32, but "
              << (i < type.getNumInputs() ? "argument " : "result ")
              << (i < type.getNumInputs() ? i : i - type.getNumInputs())
              << " is " << t;
@@ -133,7 +149,7 @@ LogicalResult MixerPrepareCAbiPass::prepare(func::FuncOp func,
     else if (i)
       os << ",";
     auto tensor = cast<RankedTensorType>(value.getType());
-    os << names[i] << ":f32[";
+    os << names[i] << ":" << dtypeName(tensor.getElementType()) << "[";
     SmallVector<int64_t> encoded;
     for (unsigned d = 0; d < tensor.getRank(); ++d) {
       if (d)

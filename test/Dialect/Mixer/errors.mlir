@@ -112,9 +112,9 @@ func.func @zero_scale(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v: te
 
 // -----
 
-func.func @element_type(%q: tensor<?x?x4x64xf16>, %k: tensor<?x?x4x64xf32>, %v: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
-  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float values}}
-  %o = mixer.semiseparable %q, %k, %v : (tensor<?x?x4x64xf16>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
+func.func @element_type(%q: tensor<?x?x4x64xf64>, %k: tensor<?x?x4x64xf32>, %v: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{operand #0 must be ranked tensor of 32-bit float or 16-bit float or bfloat16 type values}}
+  %o = mixer.semiseparable %q, %k, %v : (tensor<?x?x4x64xf64>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
   return %o : tensor<?x?x4x64xf32>
 }
 

@@ -125,3 +125,20 @@ func.func @static_sizes(%q: tensor<3x10x2x8xf32>, %k: tensor<3x10x2x8xf32>, %v: 
   return %o : tensor<3x10x2x4xf32>
 }
 
+
+// -----
+
+// 16-bit tensors: tiles are widened to f32 as they are packed, the state and
+// every accumulation are f32, and each chunk's output rows are rounded to
+// bf16 once, when stored.
+// CHECK-LABEL: func @bf16_tensors
+// CHECK: scf.for {{.*}} -> (tensor<8x4xf32>, tensor<?x4xbf16>)
+// CHECK: tensor.pad
+// CHECK: } : tensor<?x8xbf16> to tensor<16x8xbf16>
+// CHECK: arith.extf %{{.*}} : bf16 to f32
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: tensor.insert_slice %{{.*}} : tensor<?x4xbf16> into tensor<?x4xbf16>
+func.func @bf16_tensors(%q: tensor<?x?x2x8xbf16>, %v: tensor<?x?x2x4xbf16>) -> tensor<?x?x2x4xbf16> {
+  %o = mixer.semiseparable %q, %q, %v {form = #mixer.form<chunked, tile = 16>} : (tensor<?x?x2x8xbf16>, tensor<?x?x2x8xbf16>, tensor<?x?x2x4xbf16>) -> tensor<?x?x2x4xbf16>
+  return %o : tensor<?x?x2x4xbf16>
+}

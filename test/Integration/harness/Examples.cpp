@@ -3,6 +3,7 @@
 #include "Reference.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace mixir::check;
 
@@ -30,8 +31,16 @@ std::vector<double> widen(const std::vector<float> &x) {
   return std::vector<double>(x.begin(), x.end());
 }
 
-const std::vector<Example> &catalogue() {
-  static const std::vector<Example> examples = {
+/// `ex` with every tensor of element type `type`, named `name`.
+Example withType(Example ex, std::string name, DType type) {
+  ex.name = std::move(name);
+  for (TensorSpec &t : ex.tensors)
+    t.dtype = type;
+  return ex;
+}
+
+std::vector<Example> makeCatalogue() {
+  std::vector<Example> examples = {
       {"linear_attention",
        {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}),
         in("v", {"B", "T", "4", "64"}), out("o", {"B", "T", "4", "64"})},
@@ -124,6 +133,15 @@ const std::vector<Example> &catalogue() {
          return {solveByRecurrence(p).output};
        }},
   };
+  // GLA with every tensor in bf16 (examples/gla_bf16.mlir).
+  for (const Example &e : std::vector<Example>(examples))
+    if (e.name == "gla")
+      examples.push_back(withType(e, "gla_bf16", DType::BF16));
+  return examples;
+}
+
+const std::vector<Example> &catalogue() {
+  static const std::vector<Example> examples = makeCatalogue();
   return examples;
 }
 } // namespace
@@ -140,6 +158,88 @@ std::vector<std::string> mixir::check::exampleNames() {
   for (const Example &e : catalogue())
     names.push_back(e.name);
   return names;
+}
+
+size_t mixir::check::bytesOf(DType type) {
+  return type == DType::F32 ? 4 : 2;
+}
+
+static uint16_t bf16Bits(float v) {
+  uint32_t bits;
+  std::memcpy(&bits, &v, 4);
+  if (std::isnan(v))
+    return 0x7fc0;
+  bits += 0x7fff + ((bits >> 16) & 1); // round to nearest even
+  return uint16_t(bits >> 16);
+}
+
+static float fromBf16(uint16_t h) {
+  uint32_t bits = uint32_t(h) << 16;
+  float v;
+  std::memcpy(&v, &bits, 4);
+  return v;
+}
+
+float mixir::check::roundTo(DType type, float v) {
+  switch (type) {
+  case DType::F32:
+    return v;
+  case DType::F16:
+    return float(_Float16(v));
+  case DType::BF16:
+    return fromBf16(bf16Bits(v));
+  }
+  return v;
+}
+
+float mixir::check::loadElement(DType type, const void *data, size_t i) {
+  switch (type) {
+  case DType::F32:
+    return static_cast<const float *>(data)[i];
+  case DType::F16:
+    return float(static_cast<const _Float16 *>(data)[i]);
+  case DType::BF16:
+    return fromBf16(static_cast<const uint16_t *>(data)[i]);
+  }
+  return 0;
+}
+
+void mixir::check::storeElement(DType type, void *data, size_t i, float v) {
+  switch (type) {
+  case DType::F32:
+    static_cast<float *>(data)[i] = v;
+    break;
+  case DType::F16:
+    static_cast<_Float16 *>(data)[i] = _Float16(v);
+    break;
+  case DType::BF16:
+    static_cast<uint16_t *>(data)[i] = bf16Bits(v);
+    break;
+  }
+}
+
+double mixir::check::toleranceOf(DType type) {
+  switch (type) {
+  case DType::F32:
+    return 1e-4;
+  case DType::F16:
+    return 2e-3;
+  case DType::BF16:
+    return 1e-2;
+  }
+  return 1e-4;
+}
+
+const char *mixir::check::nameOf(DType type) {
+  switch (type) {
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  }
+  return "?";
 }
 
 std::vector<int64_t> mixir::check::shapeOf(const TensorSpec &spec, int64_t B,

@@ -20,14 +20,28 @@ namespace mixir::check {
 /// per token.
 enum class Draw { Normal, LogDecay, Dt, NegativeA };
 
+/// The element type of a tensor at the ABI.
+enum class DType { F32, F16, BF16 };
+size_t bytesOf(DType type);
+/// `v` rounded to the nearest value of `type` (round to nearest even).
+float roundTo(DType type, float v);
+/// Element i of a buffer of `type`, read and written as float.
+float loadElement(DType type, const void *data, size_t i);
+void storeElement(DType type, void *data, size_t i, float v);
+/// The error bound for outputs of `type` (1e-4 f32, 2e-3 f16, 1e-2 bf16).
+double toleranceOf(DType type);
+const char *nameOf(DType type);
+
 struct TensorSpec {
   std::string name;
   std::vector<std::string> dims; ///< "B", "T" or a number
   Draw draw = Draw::Normal;
   bool isResult = false;
   std::string inPlaceOf; ///< a result that may share the named input's buffer
+  DType dtype = DType::F32;
 };
 
+/// The inputs as the kernel sees them (16-bit values widened exactly).
 using Inputs = std::vector<std::vector<float>>;
 using Outputs = std::vector<std::vector<double>>;
 
