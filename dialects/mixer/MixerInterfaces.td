@@ -53,6 +53,11 @@ def Mixer_MixerOpInterface : OpInterface<"MixerOpInterface"> {
       }],
       "std::string", "getMissingFormReason", (ins "::llvm::StringRef":$form),
       [{}], [{ return std::string(); }]>,
+    InterfaceMethod<[{
+        The largest tile `form` takes on this op (at most kMaxTile).
+      }],
+      "int64_t", "getMaxTile", (ins "::llvm::StringRef":$form),
+      [{}], [{ return ::mixir::mixer::kMaxTile; }]>,
     InterfaceMethod<"The form chosen or pinned (null: none yet).",
       "::mixir::mixer::FormAttr", "getSelectedForm", (ins), [{}],
       [{ return $_op.getFormAttr(); }]>,

@@ -40,6 +40,11 @@ FormAttr makeForm(MixerOpInterface op, StringRef name, int64_t tile) {
     op->emitOpError() << "form '" << name << "' takes no tile size";
     return nullptr;
   }
+  if (tile > op.getMaxTile(name)) {
+    op->emitOpError() << "takes " << name << " tiles of at most "
+                      << op.getMaxTile(name) << " tokens, got " << tile;
+    return nullptr;
+  }
   return FormAttr::get(op->getContext(), name, tile);
 }
 
@@ -127,8 +132,13 @@ LogicalResult MixerSelectFormPass::select(MixerOpInterface op) {
   if (length)
     T = cast<ShapedType>(length->first.getType()).getDimSize(length->second);
   // A chunk size given with auto applies to whichever tiled form is used.
+  auto model = cast<MixerFormInterface>(op.getOperation());
+  for (StringRef name : op.getForms())
+    if (model.getDefaultTile(name) && chunkSize > op.getMaxTile(name))
+      return op->emitOpError() << "takes " << name << " tiles of at most "
+                               << op.getMaxTile(name) << " tokens, got "
+                               << static_cast<int64_t>(chunkSize);
   auto chosen = [&](StringRef name) {
-    auto model = cast<MixerFormInterface>(op.getOperation());
     return FormAttr::get(op->getContext(), name,
                          model.getDefaultTile(name) ? chunkSize : 0);
   };

@@ -24,8 +24,16 @@ mixir::mixer::lengthDimension(MixerOpInterface op) {
 LogicalResult mixir::mixer::detail::verifyMixerOp(Operation *op) {
   auto mixer = cast<MixerOpInterface>(op);
   FormAttr form = mixer.getSelectedForm();
-  if (!form || llvm::is_contained(mixer.getForms(), form.getKind()))
+  if (!form)
     return success();
+  if (llvm::is_contained(mixer.getForms(), form.getKind())) {
+    int64_t most = mixer.getMaxTile(form.getKind());
+    if (form.getTile() > most)
+      return op->emitOpError()
+             << "takes " << form.getKind() << " tiles of at most " << most
+             << " tokens, got " << form.getTile();
+    return success();
+  }
   InFlightDiagnostic diag = op->emitOpError()
                             << "has no '" << form.getKind()
                             << "' form (its forms: " << formList(mixer) << ")";

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# every_artifact.sh EXAMPLES_DIR OUT_DIR RUNTIME_LIB OMP_LIB EXAMPLE...
-# For each example and each form (pinned and auto): an object file whose
+# every_artifact.sh EXAMPLES_DIR OUT_DIR RUNTIME_LIB OMP_LIB EXAMPLE[:FORMS]...
+# FORMS: the example's forms, comma-separated (default scan,chunked,quadratic).
+# For each example and each of its forms (pinned, and auto): an object file whose
 # only global definition is the entry point and that links with nothing but
 # the runtime, OpenMP and libm (-Wl,--no-undefined), and a header that
 # compiles as C. Prints one line per (example, form). Two jobs at a time.
@@ -22,8 +23,11 @@ one() { # example form
 }
 export -f one
 export examples out runtime omp
-for ex in "$@"; do
-  for form in scan chunked quadratic auto; do
+for spec in "$@"; do
+  ex=${spec%%:*}
+  forms=scan,chunked,quadratic
+  [ "$spec" != "$ex" ] && forms=${spec#*:}
+  for form in ${forms//,/ } auto; do
     echo "$ex $form"
   done
 done | xargs -P 2 -L 1 bash -c 'one "$@"' _ | sort
