@@ -62,6 +62,14 @@ GateKind SemiseparableOp::getGateKind() {
   }
 }
 
+TransitionKind SemiseparableOp::getTransitionKind() {
+  if (getDeltaRule())
+    return TransitionKind::Delta;
+  if (getLowRankA())
+    return TransitionKind::LowRank;
+  return TransitionKind::Diagonal;
+}
+
 int64_t SemiseparableOp::getNumHeads() { return getQ().getType().getDimSize(2); }
 int64_t SemiseparableOp::getKeyDim() { return getQ().getType().getDimSize(3); }
 int64_t SemiseparableOp::getValueDim() {
@@ -123,6 +131,16 @@ LogicalResult SemiseparableOp::verify() {
   if (Value beta = getBeta())
     if (failed(c.check("beta", beta.getType(), {B, T, H}, {"B", "T", "H"})))
       return failure();
+  for (auto [name, value] : {std::pair{"low_rank a", getLowRankA()},
+                             std::pair{"low_rank b", getLowRankB()}})
+    if (value && failed(c.check(name, value.getType(), {B, T, H, K},
+                                {"B", "T", "H", "K"})))
+      return failure();
+  if (getDeltaRule() && getLowRankA())
+    return emitOpError()
+           << "a delta-rule transition takes its rank-one part from k and "
+              "beta; low_rank(a, b) is for a general diagonal-plus-low-rank "
+              "transition, not both";
   if (Value init = getInitialState())
     if (failed(c.check("initial_state", init.getType(), {B, H, K, V},
                        {"B", "H", "K", "V"})))
@@ -165,6 +183,9 @@ SmallVector<TensorRoles> SemiseparableOp::getTensorRoles() {
   }
   if (Value beta = getBeta())
     roles.push_back({beta, {"B", "T", "H"}});
+  for (Value part : {getLowRankA(), getLowRankB()})
+    if (part)
+      roles.push_back({part, {"B", "T", "H", "K"}});
   for (Value state : {getInitialState(), getFinalState()})
     if (state)
       roles.push_back({state, {"B", "H", "K", "V"}});
@@ -178,5 +199,23 @@ std::optional<unsigned> SemiseparableOp::getInPlaceOperand(unsigned result) {
 }
 
 SmallVector<StringRef> SemiseparableOp::getForms() {
+  if (getTransitionKind() != TransitionKind::Diagonal)
+    return {kScanForm, "chunked"};
   return {kScanForm, "chunked", "quadratic"};
+}
+
+std::string SemiseparableOp::getMissingFormReason(StringRef form) {
+  if (form == "quadratic" && getTransitionKind() != TransitionKind::Diagonal)
+    return "a transition that is not diagonal has no cheap quadratic form "
+           "(building M needs the triangular solves of the chunked form for "
+           "every pair of blocks); use chunked";
+  return "";
+}
+
+int64_t SemiseparableOp::getMaxTile(StringRef form) {
+  // The chunk's unit lower-triangular solve has entries that grow with the
+  // chunk length (docs/math.md): chunks of at most 64 tokens.
+  if (form == "chunked" && getTransitionKind() != TransitionKind::Diagonal)
+    return 64;
+  return kMaxTile;
 }

@@ -495,3 +495,53 @@ Value TileBuilder::matmulTransAAcc(Value a, Value c, Value acc) {
   return contract(a, dimsMap(m, 3, {1, 0}), c, dimsMap(m, 3, {1, 2}), acc,
                   dimsMap(m, 3, {0, 2}), {par, red, par});
 }
+
+//===----------------------------------------------------------------------===//
+// Triangular solve
+//===----------------------------------------------------------------------===//
+
+/// The static [rows, cols] block of a 2-D tile at (r0, c0).
+static Value block(ImplicitLocOpBuilder &b, Value x, int64_t r0, int64_t c0,
+                   int64_t rows, int64_t cols) {
+  auto type = cast<RankedTensorType>(x.getType());
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({rows, cols}, type.getElementType()), x,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(r0), b.getIndexAttr(c0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(rows), b.getIndexAttr(cols)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+}
+
+Value TileBuilder::solveUnitLower(Value L, Value R) {
+  auto type = cast<RankedTensorType>(R.getType());
+  const int64_t C = type.getDimSize(0), N = type.getDimSize(1);
+  const int64_t sub = C > 16 && C % 16 == 0 ? 16 : C;
+  MLIRContext *m = b.getContext();
+  Value X = R;
+  for (int64_t i = 0; i < C / sub; ++i) {
+    Value Xi = block(b, X, i * sub, 0, sub, N);
+    // The rows of blocks solved before: X_i += L_ij X_j.
+    for (int64_t j = 0; j < i; ++j)
+      Xi = matmulAcc(block(b, L, i * sub, j * sub, sub, sub),
+                     block(b, X, j * sub, 0, sub, N), Xi);
+    // The diagonal block, row by row: X_i[t] += Σ_{s<t} L_ii[t, s] X_i[s]
+    // (L_ii[t, s] = 0 for s ≥ t, so rows not solved yet contribute nothing).
+    Value Lii = block(b, L, i * sub, i * sub, sub, sub);
+    auto rows = scf::ForOp::create(
+        b, index(0), index(sub), index(1), ValueRange{Xi},
+        [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
+          ImplicitLocOpBuilder ib(loc, nb);
+          TileBuilder xt(ib, at);
+          Value row = xt.contract(xt.rowAt(Lii, t), dimsMap(m, 2, {0}),
+                                  iter[0], dimsMap(m, 2, {0, 1}),
+                                  xt.rowAt(iter[0], t), dimsMap(m, 2, {1}),
+                                  {red, par});
+          scf::YieldOp::create(ib, xt.setRowAt(iter[0], row, t));
+        });
+    X = tensor::InsertSliceOp::create(
+        b, rows.getResult(0), X,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(i * sub), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(sub), b.getIndexAttr(N)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  }
+  return X;
+}

@@ -152,6 +152,12 @@ public:
   /// acc[i, j] += Σ_s a[s, i] c[s, j]
   mlir::Value matmulTransAAcc(mlir::Value a, mlir::Value c, mlir::Value acc);
 
+  /// X with X = R + L X, for L (C×C) strictly lower triangular and R (C×N):
+  /// forward substitution, i.e. X = (I − L)⁻¹ R. In sub-blocks of 16 rows
+  /// when 16 divides C: the blocks below the diagonal are matmuls
+  /// X_i += L_ij X_j, and only the 16×16 diagonal blocks go row by row.
+  mlir::Value solveUnitLower(mlir::Value L, mlir::Value R);
+
   mlir::ImplicitLocOpBuilder &b;
   const HeadIndex &at;
 };

@@ -1,12 +1,21 @@
 //===- ChunkLoop.cpp - one head's loop over chunks ------------------------===//
 //
 // docs/math.md, "chunked": for each chunk of C tokens with G the cumulative
-// log decay inside the chunk,
-//   O = scale · ((Q ⊙ exp(G)) S + causal((Q Kᵀ) ⊙ exp(G_t − G_s)) V)
-//   S' = exp(G_last) ⊙ S + (K ⊙ exp(G_last − G))ᵀ V
-// Every exponent is ≤ 0. The last chunk is zero-padded (a padded token has
-// k = v = 0 and g = 0, so it changes neither S nor any kept output).
-//
+// log decay inside the chunk and S the state entering it,
+//   O  = scale · ((Q ⊙ exp(G)) S + Σ causal((Q keyᵀ) ⊙ exp(G_t − G_s)) value)
+//   S' = exp(G_last) ⊙ S + Σ (key ⊙ exp(G_last − G))ᵀ value
+// over the chunk's writes (key, value): (K, V) for the diagonal transition.
+// The delta rule writes (K, U), with the pseudo-values U from the chunk's
+// unit lower-triangular system
+//   (I + A) U = diag(β) V − diag(β) (K ⊙ exp(G)) S,
+//   A[t, s] = β_t Σ_i k_ti k_si exp(G_ti − G_si)             (s < t);
+// the low-rank transition writes (A_lr, W) and (K, V), with the reads
+//   (I − A_ba) W = (B ⊙ exp(G⁻)) S + A_bk V,
+//   A_bx[t, s] = Σ_i b_ti x_si exp(G⁻_ti − G_si)             (s < t),
+// G⁻ the sums up to the token before. Each system is solved once per chunk
+// for its two right-hand sides, so U and W are affine in S. Every exponent
+// is ≤ 0. The last chunk is zero-padded (a padded token has k = v = a =
+// b = β = 0 and g = 0, so it changes neither S nor any kept output).
 //===----------------------------------------------------------------------===//
 #include "SemiseparableForms.h"
 
@@ -18,6 +27,44 @@ using namespace mixir;
 using namespace mixir::forms;
 using namespace mixir::forms::semiseparable;
 
+/// The delta rule's S-independent parts of U: with L = −strict(diag(β) A),
+/// u0 = (I − L)⁻¹ diag(β) V and wn = −(I − L)⁻¹ diag(β) (K ⊙ exp(G)).
+static void solveDeltaChunk(HeadTiles &xt, Chunk &ch, int64_t C) {
+  Value beta = xt.betaTile(ch.t0, ch.len, C);
+  Value L = xt.updateInPlace2D(
+      xt.causalScores(ch.k, ch.k, ch.g, ch.G), {beta},
+      {dimsMap(xt.b.getContext(), 2, {0})},
+      [&](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+        Value t = linalg::IndexOp::create(eb, 0);
+        Value s = linalg::IndexOp::create(eb, 1);
+        Value below = arith::CmpIOp::create(eb, arith::CmpIPredicate::ult, s, t);
+        Value l = arith::NegFOp::create(eb, arith::MulFOp::create(eb, a[0], a[1]));
+        Value zero = arith::ConstantOp::create(eb, eb.getF32FloatAttr(0));
+        return arith::SelectOp::create(eb, below, l, zero);
+      });
+  // exp(G_t) ≤ 1: G is a cumulative sum of non-positive terms.
+  Value kd = ch.G ? xt.scaleByDecay(ch.k, {Decay{ch.G, /*isTile=*/true}})
+                  : ch.k;
+  ch.fixed = xt.solveUnitLower(L, xt.scaleRows(ch.v, beta));
+  ch.fromS = xt.solveUnitLower(L, xt.negate(xt.scaleRows(kd, beta)));
+}
+
+/// The low-rank transition's S-independent parts of W:
+/// wV = (I − A_ba)⁻¹ A_bk V and wS = (I − A_ba)⁻¹ (B ⊙ exp(G⁻)).
+static void solveLowRankChunk(HeadTiles &xt, Chunk &ch, int64_t C) {
+  Value bt = xt.tile(xt.p.op.getLowRankB(), ch.t0, ch.len, C);
+  ch.a = xt.tile(xt.p.op.getLowRankA(), ch.t0, ch.len, C);
+  Value Aba = xt.causalScores(bt, ch.a, ch.g, ch.G, /*exclusive=*/true);
+  Value Abk = xt.causalScores(bt, ch.k, ch.g, ch.G, /*exclusive=*/true);
+  // exp(G⁻_t) ≤ 1.
+  Value bd = ch.G ? xt.scaleByDecay(
+                        bt, {Decay{xt.exclusiveSums(ch.G), /*isTile=*/true}})
+                  : bt;
+  ch.fixed = xt.solveUnitLower(
+      Aba, xt.matmulAcc(Abk, ch.v, xt.zeros({C, xt.p.V})));
+  ch.fromS = xt.solveUnitLower(Aba, bd);
+}
+
 Chunk mixir::forms::semiseparable::loadChunk(HeadTiles &xt, Value c,
                                              int64_t C) {
   Chunk ch;
@@ -27,7 +74,40 @@ Chunk mixir::forms::semiseparable::loadChunk(HeadTiles &xt, Value c,
   ch.v = xt.tile(xt.p.op.getV(), ch.t0, ch.len, C);
   ch.g = xt.gateTile(ch.t0, ch.len, C);
   ch.G = ch.g ? xt.cumsum(ch.g) : Value();
+  switch (xt.p.transition) {
+  case mixer::TransitionKind::Diagonal:
+    break;
+  case mixer::TransitionKind::Delta:
+    solveDeltaChunk(xt, ch, C);
+    break;
+  case mixer::TransitionKind::LowRank:
+    solveLowRankChunk(xt, ch, C);
+    break;
+  }
   return ch;
+}
+
+SmallVector<HeadTiles::Write> Chunk::writes(HeadTiles &xt, Value S) const {
+  switch (xt.p.transition) {
+  case mixer::TransitionKind::Diagonal:
+    return {{k, v}};
+  case mixer::TransitionKind::Delta:
+    return {{k, xt.matmulAcc(fromS, S, fixed)}};
+  case mixer::TransitionKind::LowRank:
+    return {{a, xt.matmulAcc(fromS, S, fixed)}, {k, v}};
+  }
+  llvm_unreachable("unknown transition");
+}
+
+SmallVector<HeadTiles::Write> Chunk::linearWrites(HeadTiles &xt,
+                                                  Value M) const {
+  if (xt.p.transition == mixer::TransitionKind::Diagonal)
+    return {};
+  auto mType = cast<RankedTensorType>(M.getType());
+  Value none = xt.zeros({cast<RankedTensorType>(k.getType()).getDimSize(0),
+                         mType.getDimSize(1)});
+  Value key = xt.p.transition == mixer::TransitionKind::Delta ? k : a;
+  return {{key, xt.matmulAcc(fromS, M, none)}};
 }
 
 std::pair<Value, Value> mixir::forms::semiseparable::chunkLoop(
@@ -45,11 +125,14 @@ std::pair<Value, Value> mixir::forms::semiseparable::chunkLoop(
         // Inter-chunk part: (Q ⊙ exp(G)) S, then the intra-chunk part.
         Value qd =
             ch.G ? xt.scaleByDecay(qs, {Decay{ch.G, /*isTile=*/true}}) : qs;
+        SmallVector<HeadTiles::Write> writes = ch.writes(xt, S);
         Value out = xt.matmulAcc(qd, S, xt.zeros({C, p.V}));
-        out = xt.matmulAcc(xt.causalScores(qs, ch.k, ch.g, ch.G), ch.v, out);
+        for (const HeadTiles::Write &w : writes)
+          out = xt.matmulAcc(xt.causalScores(qs, w.key, ch.g, ch.G), w.value,
+                             out);
         Value row = rowBase ? arith::SubIOp::create(ib, ch.t0, rowBase) : ch.t0;
         Value rowsNext = xt.storeRows(out, iter[1], row, ch.len);
-        Value stateNext = xt.stateUpdate(S, ch.k, ch.v, ch.G);
+        Value stateNext = xt.stateUpdate(S, writes, ch.G);
         scf::YieldOp::create(ib, ValueRange{stateNext, rowsNext});
       });
   return {loop.getResult(1), loop.getResult(0)};

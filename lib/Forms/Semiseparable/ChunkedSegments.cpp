@@ -2,15 +2,20 @@
 //
 // When batch·heads leaves workers idle (2·B·H ≤ mixer.num_workers, read at
 // run time), each head's chunks are split into segments that run in
-// parallel. The chunk recurrence S' = a ⊙ S + u composes associatively,
-// (a₂, u₂)∘(a₁, u₁) = (a₂a₁, a₂ ⊙ u₁ + u₂), so:
+// parallel. A chunk maps the state affinely, S' = A·S + u, and such maps
+// compose associatively, (A₂, u₂)∘(A₁, u₁) = (A₂A₁, A₂u₁ + u₂), so:
 //   1. per segment, in parallel: its contribution U from a zero state and
-//      its total log decay d (a sum of terms ≤ 0);
+//      its transition: for a diagonal transition the total log decay d (a
+//      sum of terms ≤ 0, A = exp(d) ⊙ ·); for the delta rule and the low-rank
+//      transition the K×K matrix
+//      M, the segment's chunk maps applied to the identity without their
+//      offsets (Chunk::linearWrites);
 //   2. per head, in order over the few segments: S_in(j+1) =
-//      exp(d_j) ⊙ S_in(j) + U_j, from the initial state;
+//      A_j S_in(j) + U_j, from the initial state;
 //   3. per segment, in parallel: the chunk loop from S_in(j).
-// Step 3 repeats step 1's state updates (about a quarter of the work), and
-// the extra memory is one K×V state per segment.
+// Step 3 repeats step 1's state updates (about a quarter of the work for a
+// diagonal transition), and the extra memory is one K×V state (and for a
+// transition with a rank-one part one K×K matrix) per segment.
 //
 //===----------------------------------------------------------------------===//
 #include "SemiseparableForms.h"
@@ -66,6 +71,7 @@ public:
       : b(b), p(p), op(p.op), C(C), K(p.K), V(p.V), f32(b.getF32Type()),
         numChunks(numChunks), hasGate(static_cast<bool>(op.getGate())),
         perChannel(p.gate == mixer::GateKind::Channel),
+        matrix(p.transition != mixer::TransitionKind::Diagonal),
         gateWidth(perChannel ? K : 1) {
     B = tensor::DimOp::create(b, op.getQ(), 0);
     T = tensor::DimOp::create(b, op.getQ(), 1);
@@ -81,12 +87,14 @@ public:
     numSegs = arith::CeilDivSIOp::create(b, numChunks, segChunks);
   }
 
-  /// Step 1: each segment's contribution from a zero state [B,H,n,K,V] and,
-  /// with a gate, its total log decay [B,H,n,K or 1].
+  /// Step 1: each segment's contribution from a zero state [B,H,n,K,V] and
+  /// its transition: nothing without a gate, the total log decay
+  /// [B,H,n,K or 1] with one, the matrix [B,H,n,K,K] for a transition with a
+  /// rank-one part.
   SmallVector<Value> contributions();
   /// Step 2: the state entering each segment, written over the
   /// contributions, and the final state when the op returns it.
-  SmallVector<Value> enteringStates(Value contributions, Value logDecays);
+  SmallVector<Value> enteringStates(Value contributions, Value transitions);
   /// Step 3: the output rows of every segment from its entering state.
   Value outputs(Value entering);
 
@@ -111,6 +119,8 @@ private:
   Value numChunks, B, T, segChunks, numSegs;
   OpFoldResult zero, one, Hs, Ks, Vs;
   bool hasGate, perChannel;
+  /// Whether a segment's transition is a K×K matrix (else a log decay).
+  bool matrix;
   int64_t gateWidth;
 };
 } // namespace
@@ -118,7 +128,10 @@ private:
 SmallVector<Value> SegmentSplit::contributions() {
   SmallVector<Value> init{tensor::EmptyOp::create(
       b, ArrayRef<OpFoldResult>{B, Hs, numSegs, Ks, Vs}, f32)};
-  if (hasGate)
+  if (matrix)
+    init.push_back(tensor::EmptyOp::create(
+        b, ArrayRef<OpFoldResult>{B, Hs, numSegs, Ks, Ks}, f32));
+  else if (hasGate)
     init.push_back(tensor::EmptyOp::create(
         b, ArrayRef<OpFoldResult>{B, Hs, numSegs, b.getIndexAttr(gateWidth)},
         f32));
@@ -128,7 +141,9 @@ SmallVector<Value> SegmentSplit::contributions() {
         HeadTiles x(b, p, at);
         auto [c0, c1] = chunksOf(iv[2]);
         SmallVector<Value> carried{x.zeros({K, V})};
-        if (hasGate)
+        if (matrix)
+          carried.push_back(x.identity(K));
+        else if (hasGate)
           carried.push_back(x.constantGateRow(0.0));
         auto loop = scf::ForOp::create(
             b, c0, c1, x.index(1), carried,
@@ -137,8 +152,11 @@ SmallVector<Value> SegmentSplit::contributions() {
               HeadTiles xt(ib, p, at);
               Chunk ch = loadChunk(xt, c, C);
               SmallVector<Value> next{
-                  xt.stateUpdate(iter[0], ch.k, ch.v, ch.G)};
-              if (hasGate)
+                  xt.stateUpdate(iter[0], ch.writes(xt, iter[0]), ch.G)};
+              if (matrix)
+                next.push_back(xt.stateUpdate(
+                    iter[1], ch.linearWrites(xt, iter[1]), ch.G));
+              else if (hasGate)
                 next.push_back(xt.addRows(iter[1], xt.lastRow(ch.G)));
               scf::YieldOp::create(ib, next);
             });
@@ -146,7 +164,11 @@ SmallVector<Value> SegmentSplit::contributions() {
             {loop.getResult(0),
              {iv[0], iv[1], iv[2], zero, zero},
              {one, one, one, Ks, Vs}}};
-        if (hasGate) {
+        if (matrix) {
+          out.push_back({loop.getResult(1),
+                         {iv[0], iv[1], iv[2], zero, zero},
+                         {one, one, one, Ks, Ks}});
+        } else if (hasGate) {
           Value d = loop.getResult(1);
           if (!perChannel)
             d = tensor::FromElementsOp::create(
@@ -160,7 +182,7 @@ SmallVector<Value> SegmentSplit::contributions() {
 }
 
 SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
-                                                Value logDecays) {
+                                                Value transitions) {
   const bool hasFinal = static_cast<bool>(op.getFinalState());
   SmallVector<Value> init{contributions};
   if (hasFinal)
@@ -189,19 +211,28 @@ SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
               SmallVector<OpFoldResult> size{one, Ks, Vs};
               Value u = tensor::ExtractSliceOp::create(ib, stateType, iter[1],
                                                        slot, size, unit(3));
-              Value S = iter[0];
-              if (logDecays) {
-                Value d = tensor::ExtractSliceOp::create(
-                    ib, RankedTensorType::get({gateWidth}, f32), logDecays,
-                    ArrayRef<OpFoldResult>{iv[0], iv[1], j, zero},
-                    ArrayRef<OpFoldResult>{one, one, one,
-                                           ib.getIndexAttr(gateWidth)},
-                    unit(4));
-                if (!perChannel)
-                  d = tensor::ExtractOp::create(ib, d, ValueRange{xt.index(0)});
-                S = xt.decayState(S, d);
+              Value S = iter[0], next;
+              if (matrix) {
+                Value M = tensor::ExtractSliceOp::create(
+                    ib, RankedTensorType::get({K, K}, f32), transitions,
+                    ArrayRef<OpFoldResult>{iv[0], iv[1], j, zero, zero},
+                    ArrayRef<OpFoldResult>{one, one, one, Ks, Ks}, unit(5));
+                next = xt.matmulAcc(M, S, u);
+              } else {
+                if (transitions) {
+                  Value d = tensor::ExtractSliceOp::create(
+                      ib, RankedTensorType::get({gateWidth}, f32), transitions,
+                      ArrayRef<OpFoldResult>{iv[0], iv[1], j, zero},
+                      ArrayRef<OpFoldResult>{one, one, one,
+                                             ib.getIndexAttr(gateWidth)},
+                      unit(4));
+                  if (!perChannel)
+                    d = tensor::ExtractOp::create(ib, d,
+                                                  ValueRange{xt.index(0)});
+                  S = xt.decayState(S, d);
+                }
+                next = xt.addRows(S, u);
               }
-              Value next = xt.addRows(S, u);
               // u is read above, before its slot is overwritten.
               Value states = tensor::InsertSliceOp::create(
                   ib, iter[0], iter[1], slot, size, unit(3));

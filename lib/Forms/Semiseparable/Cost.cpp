@@ -23,6 +23,7 @@
 using namespace mixir;
 using namespace mixir::mixer;
 using namespace mixir::forms::semiseparable;
+using mixir::mixer::TransitionKind;
 
 namespace {
 /// Relative throughput of each kind of work (scan stream = 1), fitted to
@@ -72,15 +73,32 @@ double mixir::forms::semiseparable::estimateCost(const Problem &p,
   const bool channel = p.gate == GateKind::Channel;
   if (T <= 0)
     return 0;
+  // A rank-one part costs the scan a second pass over the state per token
+  // (a reduction, then the update); in the chunked form each of its score
+  // blocks (one more for the delta rule, four for low rank), the chunk's
+  // triangular solve for its right-hand sides, and the state's product with
+  // the solved system.
+  const TransitionKind transition = p.transition;
   if (form == kScanForm)
-    return T * 5.0 * K * V / kScanEfficiency;
+    return T * (transition == TransitionKind::Diagonal ? 5.0 : 9.0) * K * V /
+           kScanEfficiency;
   const double C = tile ? tile : defaultTile(p, form);
   const double n = ceilDiv(T, static_cast<int64_t>(C));
+  const double scoreBlocks =
+      transition == TransitionKind::Diagonal ? 1
+      : transition == TransitionKind::Delta  ? 2
+                                             : 4;
   // The decayed-key recurrence of a per-channel gate runs at scan speed.
-  const double diag = channel ? n * (C * K * kExpCost + 2 * C * C * K) : 0;
+  const double diag =
+      channel ? scoreBlocks * n * (C * K * kExpCost + 2 * C * C * K) : 0;
   if (form == kChunked) {
-    double mm = n * (2 * C * K * V + 2 * C * C * K + 2 * C * C * V +
-                     2 * C * K * V);
+    double mm = n * (2 * C * K * V + scoreBlocks * 2 * C * C * K +
+                     2 * C * C * V + 2 * C * K * V);
+    if (transition == TransitionKind::Delta)
+      mm += n * (C * C * (K + V) + 2 * C * K * V);
+    if (transition == TransitionKind::LowRank)
+      mm += n * (C * C * (K + V) + 2 * C * C * V + 2 * C * K * V +
+                 2 * C * C * V + 2 * C * K * V);
     return mm / kChunkedMatmulEfficiency + diag + n * kTileOverhead;
   }
   double pairs = n * (n + 1) / 2;

@@ -189,7 +189,7 @@ static std::pair<Value, Value> quadraticHead(ImplicitLocOpBuilder &b,
                 decayedKeyBlock(ib, dk, C, p.K, c), v,
                 xt.decayState(iter[0], xt.rowAt(dk.totals, c)));
           else
-            next = xt.stateUpdate(iter[0], xt.keyTile(t0, len, C), v, {});
+            next = xt.stateUpdate(iter[0], {{xt.keyTile(t0, len, C), v}}, {});
           scf::YieldOp::create(ib, ValueRange{next});
         });
     finalState = pass.getResult(0);

@@ -19,7 +19,8 @@ constexpr IteratorType red = IteratorType::reduction;
 } // namespace
 
 Problem::Problem(mixer::SemiseparableOp op)
-    : op(op), gate(op.getGateKind()), H(op.getNumHeads()), K(op.getKeyDim()),
+    : op(op), gate(op.getGateKind()), transition(op.getTransitionKind()),
+      H(op.getNumHeads()), K(op.getKeyDim()),
       V(op.getValueDim()), scale(op.getScaleOrDefault()) {}
 
 //===----------------------------------------------------------------------===//
@@ -84,13 +85,15 @@ Value HeadTiles::gateTile(Value t0, Value len, int64_t size) {
     break;
   }
   // A constant per-head decay: g_h on the tile's tokens, 0 on the padding.
-  Value gh = headScalar(g);
+  return tokensFilled(headScalar(g), len, size);
+}
+
+Value HeadTiles::tokensFilled(Value value, Value len, int64_t size) {
   Value init = tensor::EmptyOp::create(b, ArrayRef<int64_t>{size},
                                        b.getF32Type());
-  MLIRContext *mctx = b.getContext();
   return linalg::GenericOp::create(
              b, TypeRange{init.getType()}, ValueRange{}, ValueRange{init},
-             ArrayRef<AffineMap>{dimsMap(mctx, 1, {0})},
+             ArrayRef<AffineMap>{dimsMap(b.getContext(), 1, {0})},
              ArrayRef<IteratorType>{par},
              [&](OpBuilder &nb, Location loc, ValueRange) {
                ImplicitLocOpBuilder ib(loc, nb);
@@ -100,7 +103,8 @@ Value HeadTiles::gateTile(Value t0, Value len, int64_t size) {
                Value zero =
                    arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
                linalg::YieldOp::create(
-                   ib, ValueRange{arith::SelectOp::create(ib, inside, gh, zero)});
+                   ib, ValueRange{arith::SelectOp::create(ib, inside, value,
+                                                          zero)});
              })
       .getResult(0);
 }
@@ -182,21 +186,25 @@ Value HeadTiles::scaleByDecay(Value x, ArrayRef<Decay> terms, double factor) {
 // Decayed scores and the state update
 //===----------------------------------------------------------------------===//
 
-Value HeadTiles::causalScores(Value x, Value y, Value g, Value G) {
+Value HeadTiles::causalScores(Value x, Value y, Value g, Value G,
+                              bool exclusive) {
   auto xType = cast<RankedTensorType>(x.getType());
   const int64_t C = xType.getDimSize(0);
   MLIRContext *m = b.getContext();
 
   if (G && cast<RankedTensorType>(G.getType()).getRank() == 2)
-    return channelCausalScores(x, y, g);
+    return channelCausalScores(x, y, g, exclusive);
 
   auto maskedDecay = [&](ImplicitLocOpBuilder &ib, Value gt, Value gs,
                          Value v) -> Value {
-    // v · exp(G_t − G_s) for s ≤ t, else 0. The exponent is clamped to ≤ 0
-    // so that the discarded upper triangle never forms exp of a positive.
+    // v · exp(G_t − G_s) for s ≤ t (s < t when exclusive), else 0. The
+    // exponent is clamped to ≤ 0 so that the discarded upper triangle never
+    // forms exp of a positive.
     Value t = linalg::IndexOp::create(ib, 0);
     Value s = linalg::IndexOp::create(ib, 1);
-    Value causal = arith::CmpIOp::create(ib, arith::CmpIPredicate::ule, s, t);
+    Value causal = arith::CmpIOp::create(
+        ib, exclusive ? arith::CmpIPredicate::ult : arith::CmpIPredicate::ule,
+        s, t);
     Value zero = arith::ConstantOp::create(ib, ib.getF32FloatAttr(0));
     if (gt) {
       Value d = arith::SubFOp::create(ib, gt, gs);
@@ -214,20 +222,43 @@ Value HeadTiles::causalScores(Value x, Value y, Value g, Value G) {
                              return maskedDecay(ib, nullptr, nullptr, args[0]);
                            });
   return updateInPlace2D(
-      scores, {G, G}, {dimsMap(m, 2, {0}), dimsMap(m, 2, {1})},
+      scores, {exclusive ? exclusiveSums(G) : G, G},
+      {dimsMap(m, 2, {0}), dimsMap(m, 2, {1})},
       [&](ImplicitLocOpBuilder &ib, ValueRange args) {
         return maskedDecay(ib, args[0], args[1], args[2]);
       });
 }
 
-Value HeadTiles::channelCausalScores(Value x, Value y, Value g) {
+Value HeadTiles::exclusiveSums(Value G) {
+  auto type = cast<RankedTensorType>(G.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  const int64_t C = shape[0];
+  SmallVector<OpFoldResult> zeroOffsets(shape.size(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes, unit(shape.size(), b.getIndexAttr(1));
+  for (int64_t d : shape)
+    sizes.push_back(b.getIndexAttr(d));
+  sizes[0] = b.getIndexAttr(C - 1);
+  SmallVector<int64_t> headShape(shape);
+  headShape[0] = C - 1;
+  Value head = tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get(headShape, type.getElementType()), G,
+      zeroOffsets, sizes, unit);
+  SmallVector<OpFoldResult> shifted(zeroOffsets);
+  shifted[0] = b.getIndexAttr(1);
+  return tensor::InsertSliceOp::create(b, head, zeros(shape), shifted, sizes,
+                                       unit);
+}
+
+Value HeadTiles::channelCausalScores(Value x, Value y, Value g,
+                                     bool exclusive) {
   // A per-channel decay sits inside the dot product, so the C×C block cannot
   // be one matmul. Instead of C·C·K exponentials, carry the decayed keys
   //   D_t[s, i] = y[s, i] · Π_{r=s+1..t} exp(g[r, i])   (s ≤ t; 0 for s > t)
   // through the tile: D_t = D_{t-1} ⊙ exp(g_t) with row t set to y_t, and
-  // A[t, :] = D_t · x_t. Every factor is exp of a log decay ≤ 0, so the
-  // products only shrink: no exponent > 0 is ever formed, and the tile
-  // costs C·K exponentials and 2·C²·K multiply-adds.
+  // A[t, :] = D_t · x_t (D_{t-1} · x_t when exclusive). Every factor is exp
+  // of a log decay ≤ 0, so the products only shrink: no exponent > 0 is
+  // ever formed, and the tile costs C·K exponentials and 2·C²·K
+  // multiply-adds.
   auto yType = cast<RankedTensorType>(y.getType());
   const int64_t C = yType.getDimSize(0), K = yType.getDimSize(1);
   MLIRContext *m = b.getContext();
@@ -239,6 +270,14 @@ Value HeadTiles::channelCausalScores(Value x, Value y, Value g) {
         HeadTiles xt(ib, p, at);
         Value dt = xt.rowAt(decay, t), yt = xt.rowAt(y, t);
         Value xr = xt.rowAt(x, t);
+        // A[t, s] = Σ_i D[s, i] x[t, i]
+        auto scoresOf = [&](Value D) {
+          return xt.contract(D, dimsMap(m, 2, {0, 1}), xr, dimsMap(m, 2, {1}),
+                             xt.zeros({C}), dimsMap(m, 2, {0}), {par, red});
+        };
+        Value row;
+        if (exclusive)
+          row = scoresOf(iter[0]);
         // Updated in place (the carried D is the generic's init), so that
         // bufferization reuses one C×K buffer for the whole loop.
         Value D = xt.updateInPlace2D(
@@ -250,10 +289,8 @@ Value HeadTiles::channelCausalScores(Value x, Value y, Value g) {
               Value decayed = arith::MulFOp::create(eb, args[2], args[0]);
               return arith::SelectOp::create(eb, own, args[1], decayed);
             });
-        // A[t, s] = Σ_i D[s, i] x[t, i]
-        Value row = xt.contract(D, dimsMap(m, 2, {0, 1}), xr,
-                                dimsMap(m, 2, {1}), xt.zeros({C}),
-                                dimsMap(m, 2, {0}), {par, red});
+        if (!exclusive)
+          row = scoresOf(D);
         Value A = xt.setRowAt(iter[1], row, t);
         scf::YieldOp::create(ib, ValueRange{D, A});
       });
@@ -277,23 +314,32 @@ Value HeadTiles::decayState(Value S, Value logDecay) {
                          });
 }
 
-Value HeadTiles::stateUpdate(Value S, Value k, Value u, Value G) {
-  Value kd = k;
-  if (G) {
-    Value last = lastRow(G);
-    // exp(G_last − G_s) ≤ 1: G is a cumulative sum of non-positive terms.
-    kd = scaleByDecay(k, {Decay{last}, Decay{G, /*isTile=*/true,
-                                              /*negate=*/true}});
+Value HeadTiles::stateUpdate(Value S, ArrayRef<Write> writes, Value G) {
+  Value last = G ? lastRow(G) : Value();
+  if (G)
     S = decayState(S, last);
+  for (const Write &w : writes) {
+    // exp(G_last − G_s) ≤ 1: G is a cumulative sum of non-positive terms.
+    Value kd = G ? scaleByDecay(w.key, {Decay{last}, Decay{G, /*isTile=*/true,
+                                                          /*negate=*/true}})
+                 : w.key;
+    S = matmulTransAAcc(kd, w.value, S);
   }
-  return matmulTransAAcc(kd, u, S);
+  return S;
 }
 
 Value HeadTiles::keyTile(Value t0, Value len, int64_t size) {
   Value k = tile(p.op.getK(), t0, len, size);
-  if (Value beta = p.op.getBeta())
+  if (Value beta = p.op.getBeta();
+      beta && p.transition != mixer::TransitionKind::Delta)
     k = scaleRows(k, tile1d(beta, t0, len, size));
   return k;
+}
+
+Value HeadTiles::betaTile(Value t0, Value len, int64_t size) {
+  if (Value beta = p.op.getBeta())
+    return tile1d(beta, t0, len, size);
+  return tokensFilled(f32(1.0), len, size);
 }
 
 Value HeadTiles::queryTile(Value t0, Value len, int64_t size) {

@@ -27,6 +27,7 @@ struct Problem {
 
   mutable mixer::SemiseparableOp op;
   mixer::GateKind gate;
+  mixer::TransitionKind transition;
   int64_t H, K, V;
   double scale;
 };
@@ -67,6 +68,9 @@ public:
   /// tensor<size> for scalar gates, tensor<size x K> per channel; null when
   /// the mixer has no gate.
   mlir::Value gateTile(mlir::Value t0, mlir::Value len, int64_t size);
+  /// `value` (a scalar f32) on tokens [0, len) of a tile, 0 on the padding:
+  /// tensor<size>.
+  mlir::Value tokensFilled(mlir::Value value, mlir::Value len, int64_t size);
   /// The per-token log decay at token t: scalar f32 or tensor<K>; null when
   /// there is no gate.
   mlir::Value gateAt(mlir::Value t);
@@ -83,24 +87,38 @@ public:
   /// The causal block of decayed scores for one tile (C×C):
   /// A[t, s] = Σ_i x[t,i] y[s,i] exp(G[t,i] − G[s,i]) for s ≤ t, else 0,
   /// given the tile's log decays g and their cumulative sums G (both null
-  /// without a gate). With a scalar gate the decay factors out of the dot
-  /// product; a per-channel decay is carried by a recurrence instead.
+  /// without a gate). `exclusive` decays only to the token before t,
+  /// A[t, s] = Σ_i x[t,i] y[s,i] exp(G[t−1,i] − G[s,i]) for s < t (the
+  /// low-rank transition's b_t reads S_{t−1}). With a scalar gate the decay
+  /// factors out of the dot product; a per-channel decay is carried by a
+  /// recurrence instead.
   mlir::Value causalScores(mlir::Value x, mlir::Value y, mlir::Value g,
-                           mlir::Value G);
-  mlir::Value channelCausalScores(mlir::Value x, mlir::Value y,
-                                  mlir::Value g);
+                           mlir::Value G, bool exclusive = false);
+  mlir::Value channelCausalScores(mlir::Value x, mlir::Value y, mlir::Value g,
+                                  bool exclusive);
+  /// The tile's cumulative sums shifted one token down: G[t−1] at row t, 0
+  /// at row 0 (never formed as G − g).
+  mlir::Value exclusiveSums(mlir::Value G);
 
   /// S ⊙ exp(logDecay) for a K×N state and a log decay ≤ 0 that is a scalar
   /// or a tensor<K> (one per key channel, broadcast over N).
   mlir::Value decayState(mlir::Value S, mlir::Value logDecay);
-  /// The chunk state update (docs/math.md):
-  /// S' = exp(G_last) ⊙ S + (k ⊙ exp(G_last − G))ᵀ u, for a tile k [C,K],
-  /// u [C,N] and its cumulative log decays G (null: no gate).
-  mlir::Value stateUpdate(mlir::Value S, mlir::Value k, mlir::Value u,
+  /// The chunk state update (docs/math.md): S' = exp(G_last) ⊙ S +
+  /// Σ_j (key_j ⊙ exp(G_last − G))ᵀ value_j, for tiles key_j [C,K],
+  /// value_j [C,N] and the chunk's cumulative log decays G (null: no gate).
+  struct Write {
+    mlir::Value key, value;
+  };
+  mlir::Value stateUpdate(mlir::Value S, llvm::ArrayRef<Write> writes,
                           mlir::Value G);
 
-  /// The key tile with `beta` folded in: k[t,i] * beta[t].
+  /// The key tile, with `beta` folded in (k[t,i] * beta[t]) where β scales
+  /// the write k vᵀ alone; the delta rule's β scales its erase term too and
+  /// is applied by its forms (betaTile).
   mlir::Value keyTile(mlir::Value t0, mlir::Value len, int64_t size);
+  /// β on tokens [t0, t0+len), padded with 0: tensor<size>; a tile of ones
+  /// (zeros on the padding) when the op has no beta.
+  mlir::Value betaTile(mlir::Value t0, mlir::Value len, int64_t size);
   /// The query tile times the op's scale.
   mlir::Value queryTile(mlir::Value t0, mlir::Value len, int64_t size);
 

@@ -38,10 +38,30 @@ double estimateCost(const Problem &p, llvm::StringRef form, int64_t T,
 //===----------------------------------------------------------------------===//
 
 /// The tiles of chunk c of one head that both the output and the state
-/// need: its first token t0, its length, k (with beta folded in), v, the log
-/// decays g and their cumulative sum G (both null without a gate).
+/// need: its first token t0, its length, k (with beta folded in for the
+/// diagonal and low-rank transitions), v, the log decays g and their
+/// cumulative sum G (both null without a gate), and for a transition with a
+/// rank-one part the chunk's solved system (docs/math.md, "chunked"):
+///   delta rule  U = u0 + wn·S     (pseudo-values)
+///   low rank    W = wV + wS·S     (the reads w_t = S_{t−1}ᵀ b_t), with a
+/// where S is the state entering the chunk; u0, wn, wV, wS do not depend on
+/// S.
 struct Chunk {
   mlir::Value t0, len, k, v, g, G;
+  mlir::Value a;            ///< the low-rank part's a tile
+  mlir::Value fixed, fromS; ///< u0, wn (delta) or wV, wS (low rank)
+
+  /// The chunk's writes into the state: S' = exp(G_last) ⊙ S +
+  /// Σ (key ⊙ exp(G_last − G))ᵀ value, and the output is
+  /// (Q ⊙ exp(G)) S + Σ causal(Q, key) · value: {(k, v)} for the diagonal
+  /// transition, {(k, U)} for the delta rule, {(a, W), (k, v)} for low rank.
+  llvm::SmallVector<HeadTiles::Write> writes(HeadTiles &xt,
+                                             mlir::Value S) const;
+  /// The writes' part that is linear in S, applied to M instead: the
+  /// chunk's transition is M ↦ exp(G_last) ⊙ M + Σ (key ⊙ ...)ᵀ value.
+  /// Empty for the diagonal transition.
+  llvm::SmallVector<HeadTiles::Write> linearWrites(HeadTiles &xt,
+                                                   mlir::Value M) const;
 };
 
 /// Reads chunk c (C tokens, the last one zero-padded).

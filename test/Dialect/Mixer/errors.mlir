@@ -149,3 +149,35 @@ func.func @unknown_form(%q: tensor<?x?x4x64xf32>, %k: tensor<?x?x4x64xf32>, %v: 
   %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<fft>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
   return %o : tensor<?x?x4x64xf32>
 }
+
+// -----
+
+func.func @delta_and_low_rank(%q: tensor<?x?x4x64xf32>, %a: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{a delta-rule transition takes its rank-one part from k and beta; low_rank(a, b) is for a general diagonal-plus-low-rank transition, not both}}
+  %o = mixer.semiseparable %q, %q, %q low_rank(%a, %a) {delta_rule} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
+  return %o : tensor<?x?x4x64xf32>
+}
+
+// -----
+
+func.func @low_rank_shape(%q: tensor<?x?x4x64xf32>, %a: tensor<?x?x4x32xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{low_rank a dimension 3 (K) is 32, expected 64}}
+  %o = mixer.semiseparable %q, %q, %q low_rank(%a, %q) : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x32xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
+  return %o : tensor<?x?x4x64xf32>
+}
+
+// -----
+
+func.func @delta_quadratic(%q: tensor<?x?x4x64xf32>, %beta: tensor<?x?x4xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{'mixer.semiseparable' op has no 'quadratic' form (its forms: scan, chunked): a transition that is not diagonal has no cheap quadratic form (building M needs the triangular solves of the chunked form for every pair of blocks); use chunked}}
+  %o = mixer.semiseparable %q, %q, %q beta(%beta) {delta_rule, form = #mixer.form<quadratic>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4x64xf32>
+  return %o : tensor<?x?x4x64xf32>
+}
+
+// -----
+
+func.func @delta_long_chunks(%q: tensor<?x?x4x64xf32>, %beta: tensor<?x?x4xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{'mixer.semiseparable' op takes chunked tiles of at most 64 tokens, got 128}}
+  %o = mixer.semiseparable %q, %q, %q beta(%beta) {delta_rule, form = #mixer.form<chunked, tile = 128>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4x64xf32>
+  return %o : tensor<?x?x4x64xf32>
+}

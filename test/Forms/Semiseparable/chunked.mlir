@@ -142,3 +142,68 @@ func.func @bf16_tensors(%q: tensor<?x?x2x8xbf16>, %v: tensor<?x?x2x4xbf16>) -> t
   %o = mixer.semiseparable %q, %q, %v {form = #mixer.form<chunked, tile = 16>} : (tensor<?x?x2x8xbf16>, tensor<?x?x2x8xbf16>, tensor<?x?x2x4xbf16>) -> tensor<?x?x2x4xbf16>
   return %o : tensor<?x?x2x4xbf16>
 }
+
+// -----
+
+// The delta rule, chunks of 32: the chunk's strictly lower system
+// L = −strict(diag(β) K Kᵀ) is solved for diag(β) V (and for
+// −diag(β) K) in sub-blocks of 16 rows: row by row inside the diagonal
+// blocks, a matmul for the block below; then U = u0 + wn·S feeds the
+// output and the state update.
+// CHECK-LABEL: func @delta_chunks
+// CHECK: scf.for {{.*}} iter_args(%[[S:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<8x4xf32>, tensor<?x4xf32>)
+// CHECK: %[[L:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<32xf32>) outs(%{{.*}} : tensor<32x32xf32>)
+// CHECK: arith.cmpi ult
+// CHECK: arith.negf
+// CHECK: %[[BLOCK0:.*]] = tensor.extract_slice %[[L]][0, 0] [16, 16]
+// CHECK: scf.for {{.*}} -> (tensor<16x4xf32>)
+// CHECK: tensor.extract_slice %[[BLOCK0]]
+// CHECK: %[[BELOW:.*]] = tensor.extract_slice %[[L]][16, 0] [16, 16]
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "parallel"]} ins(%[[BELOW]], %{{.*}} : tensor<16x16xf32>, tensor<16x4xf32>)
+// CHECK: tensor.extract_slice %[[L]][16, 16] [16, 16]
+// CHECK: scf.for {{.*}} -> (tensor<16x4xf32>)
+// The right-hand side −diag(β) K, solved the same way.
+// CHECK: arith.negf
+// CHECK: scf.for {{.*}} -> (tensor<16x8xf32>)
+// U = u0 + wn·S
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<32x8xf32>, tensor<8x4xf32>) outs(%{{.*}} : tensor<32x4xf32>)
+func.func @delta_chunks(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %beta: tensor<?x?x2xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v beta(%beta) {delta_rule, form = #mixer.form<chunked, tile = 32>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// A transition with a rank-one part splits a head's sequence with a K×K
+// transition per segment (the chunk maps applied to the identity).
+// CHECK-LABEL: func @delta_split
+// CHECK: scf.if
+// CHECK: scf.forall {{.*}} -> (tensor<?x2x?x8x4xf32>, tensor<?x2x?x8x8xf32>)
+// The identity the segment's transition starts from.
+// CHECK: linalg.fill {{.*}} -> tensor<8x8xf32>
+// CHECK: arith.cmpi eq
+// CHECK: scf.for {{.*}} -> (tensor<8x4xf32>, tensor<8x8xf32>)
+// CHECK: scf.forall {{.*}} -> (tensor<?x2x?x8x4xf32>)
+// The entering states: S_in(j+1) = M_j S_in(j) + U_j.
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8x8xf32>, tensor<8x4xf32>) outs(%{{.*}} : tensor<8x4xf32>)
+func.func @delta_split(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) {delta_rule, form = #mixer.form<chunked, tile = 16>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// Diagonal plus low rank, a token gate: the reads of b_t see the state
+// before token t, so their scores decay with the sums shifted one token
+// (exp(G_{t−1} − G_s), s < t).
+// CHECK-LABEL: func @low_rank_chunks
+// CHECK: scf.for {{.*}} -> (tensor<8x4xf32>, tensor<?x4xf32>)
+// CHECK: %[[G:.*]]:2 = scf.for {{.*}} -> (f32, tensor<16xf32>)
+// CHECK: %[[HEAD:.*]] = tensor.extract_slice %[[G]]#1[0] [15] [1]
+// CHECK: %[[SHIFTED:.*]] = tensor.insert_slice %[[HEAD]] into %{{.*}}[1] [15] [1]
+// CHECK: linalg.generic {{.*}} ins(%[[SHIFTED]], %[[G]]#1 : tensor<16xf32>, tensor<16xf32>)
+// CHECK: arith.cmpi ult
+func.func @low_rank_chunks(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2xf32>, %a: tensor<?x?x2x8xf32>, %b: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) low_rank(%a, %b) {form = #mixer.form<chunked, tile = 16>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}

@@ -52,3 +52,42 @@ func.func @static_sizes(%q: tensor<3x10x2x8xf32>, %k: tensor<3x10x2x8xf32>, %v: 
   %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<scan>} : (tensor<3x10x2x8xf32>, tensor<3x10x2x8xf32>, tensor<3x10x2x4xf32>) -> tensor<3x10x2x4xf32>
   return %o : tensor<3x10x2x4xf32>
 }
+
+// -----
+
+// The delta rule: per token, a first pass decays the state and reduces
+// r = S̃ᵀ k, then u = β (v − r), then a second pass updates S̃ + k uᵀ and
+// reads the output out. β is not folded into k.
+// CHECK-LABEL: func @delta_token_gate
+// CHECK-SAME: %[[BETA:[^:]*]]: tensor<?x?x2xf32>)
+// CHECK: scf.for %[[T:.*]] = {{.*}} iter_args(%[[S:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<8x4xf32>, tensor<?x4xf32>)
+// CHECK: %[[DECAY:.*]] = math.exp
+// CHECK: %[[FIRST:.*]]:2 = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}} : tensor<1x8xf32>) outs(%[[S]], %{{.*}} : tensor<8x4xf32>, tensor<1x4xf32>)
+// CHECK: %[[SD:.*]] = arith.mulf %{{.*}}, %[[DECAY]]
+// CHECK: %[[KS:.*]] = arith.mulf %{{.*}}, %[[SD]]
+// CHECK: arith.addf %{{.*}}, %[[KS]]
+// CHECK: %[[B:.*]] = tensor.extract %[[BETA]][%{{.*}}, %[[T]], %{{.*}}]
+// CHECK: %[[U:.*]] = linalg.generic {{.*}} outs(%[[FIRST]]#1 : tensor<1x4xf32>)
+// CHECK: arith.subf
+// CHECK: arith.mulf %[[B]]
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}}, %[[U]], %{{.*}} : tensor<1x8xf32>, tensor<1x4xf32>, tensor<1x8xf32>) outs(%[[FIRST]]#0, %{{.*}} : tensor<8x4xf32>, tensor<1x4xf32>)
+func.func @delta_token_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2xf32>, %beta: tensor<?x?x2xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) beta(%beta) {delta_rule, form = #mixer.form<scan>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// Diagonal plus low rank: a first pass reads w = Sᵀ b from the state before
+// the token's decay, then one pass updates diag(exp(g)) S + a wᵀ + k vᵀ and
+// reads the output out.
+// CHECK-LABEL: func @low_rank_channel_gate
+// CHECK: scf.for {{.*}} iter_args(%[[S:.*]] = %{{.*}}, %{{.*}} = %{{.*}}) -> (tensor<8x4xf32>, tensor<?x4xf32>)
+// CHECK: %[[W:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}}, %[[S]] : tensor<1x8xf32>, tensor<8x4xf32>) outs(%{{.*}} : tensor<1x4xf32>)
+// CHECK: %[[DECAY:.*]] = linalg.generic
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}}, %[[W]], %{{.*}}, %{{.*}}, %{{.*}}, %[[DECAY]] : {{.*}}) outs(%[[S]], %{{.*}} : tensor<8x4xf32>, tensor<1x4xf32>)
+func.func @low_rank_channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tensor<?x?x2x4xf32>, %g: tensor<?x?x2x8xf32>, %a: tensor<?x?x2x8xf32>, %b: tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) low_rank(%a, %b) {form = #mixer.form<scan>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32>
+  return %o : tensor<?x?x2x4xf32>
+}

@@ -104,6 +104,66 @@ std::vector<Example> makeCatalogue() {
          Solution s = solveByRecurrence(p);
          return {s.output, s.finalState};
        }},
+      {"deltanet",
+       {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}, Draw::UnitRows),
+        in("v", {"B", "T", "4", "64"}), in("beta", {"B", "T", "4"}, Draw::Rate),
+        out("o", {"B", "T", "4", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         Problem p = problem(x, B, T, 4, 64, 64);
+         p.transition = Transition::Delta;
+         p.beta = x[3].data();
+         return {solveByRecurrence(p).output};
+       }},
+      {"gated_deltanet",
+       {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}, Draw::UnitRows),
+        in("v", {"B", "T", "4", "128"}), in("g", {"B", "T", "4"}, Draw::LogDecay),
+        in("beta", {"B", "T", "4"}, Draw::Rate), in("h0", {"B", "4", "64", "128"}),
+        out("o", {"B", "T", "4", "128"}), out("hT", {"B", "4", "64", "128"}, "h0")},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         Problem p = problem(x, B, T, 4, 64, 128);
+         p.transition = Transition::Delta;
+         p.gate = Gate::Token;
+         p.logDecay = widen(x[3]);
+         p.beta = x[4].data();
+         p.initialState = x[5].data();
+         Solution s = solveByRecurrence(p);
+         return {s.output, s.finalState};
+       }},
+      {"kda",
+       {in("q", {"B", "T", "2", "64"}), in("k", {"B", "T", "2", "64"}, Draw::UnitRows),
+        in("v", {"B", "T", "2", "64"}), in("g", {"B", "T", "2", "64"}, Draw::LogDecay),
+        in("beta", {"B", "T", "2"}, Draw::Rate), out("o", {"B", "T", "2", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         Problem p = problem(x, B, T, 2, 64, 64);
+         p.transition = Transition::Delta;
+         p.gate = Gate::Channel;
+         p.logDecay = widen(x[3]);
+         p.beta = x[4].data();
+         return {solveByRecurrence(p).output};
+       }},
+      {"rwkv7",
+       {in("r", {"B", "T", "2", "64"}), in("w", {"B", "T", "2", "64"}, Draw::LogDecay),
+        in("k", {"B", "T", "2", "64"}), in("v", {"B", "T", "2", "64"}),
+        in("kk", {"B", "T", "2", "64"}, Draw::UnitRows),
+        in("a", {"B", "T", "2", "64"}, Draw::Rate), out("o", {"B", "T", "2", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         // S_t = (diag(exp(w_t)) − (a_t ⊙ kk_t) kk_tᵀ) S_{t-1} + k_t v_tᵀ,
+         // o_t = S_tᵀ r_t: the low-rank part is computed here in double.
+         Problem p;
+         p.B = B, p.T = T, p.H = 2, p.K = 64, p.V = 64;
+         p.q = x[0].data(), p.k = x[2].data(), p.v = x[3].data();
+         p.scale = 1.0;
+         p.gate = Gate::Channel;
+         p.logDecay = widen(x[1]);
+         p.transition = Transition::LowRank;
+         static thread_local std::vector<float> na;
+         na.resize(x[4].size());
+         for (size_t i = 0; i < na.size(); ++i)
+           na[i] = -(x[5][i] * x[4][i]);
+         p.a = na.data();
+         p.b = x[4].data();
+         return {solveByRecurrence(p).output};
+       }},
       // Test-only problems (test/Integration/Inputs/*.mlir): sizes that are
       // not multiples of any tile or vector width, and every operand.
       {"odd_sizes",
@@ -122,6 +182,45 @@ std::vector<Example> makeCatalogue() {
          Solution s = solveByRecurrence(p);
          return {s.output, s.finalState};
        }},
+      {"odd_sizes_delta",
+       {in("q", {"B", "T", "3", "5"}), in("k", {"B", "T", "3", "5"}, Draw::UnitRows),
+        in("v", {"B", "T", "3", "7"}),
+        in("g", {"B", "T", "3", "5"}, Draw::LogDecay),
+        in("beta", {"B", "T", "3"}, Draw::Rate), in("h0", {"B", "3", "5", "7"}),
+        out("o", {"B", "T", "3", "7"}), out("hT", {"B", "3", "5", "7"}, "h0")},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         Problem p = problem(x, B, T, 3, 5, 7);
+         p.transition = Transition::Delta;
+         p.gate = Gate::Channel;
+         p.logDecay = widen(x[3]);
+         p.beta = x[4].data();
+         p.initialState = x[5].data();
+         p.scale = 0.3;
+         Solution s = solveByRecurrence(p);
+         return {s.output, s.finalState};
+       }},
+      {"odd_sizes_low_rank",
+       {in("q", {"B", "T", "3", "5"}), in("k", {"B", "T", "3", "5"}),
+        in("v", {"B", "T", "3", "7"}),
+        in("g", {"B", "T", "3", "5"}, Draw::LogDecay),
+        in("beta", {"B", "T", "3"}, Draw::Dt),
+        in("a", {"B", "T", "3", "5"}, Draw::Small),
+        in("b", {"B", "T", "3", "5"}, Draw::UnitRows),
+        in("h0", {"B", "3", "5", "7"}),
+        out("o", {"B", "T", "3", "7"}), out("hT", {"B", "3", "5", "7"}, "h0")},
+       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+         Problem p = problem(x, B, T, 3, 5, 7);
+         p.transition = Transition::LowRank;
+         p.gate = Gate::Channel;
+         p.logDecay = widen(x[3]);
+         p.beta = x[4].data();
+         p.a = x[5].data();
+         p.b = x[6].data();
+         p.initialState = x[7].data();
+         p.scale = 0.3;
+         Solution s = solveByRecurrence(p);
+         return {s.output, s.finalState};
+       }},
       {"one_channel",
        {in("q", {"B", "T", "1", "1"}), in("k", {"B", "T", "1", "1"}),
         in("v", {"B", "T", "1", "2"}),
@@ -133,10 +232,13 @@ std::vector<Example> makeCatalogue() {
          return {solveByRecurrence(p).output};
        }},
   };
-  // GLA with every tensor in bf16 (examples/gla_bf16.mlir).
-  for (const Example &e : std::vector<Example>(examples))
+  // Every tensor in 16 bits: examples/gla_bf16.mlir, deltanet_f16.mlir.
+  for (const Example &e : std::vector<Example>(examples)) {
     if (e.name == "gla")
       examples.push_back(withType(e, "gla_bf16", DType::BF16));
+    if (e.name == "deltanet")
+      examples.push_back(withType(e, "deltanet_f16", DType::F16));
+  }
   return examples;
 }
 
@@ -251,7 +353,8 @@ std::vector<int64_t> mixir::check::shapeOf(const TensorSpec &spec, int64_t B,
 }
 
 std::vector<float> mixir::check::drawValues(Draw draw, size_t count,
-                                            bool strong, std::mt19937 &rng) {
+                                            size_t rowLength, bool strong,
+                                            std::mt19937 &rng) {
   std::vector<float> values(count);
   std::normal_distribution<float> normal(0.f, 1.f);
   std::uniform_real_distribution<float> unit(0.f, 1.f);
@@ -269,7 +372,26 @@ std::vector<float> mixir::check::drawValues(Draw draw, size_t count,
     case Draw::NegativeA: // A < 0
       v = -0.5f - 3.5f * unit(rng);
       break;
+    case Draw::UnitRows:
+      v = normal(rng);
+      break;
+    case Draw::Small:
+      v = 0.1f * normal(rng);
+      break;
+    case Draw::Rate: // in (0, 1); strong: near 1, where the delta rule's
+                     // chunk solve is least damped
+      v = strong ? 0.9f + 0.0999f * unit(rng) : 0.01f + 0.98f * unit(rng);
+      break;
     }
   }
+  if (draw == Draw::UnitRows && rowLength > 0)
+    for (size_t r = 0; r + rowLength <= count; r += rowLength) {
+      double norm = 0;
+      for (size_t i = r; i < r + rowLength; ++i)
+        norm += double(values[i]) * values[i];
+      norm = std::sqrt(norm);
+      for (size_t i = r; i < r + rowLength; ++i)
+        values[i] = float(values[i] / norm);
+    }
   return values;
 }

@@ -17,8 +17,16 @@
 namespace mixir::check {
 
 /// How an input is drawn. `strong` asks for log decays down to about -10
-/// per token.
-enum class Draw { Normal, LogDecay, Dt, NegativeA };
+/// per token and for rates near 1.
+enum class Draw {
+  Normal,    ///< N(0, 1)
+  LogDecay,  ///< g ≤ 0
+  Dt,        ///< dt > 0
+  NegativeA, ///< A < 0
+  UnitRows,  ///< N(0, 1), each row (last dimension) L2-normalised
+  Rate,      ///< in (0, 1); strong: in (0.9, 1)
+  Small,     ///< N(0, 0.1²)
+};
 
 /// The element type of a tensor at the ABI.
 enum class DType { F32, F16, BF16 };
@@ -57,7 +65,8 @@ std::vector<std::string> exampleNames();
 /// The concrete shape of a tensor for given B and T.
 std::vector<int64_t> shapeOf(const TensorSpec &spec, int64_t B, int64_t T);
 /// Deterministic input values.
-std::vector<float> drawValues(Draw draw, size_t count, bool strong,
+std::vector<float> drawValues(Draw draw, size_t count, size_t rowLength,
+                              bool strong,
                               std::mt19937 &rng);
 
 } // namespace mixir::check

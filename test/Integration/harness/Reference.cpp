@@ -9,7 +9,7 @@ Solution mixir::check::solveByRecurrence(const Problem &p) {
   Solution s;
   s.output.assign(p.B * p.T * p.H * p.V, 0.0);
   s.finalState.assign(p.B * p.H * p.K * p.V, 0.0);
-  std::vector<double> S(p.K * p.V), decay(p.K);
+  std::vector<double> S(p.K * p.V), decay(p.K), u(p.V);
   for (int64_t b = 0; b < p.B; ++b) {
     for (int64_t h = 0; h < p.H; ++h) {
       for (int64_t i = 0; i < p.K * p.V; ++i)
@@ -36,10 +36,44 @@ Solution mixir::check::solveByRecurrence(const Problem &p) {
         const double beta = p.beta ? p.beta[tok] : 1.0;
         const float *q = p.q + tok * p.K, *k = p.k + tok * p.K;
         const float *v = p.v + tok * p.V;
-        for (int64_t i = 0; i < p.K; ++i)
-          for (int64_t j = 0; j < p.V; ++j)
-            S[i * p.V + j] = decay[i] * S[i * p.V + j] +
-                             beta * double(k[i]) * double(v[j]);
+        switch (p.transition) {
+        case Transition::Diagonal:
+          for (int64_t i = 0; i < p.K; ++i)
+            for (int64_t j = 0; j < p.V; ++j)
+              S[i * p.V + j] = decay[i] * S[i * p.V + j] +
+                               beta * double(k[i]) * double(v[j]);
+          break;
+        case Transition::Delta:
+          // S̃ = diag(decay) S; S = S̃ + β k (v − S̃ᵀ k)ᵀ
+          for (int64_t i = 0; i < p.K * p.V; ++i)
+            S[i] *= decay[i / p.V];
+          for (int64_t j = 0; j < p.V; ++j) {
+            double r = 0;
+            for (int64_t i = 0; i < p.K; ++i)
+              r += double(k[i]) * S[i * p.V + j];
+            u[j] = beta * (double(v[j]) - r);
+          }
+          for (int64_t i = 0; i < p.K; ++i)
+            for (int64_t j = 0; j < p.V; ++j)
+              S[i * p.V + j] += double(k[i]) * u[j];
+          break;
+        case Transition::LowRank: {
+          // S = diag(decay) S + a (bᵀ S) + β k vᵀ
+          const float *a = p.a + tok * p.K, *bv = p.b + tok * p.K;
+          for (int64_t j = 0; j < p.V; ++j) {
+            double w = 0;
+            for (int64_t i = 0; i < p.K; ++i)
+              w += double(bv[i]) * S[i * p.V + j];
+            u[j] = w;
+          }
+          for (int64_t i = 0; i < p.K; ++i)
+            for (int64_t j = 0; j < p.V; ++j)
+              S[i * p.V + j] = decay[i] * S[i * p.V + j] +
+                               double(a[i]) * u[j] +
+                               beta * double(k[i]) * double(v[j]);
+          break;
+        }
+        }
         double *o = s.output.data() + tok * p.V;
         for (int64_t j = 0; j < p.V; ++j) {
           double acc = 0;

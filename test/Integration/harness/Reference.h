@@ -1,9 +1,12 @@
 //===- Reference.h - double-precision semiseparable recurrence --*- C++ -*-===//
 //
 // The test oracle: the defining recurrence of the semiseparable family
-// (MIXERS.md section 2), evaluated token by token in double precision,
-// independent of every algorithm form the compiler produces:
-//   S_t = diag(exp(g_t)) S_{t-1} + β_t k_t v_tᵀ,   o_t = scale · S_tᵀ q_t.
+// (docs/math.md, section 1), evaluated token by token in double precision,
+// independent of every algorithm form the compiler produces, with
+// o_t = scale · S_tᵀ q_t and, by transition,
+//   diagonal  S_t = diag(exp(g_t)) S_{t-1} + β_t k_t v_tᵀ
+//   delta     S_t = (I − β_t k_t k_tᵀ) diag(exp(g_t)) S_{t-1} + β_t k_t v_tᵀ
+//   low rank  S_t = (diag(exp(g_t)) + a_t b_tᵀ) S_{t-1} + β_t k_t v_tᵀ.
 //
 //===----------------------------------------------------------------------===//
 #ifndef MIXIR_TEST_HARNESS_REFERENCE_H
@@ -15,6 +18,7 @@
 namespace mixir::check {
 
 enum class Gate { None, Head, Token, Channel };
+enum class Transition { Diagonal, Delta, LowRank };
 
 /// Inputs in [B, T, H, D] layout (f32, as the kernel sees them); the gate is
 /// [H], [B,T,H] or [B,T,H,K] by kind; log decays are given in double so that
@@ -25,6 +29,8 @@ struct Problem {
   Gate gate = Gate::None;
   std::vector<double> logDecay;      ///< laid out as the gate kind says
   const float *beta = nullptr;       ///< [B,T,H] or null
+  Transition transition = Transition::Diagonal;
+  const float *a = nullptr, *b = nullptr; ///< [B,T,H,K]: the low-rank part
   const float *initialState = nullptr; ///< [B,H,K,V] or null
   double scale = 1.0;
 };

@@ -63,6 +63,10 @@ struct Library {
       (t[0], t[1], t[2], t[3], t[4], t[5], t[6]);
       MIXIR_CALL(8, P, P, P, P, P, P, P, P)
       (t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]);
+      MIXIR_CALL(9, P, P, P, P, P, P, P, P, P)
+      (t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8]);
+      MIXIR_CALL(10, P, P, P, P, P, P, P, P, P, P)
+      (t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], t[9]);
 #undef MIXIR_CALL
     }
     std::fprintf(stderr, "mixir-check: unsupported arity %zu\n", t.size());
@@ -95,7 +99,8 @@ struct Case {
       void *body = buf.data() + kFront * bytes;
       std::vector<float> v(n, NAN);
       if (!spec.isResult)
-        v = drawValues(spec.draw, n, strong, rng);
+        v = drawValues(spec.draw, n, size_t(shapes.back().back()), strong,
+                       rng);
       for (size_t j = 0; j < n; ++j)
         storeElement(spec.dtype, body, j, v[j]);
       storage.push_back(std::move(buf));

@@ -18,6 +18,13 @@ enum class GateKind {
   Token,   ///< [B,T,H]: scalar log decay per token and head (Mamba-2, SSD)
   Channel, ///< [B,T,H,K]: log decay per token, head and key channel (GLA)
 };
+
+/// The transition A_t of a semiseparable mixer (docs/math.md, section 1).
+enum class TransitionKind {
+  Diagonal, ///< diag(exp(g_t))
+  Delta,    ///< (I − β_t k_t k_tᵀ) diag(exp(g_t)): `delta_rule`
+  LowRank,  ///< diag(exp(g_t)) + a_t b_tᵀ: `low_rank(a, b)`
+};
 } // namespace mixir::mixer
 
 #define GET_ATTRDEF_CLASSES
