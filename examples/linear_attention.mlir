@@ -1,5 +1,5 @@
 // Linear attention (Katharopoulos et al., 2020), causal, no feature map:
-//   o_t = K^-1/2 · Σ_{s≤t} (q_t·k_s) v_s          (MIXERS.md section 2, A_t = I)
+//   o_t = K^-1/2 · Σ_{s≤t} (q_t·k_s) v_s          (docs/math.md, section 1, A_t = I)
 // H = 4 heads, K = V = 64; B and T are dynamic.
 func.func @linear_attention(
     %q: tensor<?x?x4x64xf32> {mixer.name = "q"},

@@ -1,7 +1,7 @@
 // Mamba-2 / SSD (Dao & Gu, 2024), scalar decay per token and head:
 //   S_t = exp(dt_t·A_h)·S_{t-1} + dt_t·Bs_t x_tᵀ      (S is N×P)
 //   y_t = S_tᵀ Cs_t + D_h·x_t
-// As a semiseparable mixer (MIXERS.md section 2): q = Cs, k = Bs, v = x,
+// As a semiseparable mixer (docs/math.md, section 1): q = Cs, k = Bs, v = x,
 // beta = dt, gate g = dt·A_h (computed below), scale 1, then the D skip.
 // Preconditions (not checked): dt > 0, A < 0. H = 4, P = 64, N = 64.
 #tok = affine_map<(b, t, h) -> (b, t, h)>

@@ -1,7 +1,7 @@
 // RetNet retention (Sun et al., 2023), recurrent view:
 //   S_t = γ_h S_{t-1} + k_t v_tᵀ,   o_t = K^-1/2 · S_tᵀ q_t
 // with the paper's per-head decay γ_h = 1 − 2^(−5−h), given to the mixer in
-// log space as a per-head gate [H] (MIXERS.md section 2). No normalisation.
+// log space as a per-head gate [H] (docs/math.md, section 1). No normalisation.
 // H = 4, K = 64, V = 96; B and T are dynamic.
 func.func @retnet(
     %q: tensor<?x?x4x64xf32> {mixer.name = "q"},

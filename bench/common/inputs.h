@@ -1,8 +1,9 @@
-// Deterministic GLA inputs shared by the timing driver and the baseline loop,
+// Deterministic inputs shared by the timing driver and the baseline loops,
 // so that both time the same data. Layout [B, T, H, D].
 #ifndef MIXIR_BENCH_INPUTS_H
 #define MIXIR_BENCH_INPUTS_H
 
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
@@ -25,6 +26,41 @@ inline GlaInputs makeGlaInputs(int64_t B, int64_t T, int64_t H, int64_t K,
   for (float &e : x.k) e = normal(rng);
   for (float &e : x.v) e = normal(rng);
   for (float &e : x.g) e = decay(rng);
+  return x;
+}
+
+/// Deterministic delta-rule inputs (Gated DeltaNet, or KDA with a decay per
+/// key channel): k L2-normalised per row, g ≤ 0 ([B,T,H], or [B,T,H,K]
+/// when `perChannel`), 0 < β < 1. Layout [B, T, H, D].
+struct DeltaInputs {
+  int64_t B, T, H, K, V;
+  bool perChannel;
+  std::vector<float> q, k, v, g, beta, o;
+};
+
+inline DeltaInputs makeDeltaInputs(int64_t B, int64_t T, int64_t H, int64_t K,
+                                   int64_t V, bool perChannel) {
+  DeltaInputs x{B, T, H, K, V, perChannel, {}, {}, {}, {}, {}, {}};
+  std::mt19937 rng(43);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::uniform_real_distribution<float> decay(-0.2f, 0.f), rate(0.05f, 0.95f);
+  size_t rows = size_t(B * T * H);
+  x.q.resize(rows * K), x.k.resize(rows * K), x.v.resize(rows * V);
+  x.g.resize(perChannel ? rows * K : rows), x.beta.resize(rows);
+  x.o.assign(rows * V, 0.f);
+  for (float &e : x.q) e = normal(rng);
+  for (float &e : x.k) e = normal(rng);
+  for (float &e : x.v) e = normal(rng);
+  for (float &e : x.g) e = decay(rng);
+  for (float &e : x.beta) e = rate(rng);
+  for (size_t r = 0; r < rows; ++r) {
+    float norm = 0;
+    for (int64_t i = 0; i < K; ++i)
+      norm += x.k[r * K + i] * x.k[r * K + i];
+    norm = std::sqrt(norm);
+    for (int64_t i = 0; i < K; ++i)
+      x.k[r * K + i] /= norm;
+  }
   return x;
 }
 

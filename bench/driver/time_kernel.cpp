@@ -1,7 +1,10 @@
-// Times a mixir GLA kernel in its own process:
-// time_kernel LIB.so FUNC B T REPS [H [D [channel|none]]] (H = 8, K = V = D =
-// 128 and a per-channel gate g by default; `none`: FUNC(q, k, v, o), linear
-// attention)
+// Times a mixir kernel in its own process:
+// time_kernel LIB.so FUNC B T REPS [H [D [KIND]]] (H = 8, K = V = D = 128)
+// KIND: the kernel's signature and inputs,
+//   channel        FUNC(q, k, v, g, o), g per key channel (GLA; the default)
+//   none           FUNC(q, k, v, o) (linear attention)
+//   gated_delta    FUNC(q, k, v, g, beta, o), g per token (Gated DeltaNet)
+//   kda            FUNC(q, k, v, g, beta, o), g per key channel (KDA)
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -14,56 +17,24 @@
 #include <cstdlib>
 #include <string>
 
-static DLTensor tensor(std::vector<float> &data, int64_t *shape) {
+static DLTensor tensor(std::vector<float> &data, int64_t *shape,
+                       int32_t ndim = 4) {
   DLTensor t{};
   t.data = data.data();
   t.device = {kDLCPU, 0};
-  t.ndim = 4;
+  t.ndim = ndim;
   t.dtype = {kDLFloat, 32, 1};
   t.shape = shape;
   return t;
 }
 
-int main(int argc, char **argv) {
-  if (argc < 6 || argc > 9) {
-    std::fprintf(stderr,
-                 "usage: time_kernel LIB.so FUNC B T REPS [H [D [channel|none]]]\n");
-    return 2;
-  }
-  void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-  if (!lib) {
-    std::fprintf(stderr, "%s\n", dlerror());
-    return 2;
-  }
-  using GatedFn = int32_t (*)(DLTensor *, DLTensor *, DLTensor *, DLTensor *,
-                              DLTensor *);
-  using UngatedFn = int32_t (*)(DLTensor *, DLTensor *, DLTensor *, DLTensor *);
-  const bool gated = argc < 9 || std::string(argv[8]) != "none";
-  void *fn = dlsym(lib, argv[2]);
-  auto lastError =
-      reinterpret_cast<const char *(*)()>(dlsym(lib, "mixir_last_error"));
-  if (!fn || !lastError) {
-    std::fprintf(stderr, "%s lacks %s\n", argv[1], argv[2]);
-    return 2;
-  }
-  GlaInputs x = makeGlaInputs(std::atoll(argv[3]), std::atoll(argv[4]),
-                              argc >= 7 ? std::atoll(argv[6]) : 8,
-                              argc >= 8 ? std::atoll(argv[7]) : 128,
-                              argc >= 8 ? std::atoll(argv[7]) : 128);
-  int64_t shape[4] = {x.B, x.T, x.H, x.K};
-  DLTensor q = tensor(x.q, shape), k = tensor(x.k, shape),
-           v = tensor(x.v, shape), g = tensor(x.g, shape),
-           o = tensor(x.o, shape);
-  auto call = [&] {
-    return gated ? reinterpret_cast<GatedFn>(fn)(&q, &k, &v, &g, &o)
-                 : reinterpret_cast<UngatedFn>(fn)(&q, &k, &v, &o);
-  };
-  if (call() != 0) {
-    std::fprintf(stderr, "kernel failed: %s\n", lastError());
-    return 1;
-  }
+/// The median seconds of `reps` calls of `call` after one warm-up call, or
+/// a negative number if a call fails.
+template <typename Call> static double timeCalls(Call call, int reps) {
+  if (call() != 0)
+    return -1;
   std::vector<double> times;
-  for (int r = 0, n = std::atoi(argv[5]); r < n; ++r) {
+  for (int r = 0; r < reps; ++r) {
     auto start = std::chrono::steady_clock::now();
     call();
     times.push_back(std::chrono::duration<double>(
@@ -71,5 +42,69 @@ int main(int argc, char **argv) {
                         .count());
   }
   std::sort(times.begin(), times.end());
-  std::printf("%.6f\n", times[times.size() / 2]);
+  return times[times.size() / 2];
+}
+
+int main(int argc, char **argv) {
+  if (argc < 6 || argc > 9) {
+    std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
+                         "[channel|none|gated_delta|kda]]]\n");
+    return 2;
+  }
+  void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    std::fprintf(stderr, "%s\n", dlerror());
+    return 2;
+  }
+  const std::string kind = argc < 9 ? "channel" : argv[8];
+  void *fn = dlsym(lib, argv[2]);
+  auto lastError =
+      reinterpret_cast<const char *(*)()>(dlsym(lib, "mixir_last_error"));
+  if (!fn || !lastError) {
+    std::fprintf(stderr, "%s lacks %s\n", argv[1], argv[2]);
+    return 2;
+  }
+  const int64_t B = std::atoll(argv[3]), T = std::atoll(argv[4]);
+  const int64_t H = argc >= 7 ? std::atoll(argv[6]) : 8;
+  const int64_t D = argc >= 8 ? std::atoll(argv[7]) : 128;
+  const int reps = std::atoi(argv[5]);
+  using P = DLTensor *;
+  double seconds;
+  if (kind == "channel" || kind == "none") {
+    GlaInputs x = makeGlaInputs(B, T, H, D, D);
+    int64_t shape[4] = {x.B, x.T, x.H, x.K};
+    DLTensor q = tensor(x.q, shape), k = tensor(x.k, shape),
+             v = tensor(x.v, shape), g = tensor(x.g, shape),
+             o = tensor(x.o, shape);
+    seconds = timeCalls(
+        [&] {
+          return kind == "none"
+                     ? reinterpret_cast<int32_t (*)(P, P, P, P)>(fn)(&q, &k,
+                                                                   &v, &o)
+                     : reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
+                           &q, &k, &v, &g, &o);
+        },
+        reps);
+  } else if (kind == "gated_delta" || kind == "kda") {
+    DeltaInputs x = makeDeltaInputs(B, T, H, D, D, kind == "kda");
+    int64_t shape[4] = {x.B, x.T, x.H, x.K}, rows[3] = {x.B, x.T, x.H};
+    DLTensor q = tensor(x.q, shape), k = tensor(x.k, shape),
+             v = tensor(x.v, shape), o = tensor(x.o, shape),
+             g = kind == "kda" ? tensor(x.g, shape) : tensor(x.g, rows, 3),
+             beta = tensor(x.beta, rows, 3);
+    seconds = timeCalls(
+        [&] {
+          return reinterpret_cast<int32_t (*)(P, P, P, P, P, P)>(fn)(
+              &q, &k, &v, &g, &beta, &o);
+        },
+        reps);
+  } else {
+    std::fprintf(stderr, "time_kernel: unknown kind '%s'\n", kind.c_str());
+    return 2;
+  }
+  if (seconds < 0) {
+    std::fprintf(stderr, "kernel failed: %s\n", lastError());
+    return 1;
+  }
+  std::printf("%.6f\n", seconds);
 }

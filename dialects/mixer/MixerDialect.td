@@ -16,7 +16,7 @@ def Mixer_Dialect : Dialect {
     may also pin. The ops have tensor semantics; batch `B` and length `T` may be
     dynamic, heads and feature sizes are static.
 
-    The math of every op is in docs/dialect.md and MIXERS.md.
+    The math of every op is in docs/math.md.
   }];
   let useDefaultAttributePrinterParser = 1;
 }

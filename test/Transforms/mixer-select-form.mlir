@@ -70,3 +70,21 @@ func.func @negative_user_pinned(%q: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32
   %o = mixer.semiseparable %q, %q, %q {form = #mixer.form<quadratic, tile = 8>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
   return %o : tensor<?x?x4x64xf32>
 }
+
+// -----
+
+// The delta rule has no quadratic form: auto chooses between the scan
+// (below 6 tokens here: K = 64, V = 128, a per-token gate) and the chunked
+// form (chunks of 16).
+// AUTO-LABEL: func @delta_rule
+// AUTO: arith.cmpi slt, %{{.*}}, %c6
+// AUTO: {delta_rule, form = #mixer.form<scan>}
+// AUTO: } else {
+// AUTO-NOT: quadratic
+// AUTO: {delta_rule, form = #mixer.form<chunked>}
+// PINNED-LABEL: func @delta_rule
+// PINNED: {delta_rule, form = #mixer.form<chunked, tile = 32>}
+func.func @delta_rule(%q: tensor<?x?x4x64xf32>, %v: tensor<?x?x4x128xf32>, %g: tensor<?x?x4xf32>, %beta: tensor<?x?x4xf32>) -> tensor<?x?x4x128xf32> {
+  %o = mixer.semiseparable %q, %q, %v gate(%g) beta(%beta) {delta_rule} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x128xf32>, tensor<?x?x4xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4x128xf32>
+  return %o : tensor<?x?x4x128xf32>
+}

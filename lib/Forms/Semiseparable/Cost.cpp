@@ -47,8 +47,12 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 static int64_t defaultChunkSize(const Problem &p) {
   // Measured with bench/'s drivers (K = V = 128, T = 16384): per-channel
   // gates 16 (the decayed-key recurrence grows as C²), scalar or no gates 32
-  // (81 ms with 64, 75 ms with 32 for linear attention).
-  return p.gate == GateKind::Channel ? 16 : 32;
+  // (81 ms with 64, 75 ms with 32 for linear attention). A rank-one part
+  // adds score blocks and the chunk's solve, which grow as C²: 16 (Gated
+  // DeltaNet, T = 4096: 33 ms with 16, 35 ms with 32; KDA: 42 and 53 ms).
+  if (p.gate == GateKind::Channel || p.transition != TransitionKind::Diagonal)
+    return 16;
+  return 32;
 }
 
 static int64_t defaultBlockSize(const Problem &p) {

@@ -1,0 +1,17 @@
+// Kimi Delta Attention at the benchmark shape:
+//   S_t = (I − β_t k_t k_tᵀ) · diag(exp(g_t)) · S_{t-1} + β_t k_t v_tᵀ,
+//   o_t = K^-1/2 · S_tᵀ q_t
+// g [B,T,H,K] ≤ 0, k_t L2-normalised, 0 < β_t < 1 (preconditions, not
+// checked). H = 8, K = V = 128; B and T are dynamic.
+func.func @kda(
+    %q: tensor<?x?x8x128xf32> {mixer.name = "q"},
+    %k: tensor<?x?x8x128xf32> {mixer.name = "k"},
+    %v: tensor<?x?x8x128xf32> {mixer.name = "v"},
+    %g: tensor<?x?x8x128xf32> {mixer.name = "g"},
+    %beta: tensor<?x?x8xf32> {mixer.name = "beta"})
+    -> (tensor<?x?x8x128xf32> {mixer.name = "o"}) {
+  %o = mixer.semiseparable %q, %k, %v gate(%g) beta(%beta) {delta_rule}
+      : (tensor<?x?x8x128xf32>, tensor<?x?x8x128xf32>, tensor<?x?x8x128xf32>,
+         tensor<?x?x8x128xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8x128xf32>
+  return %o : tensor<?x?x8x128xf32>
+}
