@@ -4,7 +4,10 @@
 For each gate kind (none, per head, per token, per channel), with and without
 beta, an initial state and a final state, and each form (scan, chunked and
 quadratic with tiles of 4, and auto), compiles a small kernel (H=2, K=V=8;
-B and T dynamic, and static for one kernel per form)
+B and T dynamic, and static for one kernel per form); then the same for the
+delta rule and for a diagonal-plus-low-rank transition (gate none, per token
+or per channel; with and without beta; with both states or neither; scan,
+chunked and auto: they have no quadratic form)
 with mixirc, calls it through ctypes with 2 and with 16 threads (16 makes the
 chunked form split the sequence), and compares every output with a plain
 double-precision recurrence written here, independently of the C++ harness.
@@ -49,8 +52,13 @@ def tensor(values, shape):
     return t
 
 
-def recurrence(B, T, q, k, v, gate, kind, beta, h0):
-    """S_t = diag(a_t) S_{t-1} + beta_t k_t v_t^T, o_t = K^-1/2 S_t^T q_t."""
+def recurrence(B, T, q, k, v, gate, kind, beta, h0, transition="diagonal",
+               lr=None):
+    """o_t = K^-1/2 S_t^T q_t with, by transition (A = diag(a_t)):
+    diagonal  S_t = A S_{t-1} + beta_t k_t v_t^T
+    delta     S_t = (I - beta_t k_t k_t^T) A S_{t-1} + beta_t k_t v_t^T
+    low_rank  S_t = (A + la_t lb_t^T) S_{t-1} + beta_t k_t v_t^T, lr = (la, lb)
+    """
     scale = 1 / math.sqrt(K)
     out = [0.0] * (B * T * H * V)
     final = [0.0] * (B * H * K * V)
@@ -59,6 +67,10 @@ def recurrence(B, T, q, k, v, gate, kind, beta, h0):
               for j in range(V)] for i in range(K)]
         for t in range(T):
             r = (b * T + t) * H + h
+            bt = beta[r] if beta else 1.0
+            if transition == "low_rank":
+                w = [sum(lr[1][r * K + i] * S[i][j] for i in range(K))
+                     for j in range(V)]
             for i in range(K):
                 if kind == "head":
                     log_a = gate[h]
@@ -69,9 +81,20 @@ def recurrence(B, T, q, k, v, gate, kind, beta, h0):
                 else:
                     log_a = 0.0
                 a = math.exp(log_a)
-                kb = k[r * K + i] * (beta[r] if beta else 1.0)
+                if transition == "delta":
+                    S[i] = [a * x for x in S[i]]
+                    continue
+                kb = k[r * K + i] * bt
                 for j in range(V):
                     S[i][j] = a * S[i][j] + kb * v[r * V + j]
+                    if transition == "low_rank":
+                        S[i][j] += lr[0][r * K + i] * w[j]
+            if transition == "delta":
+                u = [bt * (v[r * V + j] -
+                           sum(k[r * K + i] * S[i][j] for i in range(K)))
+                     for j in range(V)]
+                for i, j in itertools.product(range(K), range(V)):
+                    S[i][j] += k[r * K + i] * u[j]
             for j in range(V):
                 out[r * V + j] = scale * sum(q[r * K + i] * S[i][j]
                                              for i in range(K))
@@ -80,12 +103,21 @@ def recurrence(B, T, q, k, v, gate, kind, beta, h0):
     return out, final
 
 
+def unit_rows(x):
+    """x with each row of K elements scaled to unit L2 norm."""
+    out = []
+    for r in range(0, len(x), K):
+        norm = math.sqrt(sum(e * e for e in x[r:r + K]))
+        out += [e / norm for e in x[r:r + K]]
+    return out
+
+
 def relative_error(got, ref):
     norm = math.sqrt(sum(y * y for y in ref)) or 1.0
     return math.sqrt(sum((x - y) ** 2 for x, y in zip(got, ref))) / norm
 
 
-def source(kind, beta, init, final, form, static=None):
+def source(kind, beta, init, final, form, static=None, transition="diagonal"):
     """The kernel; `static` = (B, T) makes both sizes static."""
     b, t = (str(static[0]), str(static[1])) if static else ("?", "?")
     qk, vt = f"tensor<{b}x{t}x{H}x{K}xf32>", f"tensor<{b}x{t}x{H}x{V}xf32>"
@@ -98,14 +130,20 @@ def source(kind, beta, init, final, form, static=None):
     if beta:
         bt = f"tensor<{b}x{t}x{H}xf32>"
         args.append(f"%beta: {bt}"); types.append(bt); operands += " beta(%beta)"
+    if transition == "low_rank":
+        args += [f"%la: {qk}", f"%lb: {qk}"]; types += [qk, qk]
+        operands += " low_rank(%la, %lb)"
     if init:
         args.append(f"%h0: {state}"); types.append(state)
         operands += " initial_state(%h0)"
     results = [vt] + ([state] if final else [])
     names = "%o, %s" if final else "%o"
-    attr = ("" if form == "auto" else
-            " {form = #mixer.form<scan>}" if form == "scan" else
-            " {form = #mixer.form<%s, tile = 4>}" % form)
+    attrs = ["delta_rule"] if transition == "delta" else []
+    if form == "scan":
+        attrs.append("form = #mixer.form<scan>")
+    elif form != "auto":
+        attrs.append("form = #mixer.form<%s, tile = 4>" % form)
+    attr = " {%s}" % ", ".join(attrs) if attrs else ""
     return (f"func.func @f({', '.join(args)}) -> ({', '.join(results)}) {{\n"
             f"  {names} = mixer.semiseparable %q, %k, %v{operands}{attr}"
             f" : ({', '.join(types)}) -> ({', '.join(results)})\n"
@@ -118,19 +156,26 @@ def main():
     rng = random.Random(7)
     kernels = cases = failures = 0
     forms = ["scan", "chunked", "quadratic", "auto"]
-    combos = [(kind, beta, init, final, form, None)
+    combos = [(kind, beta, init, final, form, None, "diagonal")
               for kind, beta, init, final, form in itertools.product(
                   [None, "head", "token", "channel"], [False, True],
                   [False, True], [False, True], forms)]
     # Static B and T, with every operand.
-    combos += [("channel", True, True, True, form, (2, 9)) for form in forms]
-    for n, (kind, beta, init, final, form, static) in enumerate(combos):
-        label = (f"gate={kind} beta={beta} init={init} final={final} "
-                 f"form={form} static={static}")
+    combos += [("channel", True, True, True, form, (2, 9), "diagonal")
+               for form in forms]
+    # Transitions with a rank-one part: both states or neither.
+    combos += [(kind, beta, states, states, form, None, transition)
+               for transition, kind, beta, states, form in itertools.product(
+                   ["delta", "low_rank"], [None, "token", "channel"],
+                   [False, True], [False, True], ["scan", "chunked", "auto"])]
+    for n, (kind, beta, init, final, form, static, transition) in enumerate(
+            combos):
+        label = (f"transition={transition} gate={kind} beta={beta} "
+                 f"init={init} final={final} form={form} static={static}")
         mlir = os.path.join(out_dir, f"k{n}.mlir")
         lib_path = os.path.join(out_dir, f"k{n}.so")
         with open(mlir, "w") as f:
-            f.write(source(kind, beta, init, final, form, static))
+            f.write(source(kind, beta, init, final, form, static, transition))
         built = subprocess.run([mixirc, mlir, "--emit=shared", "-o", lib_path],
                                capture_output=True, text=True)
         if built.returncode != 0:
@@ -143,6 +188,12 @@ def main():
             nk, nv, ns = B * T * H * K, B * T * H * V, B * H * K * V
             q = [rng.gauss(0, 1) for _ in range(nk)]
             k = [rng.gauss(0, 1) for _ in range(nk)]
+            lr = None
+            if transition == "delta":  # k_t L2-normalised
+                k = unit_rows(k)
+            if transition == "low_rank":  # a small, b L2-normalised
+                lr = ([rng.gauss(0, 0.1) for _ in range(nk)],
+                      unit_rows([rng.gauss(0, 1) for _ in range(nk)]))
             v = [rng.gauss(0, 1) for _ in range(nv)]
             gate = None
             if kind:
@@ -150,7 +201,8 @@ def main():
                 gate = [-rng.random() for _ in range(size)]
             bt = [rng.random() for _ in range(B * T * H)] if beta else None
             h0 = [rng.gauss(0, 1) for _ in range(ns)] if init else None
-            ref_o, ref_s = recurrence(B, T, q, k, v, gate, kind, bt, h0)
+            ref_o, ref_s = recurrence(B, T, q, k, v, gate, kind, bt, h0,
+                                      transition, lr)
             for threads in (2, 16):
                 lib.mixir_set_num_threads(threads)
                 ts = [tensor(q, [B, T, H, K]), tensor(k, [B, T, H, K]),
@@ -160,6 +212,9 @@ def main():
                                             "channel": [B, T, H, K]}[kind]))
                 if beta:
                     ts.append(tensor(bt, [B, T, H]))
+                if lr:
+                    ts += [tensor(lr[0], [B, T, H, K]),
+                           tensor(lr[1], [B, T, H, K])]
                 if init:
                     ts.append(tensor(h0, [B, H, K, V]))
                 o = tensor([float("nan")] * nv, [B, T, H, V]); ts.append(o)
