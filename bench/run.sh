@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The first benchmark: GLA at B=1, H=8, K=V=128, T in {1024, 16384}; each
+# The benchmark. GLA at B=1, H=8, K=V=128, T in {1024, 16384}: each
 # mixir form (and auto) beside a plain single-pass C++ scan loop compiled with
 # g++ -O3 -march=native -fopenmp, each timed in its own process, plus the
-# machine's measured f32 peak in the same run. Usage: bench/run.sh [BUILD_DIR]
+# machine's measured f32 peak in the same run. Then the delta-rule family
+# against the C++ loop and PyTorch (below). Usage: bench/run.sh [BUILD_DIR]
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -94,4 +95,77 @@ for T in 1024 16384; do
   if t=$(MIXIR_NUM_THREADS=1 "$out/time_kernel" "$out/gla_h1_chunked.so" gla 1 "$T" "$reps" 1); then
     row "$T" 1 "chunked 1 thread" "$t" "$loop"
   fi
+done
+
+#--- The delta-rule family ----------------------------------------------------
+# Gated DeltaNet (a decay per token) and KDA (a decay per key channel) at
+# B=1, H=8, K=V=128, T in {4096, 16384}: mixir's scan, chunked and auto, the
+# token-by-token C++ loop a user would write (baseline/delta_scan_loop.cpp,
+# two fused passes over the state per token, OpenMP over heads), and the
+# pure-PyTorch chunked implementations of transformers and
+# flash-linear-attention (peers/torch_delta.py, in the benchmark's own
+# virtual environment: peers/requirements.txt; chunks of 64, all threads).
+echo
+venv="$build/bench-venv"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "creating the benchmark's virtual environment in $venv (PyTorch peers)"
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$root/bench/peers/requirements.txt" \
+    || echo "could not install the PyTorch peers; their rows will read 'not available'"
+fi
+g++ -O3 -march=native -fopenmp "$root/bench/baseline/delta_scan_loop.cpp" -o "$out/delta_scan_loop" || exit 1
+for mixer in gated_deltanet kda; do
+  for form in scan chunked auto; do
+    compile "$root/bench/${mixer}_bench.mlir" "$form" "$out/${mixer}_$form.so"
+  done
+done
+torch_reps="${MIXIR_BENCH_TORCH_REPS:-3}"
+# delta_row T NAME SECONDS LOOP_SECONDS BEST_TORCH_SECONDS
+delta_row() {
+  python3 - "$@" "$peak_all" <<'PY'
+import sys
+T, name, t, loop, torch, peak = sys.argv[1:]
+T, t, loop, peak = int(T), float(t), float(loop), float(peak)
+g = 6 * 1 * 8 * T * 128 * 128 / t / 1e9
+vs_torch = "%8.2f" % (float(torch) / t) if torch != "-" else "       -"
+print("%-7s %-22s %10.2f %9.1f %8.2f %s %8.1f" % (T, name, t * 1e3, g, loop / t, vs_torch, 100 * g / peak))
+PY
+}
+echo "The delta-rule family, B=1, H=8, K=V=128; median of $reps runs (PyTorch: $torch_reps) after a warm-up, each variant in its own process"
+echo "GFLOP/s counts the nominal work 6·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time; 'vs torch' = the faster PyTorch time / variant time"
+for mixer in gated_deltanet kda; do
+  kind=$([ "$mixer" = kda ] && echo kda || echo gated_delta)
+  gate=$([ "$mixer" = kda ] && echo channel || echo token)
+  echo
+  echo "$mixer"
+  printf '%-7s %-22s %10s %9s %8s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "vs torch" "% peak"
+  for T in 4096 16384; do
+    loop=$("$out/delta_scan_loop" 1 "$T" "$reps" 8 "$gate")
+    torch_times=()
+    for impl in transformers_chunk fla_naive_chunk; do
+      if t=$("$venv/bin/python" "$root/bench/peers/torch_delta.py" --mixer "$mixer" --B 1 --T "$T" \
+               --H 8 --K 128 --V 128 --reps "$torch_reps" --threads "$(nproc)" --impl "$impl" 2>/dev/null); then
+        torch_times+=("$impl=$t")
+      else
+        torch_times+=("$impl=-")
+      fi
+    done
+    best=$(printf '%s\n' "${torch_times[@]}" | cut -d= -f2 | grep -v '^-$' | sort -g | head -1)
+    best=${best:--}
+    delta_row "$T" "C++ scan loop" "$loop" "$loop" "$best"
+    for form in scan chunked auto; do
+      if t=$("$out/time_kernel" "$out/${mixer}_$form.so" "$mixer" 1 "$T" "$reps" 8 128 "$kind"); then
+        delta_row "$T" "mixir $form" "$t" "$loop" "$best"
+      else
+        printf '%-7s %-22s %s\n' "$T" "mixir $form" "failed"
+      fi
+    done
+    for entry in "${torch_times[@]}"; do
+      impl=${entry%%=*} t=${entry#*=}
+      if [ "$t" = "-" ]; then
+        printf '%-7s %-22s %s\n' "$T" "torch $impl" "not available"
+      else
+        delta_row "$T" "torch $impl" "$t" "$loop" "$best"
+      fi
+    done
+  done
 done

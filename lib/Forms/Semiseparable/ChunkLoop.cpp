@@ -29,10 +29,17 @@ using namespace mixir::forms::semiseparable;
 
 /// The delta rule's S-independent parts of U: with L = −strict(diag(β) A),
 /// u0 = (I − L)⁻¹ diag(β) V and wn = −(I − L)⁻¹ diag(β) (K ⊙ exp(G)).
-static void solveDeltaChunk(HeadTiles &xt, Chunk &ch, int64_t C) {
+static void solveDeltaChunk(HeadTiles &xt, Chunk &ch, int64_t C,
+                            Value queries) {
   Value beta = xt.betaTile(ch.t0, ch.len, C);
+  SmallVector<HeadTiles::ScoreRows> rows{{ch.k}};
+  if (queries)
+    rows.push_back({queries});
+  SmallVector<Value> scores = xt.causalScores(rows, ch.k, ch.g, ch.G);
+  if (queries)
+    ch.outputScores.push_back(scores[1]);
   Value L = xt.updateInPlace2D(
-      xt.causalScores(ch.k, ch.k, ch.g, ch.G), {beta},
+      scores[0], {beta},
       {dimsMap(xt.b.getContext(), 2, {0})},
       [&](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
         Value t = linalg::IndexOp::create(eb, 0);
@@ -51,11 +58,18 @@ static void solveDeltaChunk(HeadTiles &xt, Chunk &ch, int64_t C) {
 
 /// The low-rank transition's S-independent parts of W:
 /// wV = (I − A_ba)⁻¹ A_bk V and wS = (I − A_ba)⁻¹ (B ⊙ exp(G⁻)).
-static void solveLowRankChunk(HeadTiles &xt, Chunk &ch, int64_t C) {
+static void solveLowRankChunk(HeadTiles &xt, Chunk &ch, int64_t C,
+                              Value queries) {
   Value bt = xt.tile(xt.p.op.getLowRankB(), ch.t0, ch.len, C);
   ch.a = xt.tile(xt.p.op.getLowRankA(), ch.t0, ch.len, C);
-  Value Aba = xt.causalScores(bt, ch.a, ch.g, ch.G, /*exclusive=*/true);
-  Value Abk = xt.causalScores(bt, ch.k, ch.g, ch.G, /*exclusive=*/true);
+  SmallVector<HeadTiles::ScoreRows> rows{{bt, /*exclusive=*/true}};
+  if (queries)
+    rows.push_back({queries});
+  SmallVector<Value> withA = xt.causalScores(rows, ch.a, ch.g, ch.G);
+  SmallVector<Value> withK = xt.causalScores(rows, ch.k, ch.g, ch.G);
+  Value Aba = withA[0], Abk = withK[0];
+  if (queries)
+    ch.outputScores = {withA[1], withK[1]};
   // exp(G⁻_t) ≤ 1.
   Value bd = ch.G ? xt.scaleByDecay(
                         bt, {Decay{xt.exclusiveSums(ch.G), /*isTile=*/true}})
@@ -66,22 +80,27 @@ static void solveLowRankChunk(HeadTiles &xt, Chunk &ch, int64_t C) {
 }
 
 Chunk mixir::forms::semiseparable::loadChunk(HeadTiles &xt, Value c,
-                                             int64_t C) {
+                                             int64_t C, bool forOutput) {
   Chunk ch;
   ch.t0 = arith::MulIOp::create(xt.b, c, xt.index(C));
   ch.len = xt.tileLength(ch.t0, C);
+  Value queries;
+  if (forOutput)
+    queries = ch.q = xt.queryTile(ch.t0, ch.len, C);
   ch.k = xt.keyTile(ch.t0, ch.len, C);
   ch.v = xt.tile(xt.p.op.getV(), ch.t0, ch.len, C);
   ch.g = xt.gateTile(ch.t0, ch.len, C);
   ch.G = ch.g ? xt.cumsum(ch.g) : Value();
   switch (xt.p.transition) {
   case mixer::TransitionKind::Diagonal:
+    if (queries)
+      ch.outputScores.push_back(xt.causalScores(queries, ch.k, ch.g, ch.G));
     break;
   case mixer::TransitionKind::Delta:
-    solveDeltaChunk(xt, ch, C);
+    solveDeltaChunk(xt, ch, C, queries);
     break;
   case mixer::TransitionKind::LowRank:
-    solveLowRankChunk(xt, ch, C);
+    solveLowRankChunk(xt, ch, C, queries);
     break;
   }
   return ch;
@@ -120,16 +139,15 @@ std::pair<Value, Value> mixir::forms::semiseparable::chunkLoop(
         ImplicitLocOpBuilder ib(loc, nb);
         HeadTiles xt(ib, p, at);
         Value S = iter[0];
-        Chunk ch = loadChunk(xt, c, C);
-        Value qs = xt.queryTile(ch.t0, ch.len, C);
+        Chunk ch = loadChunk(xt, c, C, /*forOutput=*/true);
+        Value qs = ch.q;
         // Inter-chunk part: (Q ⊙ exp(G)) S, then the intra-chunk part.
         Value qd =
             ch.G ? xt.scaleByDecay(qs, {Decay{ch.G, /*isTile=*/true}}) : qs;
         SmallVector<HeadTiles::Write> writes = ch.writes(xt, S);
         Value out = xt.matmulAcc(qd, S, xt.zeros({C, p.V}));
-        for (const HeadTiles::Write &w : writes)
-          out = xt.matmulAcc(xt.causalScores(qs, w.key, ch.g, ch.G), w.value,
-                             out);
+        for (auto [w, scores] : llvm::zip(writes, ch.outputScores))
+          out = xt.matmulAcc(scores, w.value, out);
         Value row = rowBase ? arith::SubIOp::create(ib, ch.t0, rowBase) : ch.t0;
         Value rowsNext = xt.storeRows(out, iter[1], row, ch.len);
         Value stateNext = xt.stateUpdate(S, writes, ch.G);

@@ -150,7 +150,7 @@ SmallVector<Value> SegmentSplit::contributions() {
             [&](OpBuilder &nb, Location loc, Value c, ValueRange iter) {
               ImplicitLocOpBuilder ib(loc, nb);
               HeadTiles xt(ib, p, at);
-              Chunk ch = loadChunk(xt, c, C);
+              Chunk ch = loadChunk(xt, c, C, /*forOutput=*/false);
               SmallVector<Value> next{
                   xt.stateUpdate(iter[0], ch.writes(xt, iter[0]), ch.G)};
               if (matrix)

@@ -193,7 +193,7 @@ Value HeadTiles::causalScores(Value x, Value y, Value g, Value G,
   MLIRContext *m = b.getContext();
 
   if (G && cast<RankedTensorType>(G.getType()).getRank() == 2)
-    return channelCausalScores(x, y, g, exclusive);
+    return channelCausalScores({ScoreRows{x, exclusive}}, y, g).front();
 
   auto maskedDecay = [&](ImplicitLocOpBuilder &ib, Value gt, Value gs,
                          Value v) -> Value {
@@ -249,38 +249,52 @@ Value HeadTiles::exclusiveSums(Value G) {
                                        unit);
 }
 
-Value HeadTiles::channelCausalScores(Value x, Value y, Value g,
-                                     bool exclusive) {
+SmallVector<Value> HeadTiles::causalScores(ArrayRef<ScoreRows> rows, Value y,
+                                           Value g, Value G) {
+  if (G && cast<RankedTensorType>(G.getType()).getRank() == 2)
+    return channelCausalScores(rows, y, g);
+  SmallVector<Value> scores;
+  for (const ScoreRows &r : rows)
+    scores.push_back(causalScores(r.x, y, g, G, r.exclusive));
+  return scores;
+}
+
+SmallVector<Value> HeadTiles::channelCausalScores(ArrayRef<ScoreRows> rows,
+                                                  Value y, Value g) {
   // A per-channel decay sits inside the dot product, so the C×C block cannot
   // be one matmul. Instead of C·C·K exponentials, carry the decayed keys
   //   D_t[s, i] = y[s, i] · Π_{r=s+1..t} exp(g[r, i])   (s ≤ t; 0 for s > t)
   // through the tile: D_t = D_{t-1} ⊙ exp(g_t) with row t set to y_t, and
-  // A[t, :] = D_t · x_t (D_{t-1} · x_t when exclusive). Every factor is exp
-  // of a log decay ≤ 0, so the products only shrink: no exponent > 0 is
-  // ever formed, and the tile costs C·K exponentials and 2·C²·K
-  // multiply-adds.
+  // A[t, :] = D_t · x_t (D_{t-1} · x_t when exclusive), for every x of
+  // `rows`. Every factor is exp of a log decay ≤ 0, so the products only
+  // shrink: no exponent > 0 is ever formed, and the tile costs C·K
+  // exponentials and 2·C²·K multiply-adds per x.
   auto yType = cast<RankedTensorType>(y.getType());
   const int64_t C = yType.getDimSize(0), K = yType.getDimSize(1);
   MLIRContext *m = b.getContext();
   Value decay = exp(g);
+  SmallVector<Value> init{zeros({C, K})};
+  for (size_t i = 0; i < rows.size(); ++i)
+    init.push_back(zeros({C, C}));
   auto loop = scf::ForOp::create(
-      b, index(0), index(C), index(1), ValueRange{zeros({C, K}), zeros({C, C})},
+      b, index(0), index(C), index(1), init,
       [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
         ImplicitLocOpBuilder ib(loc, nb);
         HeadTiles xt(ib, p, at);
         Value dt = xt.rowAt(decay, t), yt = xt.rowAt(y, t);
-        Value xr = xt.rowAt(x, t);
         // A[t, s] = Σ_i D[s, i] x[t, i]
-        auto scoresOf = [&](Value D) {
-          return xt.contract(D, dimsMap(m, 2, {0, 1}), xr, dimsMap(m, 2, {1}),
-                             xt.zeros({C}), dimsMap(m, 2, {0}), {par, red});
+        auto scoresOf = [&](Value D, Value x) {
+          return xt.contract(D, dimsMap(m, 2, {0, 1}), xt.rowAt(x, t),
+                             dimsMap(m, 2, {1}), xt.zeros({C}),
+                             dimsMap(m, 2, {0}), {par, red});
         };
-        Value row;
-        if (exclusive)
-          row = scoresOf(iter[0]);
+        SmallVector<Value> next(iter.begin(), iter.end());
+        for (auto [i, r] : llvm::enumerate(rows))
+          if (r.exclusive)
+            next[i + 1] = xt.setRowAt(iter[i + 1], scoresOf(iter[0], r.x), t);
         // Updated in place (the carried D is the generic's init), so that
         // bufferization reuses one C×K buffer for the whole loop.
-        Value D = xt.updateInPlace2D(
+        next[0] = xt.updateInPlace2D(
             iter[0], {dt, yt}, {dimsMap(m, 2, {1}), dimsMap(m, 2, {1})},
             [&](ImplicitLocOpBuilder &eb, ValueRange args) -> Value {
               Value s = linalg::IndexOp::create(eb, 0);
@@ -289,28 +303,30 @@ Value HeadTiles::channelCausalScores(Value x, Value y, Value g,
               Value decayed = arith::MulFOp::create(eb, args[2], args[0]);
               return arith::SelectOp::create(eb, own, args[1], decayed);
             });
-        if (!exclusive)
-          row = scoresOf(D);
-        Value A = xt.setRowAt(iter[1], row, t);
-        scf::YieldOp::create(ib, ValueRange{D, A});
+        for (auto [i, r] : llvm::enumerate(rows))
+          if (!r.exclusive)
+            next[i + 1] = xt.setRowAt(iter[i + 1], scoresOf(next[0], r.x), t);
+        scf::YieldOp::create(ib, next);
       });
-  return loop.getResult(1);
+  return SmallVector<Value>(llvm::drop_begin(loop.getResults()));
 }
 
 Value HeadTiles::decayState(Value S, Value logDecay) {
-  // In place (S is the generic's init): a state carried by a loop keeps one
-  // buffer instead of being copied every iteration.
-  auto scaled = [&](ImplicitLocOpBuilder &ib, Value s, Value log) -> Value {
-    return arith::MulFOp::create(ib, s, math::ExpOp::create(ib, log));
-  };
-  if (isa<RankedTensorType>(logDecay.getType()))
-    return updateInPlace2D(S, {logDecay}, {dimsMap(b.getContext(), 2, {0})},
+  // The decay is exponentiated once (K values, or one), not once per element
+  // of S: the element loop cannot hoist it past the stores to S. S is
+  // updated in place (it is the generic's init): a state carried by a loop
+  // keeps one buffer instead of being copied every iteration.
+  Value factor = expRow(logDecay);
+  if (isa<RankedTensorType>(factor.getType()))
+    return updateInPlace2D(S, {factor}, {dimsMap(b.getContext(), 2, {0})},
                            [&](ImplicitLocOpBuilder &ib, ValueRange args) {
-                             return scaled(ib, args[1], args[0]);
+                             return arith::MulFOp::create(ib, args[1], args[0])
+                                 .getResult();
                            });
   return updateInPlace2D(S, {}, {},
                          [&](ImplicitLocOpBuilder &ib, ValueRange args) {
-                           return scaled(ib, args[0], logDecay);
+                           return arith::MulFOp::create(ib, args[0], factor)
+                               .getResult();
                          });
 }
 

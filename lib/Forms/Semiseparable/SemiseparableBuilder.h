@@ -94,8 +94,18 @@ public:
   /// recurrence instead.
   mlir::Value causalScores(mlir::Value x, mlir::Value y, mlir::Value g,
                            mlir::Value G, bool exclusive = false);
-  mlir::Value channelCausalScores(mlir::Value x, mlir::Value y, mlir::Value g,
-                                  bool exclusive);
+  /// The blocks of several row tiles against one y: with a per-channel gate
+  /// one recurrence over y's decayed keys serves them all.
+  struct ScoreRows {
+    mlir::Value x;
+    bool exclusive = false;
+  };
+  llvm::SmallVector<mlir::Value> causalScores(llvm::ArrayRef<ScoreRows> rows,
+                                              mlir::Value y, mlir::Value g,
+                                              mlir::Value G);
+  llvm::SmallVector<mlir::Value>
+  channelCausalScores(llvm::ArrayRef<ScoreRows> rows, mlir::Value y,
+                      mlir::Value g);
   /// The tile's cumulative sums shifted one token down: G[t−1] at row t, 0
   /// at row 0 (never formed as G − g).
   mlir::Value exclusiveSums(mlir::Value G);

@@ -50,6 +50,10 @@ struct Chunk {
   mlir::Value t0, len, k, v, g, G;
   mlir::Value a;            ///< the low-rank part's a tile
   mlir::Value fixed, fromS; ///< u0, wn (delta) or wV, wS (low rank)
+  /// With the output: the scaled query tile, and causal(Q, key) for each
+  /// write's key.
+  mlir::Value q;
+  llvm::SmallVector<mlir::Value> outputScores;
 
   /// The chunk's writes into the state: S' = exp(G_last) ⊙ S +
   /// Σ (key ⊙ exp(G_last − G))ᵀ value, and the output is
@@ -64,8 +68,10 @@ struct Chunk {
                                                    mlir::Value M) const;
 };
 
-/// Reads chunk c (C tokens, the last one zero-padded).
-Chunk loadChunk(HeadTiles &xt, mlir::Value c, int64_t C);
+/// Reads chunk c (C tokens, the last one zero-padded). `forOutput` also
+/// reads the queries and builds the output's score blocks, sharing a
+/// per-channel gate's decayed-key recurrences with the chunk's system.
+Chunk loadChunk(HeadTiles &xt, mlir::Value c, int64_t C, bool forOutput);
 
 /// Runs chunks [c0, c1) of one head from `state`. Output row t goes to row
 /// t − rowBase of `rows` (rowBase null: row t). Returns {rows, state after

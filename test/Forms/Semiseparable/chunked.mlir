@@ -17,12 +17,14 @@
 // CHECK: %[[G:.*]]:2 = scf.for {{.*}} -> (f32, tensor<32xf32>)
 // CHECK: arith.addf
 // CHECK: tensor.insert
-// Inter-chunk part against the carried state.
-// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<32x16xf32>, tensor<16x8xf32>)
 // Intra-chunk scores, decayed and masked.
+// CHECK: %[[SCORES:.*]] = linalg.generic {{.*}} ins(%[[G]]#1, %[[G]]#1 : tensor<32xf32>, tensor<32xf32>)
 // CHECK: arith.minimumf
 // CHECK: math.exp
 // CHECK: arith.select
+// Inter-chunk part against the carried state, then the scores times V.
+// CHECK: %[[INTER:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[S]] : tensor<32x16xf32>, tensor<16x8xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[SCORES]], %{{.*}} : tensor<32x32xf32>, tensor<32x8xf32>) outs(%[[INTER]] : tensor<32x8xf32>)
 // CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[T0]], 0] [%[[LEN]], 8]
 // State update with exp(G_last - G_s).
 // CHECK: tensor.extract %[[G]]#1[%[[LAST]]]
