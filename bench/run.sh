@@ -132,39 +132,47 @@ PY
 }
 echo "The delta-rule family, B=1, H=8, K=V=128; median of $reps runs (PyTorch: $torch_reps) after a warm-up, each variant in its own process"
 echo "GFLOP/s counts the nominal work 6·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time; 'vs torch' = the faster PyTorch time / variant time"
+# Every mixir and loop time first, every PyTorch time last: a PyTorch
+# process leaves the kernel reclaiming gigabytes of memory, which slows
+# whatever runs right after it.
+declare -A times
 for mixer in gated_deltanet kda; do
   kind=$([ "$mixer" = kda ] && echo kda || echo gated_delta)
   gate=$([ "$mixer" = kda ] && echo channel || echo token)
+  for T in 4096 16384; do
+    times[$mixer,$T,loop]=$("$out/delta_scan_loop" 1 "$T" "$reps" 8 "$gate")
+    for form in scan chunked auto; do
+      times[$mixer,$T,$form]=$("$out/time_kernel" "$out/${mixer}_$form.so" "$mixer" 1 "$T" "$reps" 8 128 "$kind") \
+        || times[$mixer,$T,$form]=-
+    done
+  done
+done
+impls=(transformers_chunk fla_naive_chunk)
+for mixer in gated_deltanet kda; do
+  for T in 4096 16384; do
+    for impl in "${impls[@]}"; do
+      times[$mixer,$T,$impl]=$("$venv/bin/python" "$root/bench/peers/torch_delta.py" --mixer "$mixer" \
+        --B 1 --T "$T" --H 8 --K 128 --V 128 --reps "$torch_reps" --threads "$(nproc)" \
+        --impl "$impl" 2>/dev/null) || times[$mixer,$T,$impl]=-
+    done
+  done
+done
+for mixer in gated_deltanet kda; do
   echo
   echo "$mixer"
   printf '%-7s %-22s %10s %9s %8s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "vs torch" "% peak"
   for T in 4096 16384; do
-    loop=$("$out/delta_scan_loop" 1 "$T" "$reps" 8 "$gate")
-    torch_times=()
-    for impl in transformers_chunk fla_naive_chunk; do
-      if t=$("$venv/bin/python" "$root/bench/peers/torch_delta.py" --mixer "$mixer" --B 1 --T "$T" \
-               --H 8 --K 128 --V 128 --reps "$torch_reps" --threads "$(nproc)" --impl "$impl" 2>/dev/null); then
-        torch_times+=("$impl=$t")
-      else
-        torch_times+=("$impl=-")
-      fi
-    done
-    best=$(printf '%s\n' "${torch_times[@]}" | cut -d= -f2 | grep -v '^-$' | sort -g | head -1)
+    loop=${times[$mixer,$T,loop]}
+    best=$(for impl in "${impls[@]}"; do echo "${times[$mixer,$T,$impl]}"; done | grep -v '^-$' | sort -g | head -1)
     best=${best:--}
     delta_row "$T" "C++ scan loop" "$loop" "$loop" "$best"
-    for form in scan chunked auto; do
-      if t=$("$out/time_kernel" "$out/${mixer}_$form.so" "$mixer" 1 "$T" "$reps" 8 128 "$kind"); then
-        delta_row "$T" "mixir $form" "$t" "$loop" "$best"
-      else
-        printf '%-7s %-22s %s\n' "$T" "mixir $form" "failed"
-      fi
-    done
-    for entry in "${torch_times[@]}"; do
-      impl=${entry%%=*} t=${entry#*=}
+    for variant in scan chunked auto "${impls[@]}"; do
+      t=${times[$mixer,$T,$variant]}
+      name=$([ "$variant" = scan ] || [ "$variant" = chunked ] || [ "$variant" = auto ] && echo "mixir $variant" || echo "torch $variant")
       if [ "$t" = "-" ]; then
-        printf '%-7s %-22s %s\n' "$T" "torch $impl" "not available"
+        printf '%-7s %-22s %s\n' "$T" "$name" "failed or not available"
       else
-        delta_row "$T" "torch $impl" "$t" "$loop" "$best"
+        delta_row "$T" "$name" "$t" "$loop" "$best"
       fi
     done
   done
