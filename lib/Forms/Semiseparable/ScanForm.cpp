@@ -73,73 +73,6 @@ arith::FastMathFlagsAttr contractOnly(OpBuilder &b) {
 }
 } // namespace
 
-static std::pair<Value, Value> scanHead(ImplicitLocOpBuilder &b,
-                                        const Problem &p, const HeadIndex &at,
-                                        Value rows, Value state) {
-  HeadTiles x(b, p, at);
-  // A per-head decay is the same at every token: exponentiate it once.
-  Value headDecay;
-  if (p.gate == GateKind::Head)
-    headDecay = math::ExpOp::create(b, x.gateAt(nullptr));
-
-  auto loop = scf::ForOp::create(
-      b, x.index(0), at.T, x.index(1), ValueRange{state, rows},
-      [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
-        ImplicitLocOpBuilder ib(loc, nb);
-        HeadTiles xt(ib, p, at);
-        MLIRContext *m = ib.getContext();
-        Value one = xt.index(1);
-        // One-token tiles [1, D].
-        Value qs = xt.queryTile(t, one, 1);
-        Value kt = xt.keyTile(t, one, 1);
-        Value vt = xt.tile(p.op.getV(), t, one, 1);
-        SmallVector<Value> inputs{kt, vt, qs};
-        Value decay = headDecay; // scalar, captured
-        if (p.gate == GateKind::Token)
-          decay = math::ExpOp::create(ib, xt.gateAt(t));
-        if (p.gate == GateKind::Channel)
-          inputs.push_back(xt.exp(xt.gateTile(t, one, 1)));
-
-        // Iteration space (i, j): i over K, j over V (innermost, contiguous).
-        auto d = [&](unsigned pos) { return getAffineDimExpr(pos, m); };
-        auto c0 = getAffineConstantExpr(0, m);
-        auto mp = [&](ArrayRef<AffineExpr> e) {
-          return AffineMap::get(2, 0, e, m);
-        };
-        SmallVector<AffineMap> maps{mp({c0, d(0)}), mp({c0, d(1)}),
-                                    mp({c0, d(0)})};
-        if (p.gate == GateKind::Channel)
-          maps.push_back(mp({c0, d(0)}));
-        maps.push_back(mp({d(0), d(1)})); // S
-        maps.push_back(mp({c0, d(1)}));   // o_t
-        auto update = linalg::GenericOp::create(
-            ib, TypeRange{iter[0].getType(), vt.getType()}, inputs,
-            ValueRange{iter[0], xt.zeros({1, p.V})}, maps,
-            ArrayRef<utils::IteratorType>{utils::IteratorType::reduction,
-                                          utils::IteratorType::parallel},
-            [&](OpBuilder &bb, Location l, ValueRange args) {
-              ImplicitLocOpBuilder eb(l, bb);
-              auto fm = arith::FastMathFlagsAttr::get(
-                  eb.getContext(), arith::FastMathFlags::contract);
-              // args: k, v, qs, [a], S, o
-              Value k = args[0], v = args[1], q = args[2];
-              unsigned next = 3;
-              Value a = p.gate == GateKind::Channel ? args[next++] : decay;
-              Value s = args[next], o = args[next + 1];
-              if (a)
-                s = arith::MulFOp::create(eb, s, a, fm);
-              Value kv = arith::MulFOp::create(eb, k, v, fm);
-              s = arith::AddFOp::create(eb, s, kv, fm);
-              Value sq = arith::MulFOp::create(eb, s, q, fm);
-              o = arith::AddFOp::create(eb, o, sq, fm);
-              linalg::YieldOp::create(eb, ValueRange{s, o});
-            });
-        Value rowsNext = xt.storeRows(update.getResult(1), iter[1], t, one);
-        scf::YieldOp::create(ib, ValueRange{update.getResult(0), rowsNext});
-      });
-  return {loop.getResult(1), loop.getResult(0)};
-}
-
 /// The decay of token t as a generic's operand: the exponentiated [1, K]
 /// gate tile for a per-channel gate (appended to `inputs`), else the
 /// captured scalar exp(g_t) (null without a gate).
@@ -160,6 +93,39 @@ static Value tokenDecay(HeadTiles &xt, Value t, Value headDecay,
     return nullptr;
   }
   llvm_unreachable("unknown gate kind");
+}
+
+/// One token of the diagonal transition: S = diag(exp(g_t)) S + k vᵀ and
+/// o = Sᵀ q in one fused pass; returns {state, output row [1, V]}.
+static std::pair<Value, Value> diagonalToken(HeadTiles &xt, Value t, Value S,
+                                             Value headDecay) {
+  const Problem &p = xt.p;
+  TokenPass pass(xt.b);
+  Value one = xt.index(1);
+  Value qs = xt.queryTile(t, one, 1);
+  Value k = xt.keyTile(t, one, 1);
+  Value v = xt.tile(p.op.getV(), t, one, 1);
+  SmallVector<Value> inputs{k, v, qs};
+  SmallVector<AffineMap> maps{pass.key, pass.value, pass.key};
+  Value decay = tokenDecay(xt, t, headDecay, inputs, maps, pass);
+  const bool channel = inputs.size() > 3;
+  auto fm = contractOnly(xt.b);
+  ValueRange updated = pass.build(
+      inputs, maps, ValueRange{S, xt.zeros({1, p.V})},
+      {pass.state, pass.value},
+      [&](ImplicitLocOpBuilder &eb, ValueRange x) -> SmallVector<Value> {
+        // x: k, v, qs, [a], S, o
+        Value s = x[channel ? 4 : 3], o = x[channel ? 5 : 4];
+        Value d = channel ? x[3] : decay;
+        if (d)
+          s = arith::MulFOp::create(eb, s, d, fm);
+        s = arith::AddFOp::create(eb, s, arith::MulFOp::create(eb, x[0], x[1], fm),
+                                  fm);
+        o = arith::AddFOp::create(eb, o, arith::MulFOp::create(eb, s, x[2], fm),
+                                  fm);
+        return {s, o};
+      });
+  return {updated[0], updated[1]};
 }
 
 /// One token of a transition with a rank-one part (delta rule or low rank);
@@ -246,20 +212,22 @@ static std::pair<Value, Value> rankOneToken(HeadTiles &xt, Value t, Value S,
   return {updated[0], updated[1]};
 }
 
-static std::pair<Value, Value> rankOneScanHead(ImplicitLocOpBuilder &b,
-                                               const Problem &p,
-                                               const HeadIndex &at, Value rows,
-                                               Value state) {
+static std::pair<Value, Value> scanHead(ImplicitLocOpBuilder &b,
+                                        const Problem &p, const HeadIndex &at,
+                                        Value rows, Value state) {
   HeadTiles x(b, p, at);
+  // A per-head decay is the same at every token: exponentiate it once.
   Value headDecay;
   if (p.gate == GateKind::Head)
     headDecay = math::ExpOp::create(b, x.gateAt(nullptr));
+  auto token = p.transition == TransitionKind::Diagonal ? diagonalToken
+                                                        : rankOneToken;
   auto loop = scf::ForOp::create(
       b, x.index(0), at.T, x.index(1), ValueRange{state, rows},
       [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
         ImplicitLocOpBuilder ib(loc, nb);
         HeadTiles xt(ib, p, at);
-        auto [S, o] = rankOneToken(xt, t, iter[0], headDecay);
+        auto [S, o] = token(xt, t, iter[0], headDecay);
         Value rowsNext = xt.storeRows(o, iter[1], t, xt.index(1));
         scf::YieldOp::create(ib, ValueRange{S, rowsNext});
       });
@@ -268,8 +236,5 @@ static std::pair<Value, Value> rankOneScanHead(ImplicitLocOpBuilder &b,
 
 void mixir::forms::semiseparable::lowerScan(RewriterBase &rewriter,
                                             const Problem &p) {
-  if (p.transition == TransitionKind::Diagonal)
-    replaceByPerHead(rewriter, p, scanHead);
-  else
-    replaceByPerHead(rewriter, p, rankOneScanHead);
+  replaceByPerHead(rewriter, p, scanHead);
 }

@@ -31,6 +31,45 @@ std::vector<double> widen(const std::vector<float> &x) {
   return std::vector<double>(x.begin(), x.end());
 }
 
+/// Every operand at sizes that are not multiples of any tile or vector width
+/// (test/Integration/Inputs/odd_sizes*.mlir): H = 3, K = 5, V = 7, a
+/// per-channel gate, beta, initial and final state, scale 0.3, and for the
+/// low-rank transition its a and b (after beta).
+Example oddSizes(std::string name, Transition transition) {
+  const bool delta = transition == Transition::Delta;
+  const bool lowRank = transition == Transition::LowRank;
+  std::vector<TensorSpec> tensors{
+      in("q", {"B", "T", "3", "5"}),
+      in("k", {"B", "T", "3", "5"}, delta ? Draw::UnitRows : Draw::Normal),
+      in("v", {"B", "T", "3", "7"}),
+      in("g", {"B", "T", "3", "5"}, Draw::LogDecay),
+      in("beta", {"B", "T", "3"}, delta ? Draw::Rate : Draw::Dt)};
+  if (lowRank) {
+    tensors.push_back(in("a", {"B", "T", "3", "5"}, Draw::Small));
+    tensors.push_back(in("b", {"B", "T", "3", "5"}, Draw::UnitRows));
+  }
+  tensors.push_back(in("h0", {"B", "3", "5", "7"}));
+  tensors.push_back(out("o", {"B", "T", "3", "7"}));
+  tensors.push_back(out("hT", {"B", "3", "5", "7"}, "h0"));
+  return {std::move(name), std::move(tensors),
+          [transition, lowRank](const Inputs &x, int64_t B,
+                                int64_t T) -> Outputs {
+            Problem p = problem(x, B, T, 3, 5, 7);
+            p.transition = transition;
+            p.gate = Gate::Channel;
+            p.logDecay = widen(x[3]);
+            p.beta = x[4].data();
+            if (lowRank) {
+              p.a = x[5].data();
+              p.b = x[6].data();
+            }
+            p.initialState = x[lowRank ? 7 : 5].data();
+            p.scale = 0.3;
+            Solution s = solveByRecurrence(p);
+            return {s.output, s.finalState};
+          }};
+}
+
 /// `ex` with every tensor of element type `type`, named `name`.
 Example withType(Example ex, std::string name, DType type) {
   ex.name = std::move(name);
@@ -166,61 +205,9 @@ std::vector<Example> makeCatalogue() {
        }},
       // Test-only problems (test/Integration/Inputs/*.mlir): sizes that are
       // not multiples of any tile or vector width, and every operand.
-      {"odd_sizes",
-       {in("q", {"B", "T", "3", "5"}), in("k", {"B", "T", "3", "5"}),
-        in("v", {"B", "T", "3", "7"}),
-        in("g", {"B", "T", "3", "5"}, Draw::LogDecay),
-        in("beta", {"B", "T", "3"}, Draw::Dt), in("h0", {"B", "3", "5", "7"}),
-        out("o", {"B", "T", "3", "7"}), out("hT", {"B", "3", "5", "7"}, "h0")},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
-         Problem p = problem(x, B, T, 3, 5, 7);
-         p.gate = Gate::Channel;
-         p.logDecay = widen(x[3]);
-         p.beta = x[4].data();
-         p.initialState = x[5].data();
-         p.scale = 0.3;
-         Solution s = solveByRecurrence(p);
-         return {s.output, s.finalState};
-       }},
-      {"odd_sizes_delta",
-       {in("q", {"B", "T", "3", "5"}), in("k", {"B", "T", "3", "5"}, Draw::UnitRows),
-        in("v", {"B", "T", "3", "7"}),
-        in("g", {"B", "T", "3", "5"}, Draw::LogDecay),
-        in("beta", {"B", "T", "3"}, Draw::Rate), in("h0", {"B", "3", "5", "7"}),
-        out("o", {"B", "T", "3", "7"}), out("hT", {"B", "3", "5", "7"}, "h0")},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
-         Problem p = problem(x, B, T, 3, 5, 7);
-         p.transition = Transition::Delta;
-         p.gate = Gate::Channel;
-         p.logDecay = widen(x[3]);
-         p.beta = x[4].data();
-         p.initialState = x[5].data();
-         p.scale = 0.3;
-         Solution s = solveByRecurrence(p);
-         return {s.output, s.finalState};
-       }},
-      {"odd_sizes_low_rank",
-       {in("q", {"B", "T", "3", "5"}), in("k", {"B", "T", "3", "5"}),
-        in("v", {"B", "T", "3", "7"}),
-        in("g", {"B", "T", "3", "5"}, Draw::LogDecay),
-        in("beta", {"B", "T", "3"}, Draw::Dt),
-        in("a", {"B", "T", "3", "5"}, Draw::Small),
-        in("b", {"B", "T", "3", "5"}, Draw::UnitRows),
-        in("h0", {"B", "3", "5", "7"}),
-        out("o", {"B", "T", "3", "7"}), out("hT", {"B", "3", "5", "7"}, "h0")},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
-         Problem p = problem(x, B, T, 3, 5, 7);
-         p.transition = Transition::LowRank;
-         p.gate = Gate::Channel;
-         p.logDecay = widen(x[3]);
-         p.beta = x[4].data();
-         p.a = x[5].data();
-         p.b = x[6].data();
-         p.initialState = x[7].data();
-         p.scale = 0.3;
-         Solution s = solveByRecurrence(p);
-         return {s.output, s.finalState};
-       }},
+      oddSizes("odd_sizes", Transition::Diagonal),
+      oddSizes("odd_sizes_delta", Transition::Delta),
+      oddSizes("odd_sizes_low_rank", Transition::LowRank),
       {"one_channel",
        {in("q", {"B", "T", "1", "1"}), in("k", {"B", "T", "1", "1"}),
         in("v", {"B", "T", "1", "2"}),
