@@ -2,7 +2,7 @@
  *
  *   signature := ident '(' tensors? ')' '->' '(' tensors? ')'
  *   tensor    := ident ':' dtype '[' dim (',' dim)* ']' ('@' ident)?
- *   dtype     := 'f32' | 'f16' | 'bf16' | 'i32' 
+ *   dtype     := 'f32' | 'f16' | 'bf16' | 'i32'
  *   dim       := digits | ident
  *
  *===----------------------------------------------------------------------===*/

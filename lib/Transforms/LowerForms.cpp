@@ -47,12 +47,8 @@ LogicalResult checkLowerable(Operation *root) {
           << "has no form: run mixer-select-form first, or pin one";
       return WalkResult::interrupt();
     }
-    if (!isa<MixerFormInterface>(op.getOperation())) {
-      op->emitOpError()
-          << "has no form models registered (the tool did not register "
-             "mixir::forms::registerFormModels)";
+    if (!getFormModel(op))
       return WalkResult::interrupt();
-    }
     return WalkResult::advance();
   });
   return failure(walk.wasInterrupted());

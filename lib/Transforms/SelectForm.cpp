@@ -23,26 +23,14 @@ using namespace mixir::mixer;
 
 namespace {
 /// The form `name` of `op` with `tile` (0 = the cost model's), or null with
-/// a diagnostic on the op when it has no such form or the form takes no
-/// tile.
-FormAttr makeForm(MixerOpInterface op, StringRef name, int64_t tile) {
-  if (!llvm::is_contained(op.getForms(), name)) {
-    InFlightDiagnostic diag = op->emitOpError()
-                              << "has no '" << name
-                              << "' form (its forms: " << formList(op) << ")";
-    std::string reason = op.getMissingFormReason(name);
-    if (!reason.empty())
-      diag << ": " << reason;
+/// a diagnostic on the op when it has no such form, the form takes no tile,
+/// or a smaller one.
+FormAttr makeForm(MixerOpInterface op, MixerFormInterface model,
+                  StringRef name, int64_t tile) {
+  if (failed(checkForm(op, name, tile)))
     return nullptr;
-  }
-  auto model = cast<MixerFormInterface>(op.getOperation());
   if (tile != 0 && model.getDefaultTile(name) == 0) {
     op->emitOpError() << "form '" << name << "' takes no tile size";
-    return nullptr;
-  }
-  if (tile > op.getMaxTile(name)) {
-    op->emitOpError() << "takes " << name << " tiles of at most "
-                      << op.getMaxTile(name) << " tokens, got " << tile;
     return nullptr;
   }
   return FormAttr::get(op->getContext(), name, tile);
@@ -116,32 +104,28 @@ struct MixerSelectFormPass
 } // namespace
 
 LogicalResult MixerSelectFormPass::select(MixerOpInterface op) {
-  if (!isa<MixerFormInterface>(op.getOperation()))
-    return op->emitOpError()
-           << "has no form models registered (the tool did not register "
-              "mixir::forms::registerFormModels)";
+  MixerFormInterface model = getFormModel(op);
+  if (!model)
+    return failure();
   if (form != "auto") {
-    FormAttr pinned = makeForm(op, form, chunkSize);
+    FormAttr pinned = makeForm(op, model, form, chunkSize);
     if (!pinned)
       return failure();
     op.setSelectedForm(pinned);
     return success();
   }
-  std::optional<std::pair<Value, unsigned>> length = lengthDimension(op);
-  int64_t T = 1;
-  if (length)
-    T = cast<ShapedType>(length->first.getType()).getDimSize(length->second);
   // A chunk size given with auto applies to whichever tiled form is used.
-  auto model = cast<MixerFormInterface>(op.getOperation());
   for (StringRef name : op.getForms())
-    if (model.getDefaultTile(name) && chunkSize > op.getMaxTile(name))
-      return op->emitOpError() << "takes " << name << " tiles of at most "
-                               << op.getMaxTile(name) << " tokens, got "
-                               << static_cast<int64_t>(chunkSize);
+    if (model.getDefaultTile(name) && failed(checkForm(op, name, chunkSize)))
+      return failure();
   auto chosen = [&](StringRef name) {
     return FormAttr::get(op->getContext(), name,
                          model.getDefaultTile(name) ? chunkSize : 0);
   };
+  std::optional<std::pair<Value, unsigned>> length = lengthDimension(op);
+  int64_t T = 1;
+  if (length)
+    T = cast<ShapedType>(length->first.getType()).getDimSize(length->second);
   if (!ShapedType::isDynamic(T)) {
     op.setSelectedForm(chosen(chooseForm(op, T)));
     return success();

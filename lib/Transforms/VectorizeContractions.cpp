@@ -65,6 +65,11 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 3 || !isMulAdd(op))
     return failure();
+  // The register tiles are f32 vectors (the forms compute in f32).
+  if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
+        return getElementTypeOrSelf(t).isF32();
+      }))
+    return failure();
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   if (llvm::count(iters, utils::IteratorType::reduction) != 1)
     return failure();

@@ -118,3 +118,24 @@ func.func @negative_body(%a: tensor<16x32xf32>, %b: tensor<32x48xf32>, %acc: ten
   } -> tensor<16x48xf32>
   return %r : tensor<16x48xf32>
 }
+
+// -----
+
+/// A contraction of bf16 tensors (a user's op beside the mixer): the
+/// register tiles are f32 vectors, so it is left alone.
+// CHECK-LABEL: func @negative_bf16
+// CHECK: linalg.generic
+// CHECK-NOT: vector.fma
+#a = affine_map<(i, t, j) -> (t, i)>
+#b = affine_map<(i, t, j) -> (i, j)>
+#c = affine_map<(i, t, j) -> (t, j)>
+func.func @negative_bf16(%a: tensor<16x32xbf16>, %b: tensor<32x48xbf16>, %acc: tensor<16x48xbf16>) -> tensor<16x48xbf16> {
+  %r = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["reduction", "parallel", "parallel"]}
+      ins(%a, %b : tensor<16x32xbf16>, tensor<32x48xbf16>) outs(%acc : tensor<16x48xbf16>) {
+  ^bb0(%x: bf16, %y: bf16, %o: bf16):
+    %p = arith.mulf %x, %y : bf16
+    %s = arith.addf %o, %p : bf16
+    linalg.yield %s : bf16
+  } -> tensor<16x48xbf16>
+  return %r : tensor<16x48xbf16>
+}

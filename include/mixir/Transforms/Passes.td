@@ -94,7 +94,7 @@ def MixerVectorizeContractions : Pass<"mixer-vectorize-contractions"> {
     contiguous in n) into loops over `rows`×`cols` tiles of the accumulator.
     Each tile is held in `rows` vector registers across the whole reduction:
     per step one vector load of b, `rows` broadcasts of a and `rows` vector
-    FMAs. Other generics are left alone. This is the CPU's tiling of the
+    FMAs, on f32 tensors. Other generics are left alone. This is the CPU's tiling of the
     target-neutral forms; a GPU mapping would tile the same generics for
     blocks and threads instead.
   }];

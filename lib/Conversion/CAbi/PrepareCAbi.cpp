@@ -2,7 +2,7 @@
 //
 // The signature string recorded here is what the runtime checks each call's
 // DLTensors against (docs/abi.md):
-//   name(q:bf16[B,T,4,64],...)->(o:bf16[B,T,4,64],hT:f32[B,2,48,80]@h0)
+//   name(q:bf16[B,T,2,48],...,h0:f32[B,2,48,80])->(o:bf16[B,T,2,80],hT:f32[B,2,48,80]@h0)
 // Element types are spelled f32, f16, bf16 or i32.
 // Dynamic sizes that must agree share a symbol (B, T, or D<n>); `@h0` marks
 // a final state that may be updated in place in its initial state's buffer.

@@ -21,24 +21,36 @@ mixir::mixer::lengthDimension(MixerOpInterface op) {
   return std::nullopt;
 }
 
+LogicalResult mixir::mixer::checkForm(MixerOpInterface op, StringRef form,
+                                      int64_t tile) {
+  if (!llvm::is_contained(op.getForms(), form)) {
+    InFlightDiagnostic diag = op->emitOpError()
+                              << "has no '" << form
+                              << "' form (its forms: " << formList(op) << ")";
+    std::string reason = op.getMissingFormReason(form);
+    if (!reason.empty())
+      diag << ": " << reason;
+    return diag;
+  }
+  int64_t most = op.getMaxTile(form);
+  if (tile > most)
+    return op->emitOpError() << "takes " << form << " tiles of at most "
+                             << most << " tokens, got " << tile;
+  return success();
+}
+
+MixerFormInterface mixir::mixer::getFormModel(MixerOpInterface op) {
+  auto model = dyn_cast<MixerFormInterface>(op.getOperation());
+  if (!model)
+    op->emitOpError() << "has no form models registered (the tool did not "
+                         "register mixir::forms::registerFormModels)";
+  return model;
+}
+
 LogicalResult mixir::mixer::detail::verifyMixerOp(Operation *op) {
   auto mixer = cast<MixerOpInterface>(op);
   FormAttr form = mixer.getSelectedForm();
   if (!form)
     return success();
-  if (llvm::is_contained(mixer.getForms(), form.getKind())) {
-    int64_t most = mixer.getMaxTile(form.getKind());
-    if (form.getTile() > most)
-      return op->emitOpError()
-             << "takes " << form.getKind() << " tiles of at most " << most
-             << " tokens, got " << form.getTile();
-    return success();
-  }
-  InFlightDiagnostic diag = op->emitOpError()
-                            << "has no '" << form.getKind()
-                            << "' form (its forms: " << formList(mixer) << ")";
-  std::string reason = mixer.getMissingFormReason(form.getKind());
-  if (!reason.empty())
-    diag << ": " << reason;
-  return diag;
+  return checkForm(mixer, form.getKind(), form.getTile());
 }

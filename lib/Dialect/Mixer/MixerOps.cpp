@@ -136,6 +136,8 @@ LogicalResult SemiseparableOp::verify() {
     if (value && failed(c.check(name, value.getType(), {B, T, H, K},
                                 {"B", "T", "H", "K"})))
       return failure();
+  if (static_cast<bool>(getLowRankA()) != static_cast<bool>(getLowRankB()))
+    return emitOpError() << "low_rank needs both a and b";
   if (getDeltaRule() && getLowRankA())
     return emitOpError()
            << "a delta-rule transition takes its rank-one part from k and "
@@ -200,12 +202,13 @@ std::optional<unsigned> SemiseparableOp::getInPlaceOperand(unsigned result) {
 
 SmallVector<StringRef> SemiseparableOp::getForms() {
   if (getTransitionKind() != TransitionKind::Diagonal)
-    return {kScanForm, "chunked"};
-  return {kScanForm, "chunked", "quadratic"};
+    return {kScanForm, kChunkedForm};
+  return {kScanForm, kChunkedForm, kQuadraticForm};
 }
 
 std::string SemiseparableOp::getMissingFormReason(StringRef form) {
-  if (form == "quadratic" && getTransitionKind() != TransitionKind::Diagonal)
+  if (form == kQuadraticForm &&
+      getTransitionKind() != TransitionKind::Diagonal)
     return "a transition that is not diagonal has no cheap quadratic form "
            "(building M needs the triangular solves of the chunked form for "
            "every pair of blocks); use chunked";
@@ -215,7 +218,7 @@ std::string SemiseparableOp::getMissingFormReason(StringRef form) {
 int64_t SemiseparableOp::getMaxTile(StringRef form) {
   // The chunk's unit lower-triangular solve has entries that grow with the
   // chunk length (docs/math.md): chunks of at most 64 tokens.
-  if (form == "chunked" && getTransitionKind() != TransitionKind::Diagonal)
+  if (form == kChunkedForm && getTransitionKind() != TransitionKind::Diagonal)
     return 64;
   return kMaxTile;
 }

@@ -36,11 +36,15 @@ Value mapElements(ImplicitLocOpBuilder &b, Value x, Type resultElement,
       .getResult(0);
 }
 
-/// A scalar float converted between widths (f16/bf16 <-> f32).
+/// A scalar float converted to another float type, through f32 (f16, bf16
+/// and f32 convert to one another exactly or with one rounding).
 Value convertScalar(ImplicitLocOpBuilder &b, Value x, Type to) {
-  if (x.getType() == to)
+  Type from = x.getType();
+  if (from == to)
     return x;
-  if (to.getIntOrFloatBitWidth() > x.getType().getIntOrFloatBitWidth())
+  if (!from.isF32() && !to.isF32())
+    return convertScalar(b, convertScalar(b, x, b.getF32Type()), to);
+  if (to.getIntOrFloatBitWidth() > from.getIntOrFloatBitWidth())
     return arith::ExtFOp::create(b, to, x);
   return arith::TruncFOp::create(b, to, x);
 }
@@ -73,59 +77,70 @@ SmallVector<Value> mixir::forms::castToTypes(ImplicitLocOpBuilder &b,
   return values;
 }
 
+SmallVector<Value> mixir::forms::buildForall(
+    ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> ubs, ValueRange outs,
+    llvm::function_ref<SmallVector<ParallelInsert>(ValueRange, ValueRange)>
+        body) {
+  OpBuilder::InsertionGuard guard(b);
+  auto forall = scf::ForallOp::create(b, ubs, outs, std::nullopt);
+  b.setInsertionPointToStart(forall.getBody());
+  SmallVector<ParallelInsert> inserts =
+      body(forall.getInductionVars(), forall.getRegionIterArgs());
+  b.setInsertionPointToStart(forall.getTerminator().getBody());
+  for (auto [insert, dest] : llvm::zip(inserts, forall.getRegionIterArgs()))
+    tensor::ParallelInsertSliceOp::create(
+        b, insert.source, dest, insert.offsets, insert.sizes,
+        SmallVector<OpFoldResult>(insert.offsets.size(), b.getIndexAttr(1)));
+  return SmallVector<Value>(forall.getResults());
+}
+
+Type mixir::forms::elementTypeOf(Value tensor) {
+  return cast<RankedTensorType>(tensor.getType()).getElementType();
+}
+
 SmallVector<Value> mixir::forms::buildPerHead(ImplicitLocOpBuilder &b,
                                               Value B, Value T,
                                               int64_t numHeads,
                                               ArrayRef<PerHeadResult> results,
                                               PerHeadBody body) {
-  OpBuilder::InsertionGuard guard(b);
   SmallVector<Value> outs;
   for (const PerHeadResult &r : results)
-    outs.push_back(
-        tensor::EmptyOp::create(b, r.sizes, r.elementType));
-
-  auto forall = scf::ForallOp::create(
-      b, ArrayRef<OpFoldResult>{B, b.getIndexAttr(numHeads)}, outs,
-      std::nullopt);
-  b.setInsertionPointToStart(forall.getBody());
-  HeadIndex at{forall.getInductionVar(0), forall.getInductionVar(1), T};
-  ValueRange shared = forall.getRegionIterArgs();
-
-  // Per result: the offsets, sizes and type of one head's slice.
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
-  SmallVector<SmallVector<OpFoldResult>> offsets, sizes;
-  SmallVector<Value> slices;
-  for (auto [r, result] : llvm::enumerate(results)) {
-    SmallVector<OpFoldResult> off(result.sizes.size(), zero);
-    SmallVector<OpFoldResult> size(result.sizes);
-    SmallVector<int64_t> sliceShape;
-    for (unsigned d = 0; d < result.sizes.size(); ++d) {
-      if (d == result.batchDim || d == result.headDim) {
-        off[d] = d == result.batchDim ? at.b : at.h;
-        size[d] = one;
-        continue;
-      }
-      sliceShape.push_back(
-          getConstantIntValue(result.sizes[d]).value_or(ShapedType::kDynamic));
-    }
-    slices.push_back(tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get(sliceShape, result.elementType),
-        shared[r], off, size, SmallVector<OpFoldResult>(off.size(), one)));
-    offsets.push_back(std::move(off));
-    sizes.push_back(std::move(size));
-  }
-
-  SmallVector<Value> filled = body(b, at, slices);
-  TileBuilder x(b, at);
-  for (size_t r = 0; r < filled.size(); ++r)
-    filled[r] = x.convertTo(filled[r], results[r].elementType);
-
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  for (auto [r, value] : llvm::enumerate(filled))
-    tensor::ParallelInsertSliceOp::create(
-        b, value, shared[r], offsets[r], sizes[r],
-        SmallVector<OpFoldResult>(offsets[r].size(), one));
-  return SmallVector<Value>(forall.getResults());
+    outs.push_back(tensor::EmptyOp::create(b, r.sizes, r.elementType));
+  return buildForall(
+      b, {B, b.getIndexAttr(numHeads)}, outs,
+      [&](ValueRange iv, ValueRange shared) {
+        HeadIndex at{iv[0], iv[1], T};
+        // Per result: the offsets, sizes and type of one head's slice.
+        OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+        SmallVector<ParallelInsert> inserts;
+        SmallVector<Value> slices;
+        for (auto [r, result] : llvm::enumerate(results)) {
+          ParallelInsert insert{nullptr,
+                                SmallVector<OpFoldResult>(result.sizes.size(),
+                                                          zero),
+                                SmallVector<OpFoldResult>(result.sizes)};
+          SmallVector<int64_t> sliceShape;
+          for (unsigned d = 0; d < result.sizes.size(); ++d) {
+            if (d == result.batchDim || d == result.headDim) {
+              insert.offsets[d] = d == result.batchDim ? at.b : at.h;
+              insert.sizes[d] = one;
+              continue;
+            }
+            sliceShape.push_back(getConstantIntValue(result.sizes[d])
+                                     .value_or(ShapedType::kDynamic));
+          }
+          slices.push_back(tensor::ExtractSliceOp::create(
+              b, RankedTensorType::get(sliceShape, result.elementType),
+              shared[r], insert.offsets, insert.sizes,
+              SmallVector<OpFoldResult>(insert.offsets.size(), one)));
+          inserts.push_back(std::move(insert));
+        }
+        SmallVector<Value> filled = body(b, at, slices);
+        TileBuilder x(b, at);
+        for (size_t r = 0; r < inserts.size(); ++r)
+          inserts[r].source = x.convertTo(filled[r], results[r].elementType);
+        return inserts;
+      });
 }
 
 //===----------------------------------------------------------------------===//

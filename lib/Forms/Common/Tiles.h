@@ -36,6 +36,25 @@ struct PerHeadResult {
   unsigned batchDim, headDim;
 };
 
+/// A slice that one iteration of an scf.forall writes into a shared output.
+struct ParallelInsert {
+  mlir::Value source;
+  llvm::SmallVector<mlir::OpFoldResult> offsets, sizes;
+};
+
+/// An scf.forall over [0, ubs) with shared outputs `outs`, at the builder's
+/// insertion point; `body` builds one iteration from the induction variables
+/// and the shared outputs and returns what it writes into each of them.
+llvm::SmallVector<mlir::Value> buildForall(
+    mlir::ImplicitLocOpBuilder &b, llvm::ArrayRef<mlir::OpFoldResult> ubs,
+    mlir::ValueRange outs,
+    llvm::function_ref<llvm::SmallVector<ParallelInsert>(mlir::ValueRange,
+                                                         mlir::ValueRange)>
+        body);
+
+/// The element type of a tensor value.
+mlir::Type elementTypeOf(mlir::Value tensor);
+
 /// Computes one head: given its slice of every result, returns the new
 /// slices (f32 values are converted to the result's element type).
 using PerHeadBody = llvm::function_ref<llvm::SmallVector<mlir::Value>(

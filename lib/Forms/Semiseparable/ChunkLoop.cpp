@@ -2,9 +2,11 @@
 //
 // docs/math.md, "chunked": for each chunk of C tokens with G the cumulative
 // log decay inside the chunk and S the state entering it,
-//   O  = scale · ((Q ⊙ exp(G)) S + Σ causal((Q keyᵀ) ⊙ exp(G_t − G_s)) value)
+//   O  = scale · ((Q ⊙ exp(G)) S + Σ causal(Q, key) value)
 //   S' = exp(G_last) ⊙ S + Σ (key ⊙ exp(G_last − G))ᵀ value
-// over the chunk's writes (key, value): (K, V) for the diagonal transition.
+// over the chunk's writes (key, value), with causal(X, Y)[t, s] =
+// Σ_i x_ti y_si exp(G_ti − G_si) for s ≤ t: (K, V) for the diagonal
+// transition.
 // The delta rule writes (K, U), with the pseudo-values U from the chunk's
 // unit lower-triangular system
 //   (I + A) U = diag(β) V − diag(β) (K ⊙ exp(G)) S,

@@ -29,39 +29,6 @@ using namespace mixir;
 using namespace mixir::forms;
 using namespace mixir::forms::semiseparable;
 
-/// The element type of a tensor value.
-static Type elementType(Value tensor) {
-  return cast<RankedTensorType>(tensor.getType()).getElementType();
-}
-
-namespace {
-/// A slice that one iteration of an scf.forall writes into a shared output.
-struct ParallelInsert {
-  Value source;
-  SmallVector<OpFoldResult> offsets, sizes;
-};
-} // namespace
-
-/// An scf.forall over [0, ubs) with shared outputs `outs`; `body` builds
-/// one iteration from the induction variables and the shared outputs and
-/// returns what it writes into each of them.
-static SmallVector<Value> buildForall(
-    ImplicitLocOpBuilder &b, ArrayRef<OpFoldResult> ubs, ValueRange outs,
-    llvm::function_ref<SmallVector<ParallelInsert>(ValueRange, ValueRange)>
-        body) {
-  OpBuilder::InsertionGuard guard(b);
-  auto forall = scf::ForallOp::create(b, ubs, outs, std::nullopt);
-  b.setInsertionPointToStart(forall.getBody());
-  SmallVector<ParallelInsert> inserts =
-      body(forall.getInductionVars(), forall.getRegionIterArgs());
-  b.setInsertionPointToStart(forall.getTerminator().getBody());
-  for (auto [insert, dest] : llvm::zip(inserts, forall.getRegionIterArgs()))
-    tensor::ParallelInsertSliceOp::create(
-        b, insert.source, dest, insert.offsets, insert.sizes,
-        SmallVector<OpFoldResult>(insert.offsets.size(), b.getIndexAttr(1)));
-  return SmallVector<Value>(forall.getResults());
-}
-
 namespace {
 /// The sizes every step of the split shares, and the three steps.
 class SegmentSplit {
@@ -188,7 +155,7 @@ SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
   if (hasFinal)
     init.push_back(tensor::EmptyOp::create(
         b, ArrayRef<OpFoldResult>{B, Hs, Ks, Vs},
-        elementType(op.getFinalState())));
+        elementTypeOf(op.getFinalState())));
   auto segStatesType =
       RankedTensorType::get({ShapedType::kDynamic, K, V}, f32);
   auto stateType = RankedTensorType::get({K, V}, f32);
@@ -242,7 +209,7 @@ SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
             {loop.getResult(1), headOffsets, headSizes}};
         if (hasFinal)
           out.push_back({x.convertTo(loop.getResult(0),
-                                     elementType(op.getFinalState())),
+                                     elementTypeOf(op.getFinalState())),
                          {iv[0], iv[1], zero, zero},
                          {one, one, Ks, Vs}});
         return out;
@@ -250,7 +217,7 @@ SmallVector<Value> SegmentSplit::enteringStates(Value contributions,
 }
 
 Value SegmentSplit::outputs(Value entering) {
-  Type outType = elementType(op.getOutput());
+  Type outType = elementTypeOf(op.getOutput());
   SmallVector<Value> init{tensor::EmptyOp::create(
       b, ArrayRef<OpFoldResult>{B, T, Hs, Vs}, outType)};
   auto stateType = RankedTensorType::get({K, V}, f32);

@@ -2,11 +2,14 @@
 //
 // Work per (batch, head), from the cost table of docs/math.md, with C the chunk
 // (or block) length and n = ⌈T/C⌉:
-//   scan      : T · 5KV                 (update and read-out, per token)
+//   scan      : T · 5KV                 (update and read-out, per token;
+//                                        9KV with a rank-one part)
 //   chunked   : n · (2CKV inter + 2C²K scores + 2C²V + 2CKV state) + diag
+//               (+ the rank-one part's score blocks, solve and products)
 //   quadratic : n(n+1)/2 · (2C²K + 2C²V) + n(n-1)/2 · scaling + diag
 // where diag is the per-channel gate's decayed-key recurrence inside the
-// diagonal blocks (C·K exponentials and 2C²K multiply-adds per block) and
+// diagonal blocks (C·K exponentials per key tile and 2C²K multiply-adds per
+// score block) and
 // scaling the decay of each off-diagonal key block (C·K exponentials with a
 // per-channel gate, C with a scalar one). Each term is divided by the
 // throughput of its kind of work relative to the scan's load-update-store
@@ -63,9 +66,9 @@ static int64_t defaultBlockSize(const Problem &p) {
 
 int64_t mixir::forms::semiseparable::defaultTile(const Problem &p,
                                                  llvm::StringRef form) {
-  if (form == kChunked)
+  if (form == kChunkedForm)
     return defaultChunkSize(p);
-  if (form == kQuadratic)
+  if (form == kQuadraticForm)
     return defaultBlockSize(p);
   return 0;
 }
@@ -92,10 +95,14 @@ double mixir::forms::semiseparable::estimateCost(const Problem &p,
       transition == TransitionKind::Diagonal ? 1
       : transition == TransitionKind::Delta  ? 2
                                              : 4;
-  // The decayed-key recurrence of a per-channel gate runs at scan speed.
+  // The key tiles the score blocks are taken against (k; a and k for low
+  // rank): a per-channel gate runs one decayed-key recurrence per key tile,
+  // C·K exponentials, at scan speed, and 2C²K multiply-adds per block.
+  const double keyTiles = transition == TransitionKind::LowRank ? 2 : 1;
   const double diag =
-      channel ? scoreBlocks * n * (C * K * kExpCost + 2 * C * C * K) : 0;
-  if (form == kChunked) {
+      channel ? n * (keyTiles * C * K * kExpCost + scoreBlocks * 2 * C * C * K)
+              : 0;
+  if (form == kChunkedForm) {
     double mm = n * (2 * C * K * V + scoreBlocks * 2 * C * C * K +
                      2 * C * C * V + 2 * C * K * V);
     if (transition == TransitionKind::Delta)

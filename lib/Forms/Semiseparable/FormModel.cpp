@@ -31,9 +31,9 @@ struct SemiseparableFormModel
     int64_t tile = form.getTile() ? form.getTile() : defaultTile(p, kind);
     if (kind == mixer::kScanForm)
       lowerScan(rewriter, p);
-    else if (kind == kChunked)
+    else if (kind == kChunkedForm)
       lowerChunked(rewriter, p, tile);
-    else if (kind == kQuadratic)
+    else if (kind == kQuadraticForm)
       lowerQuadratic(rewriter, p, tile);
     else
       return op->emitOpError() << "has no lowering for form '" << kind << "'";

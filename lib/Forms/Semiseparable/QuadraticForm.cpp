@@ -1,4 +1,4 @@
-//===- LowerQuadratic.cpp - the quadratic (parallel) form ---------------===//
+//===- QuadraticForm.cpp - the quadratic (parallel) form ---------------===//
 //
 // docs/math.md, "quadratic": o = M·V with M materialised one C×C block
 // at a time (memory O(C²), never O(T²)). For a query block i and a key block

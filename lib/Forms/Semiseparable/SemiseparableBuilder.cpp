@@ -32,18 +32,15 @@ SmallVector<Value> mixir::forms::semiseparable::buildPerHead(
   mixer::SemiseparableOp op = p.op;
   Value B = tensor::DimOp::create(b, op.getQ(), 0);
   Value T = tensor::DimOp::create(b, op.getQ(), 1);
-  auto elementType = [&](Value result) {
-    return cast<RankedTensorType>(result.getType()).getElementType();
-  };
   OpFoldResult H = b.getIndexAttr(p.H), K = b.getIndexAttr(p.K),
                V = b.getIndexAttr(p.V);
   // The output [B, T, H, V] by rows [T, V]; the final state [B, H, K, V] by
   // [K, V].
   SmallVector<PerHeadResult> results{
-      {elementType(op.getOutput()), {B, T, H, V}, 0, 2}};
+      {elementTypeOf(op.getOutput()), {B, T, H, V}, 0, 2}};
   const bool hasFinal = static_cast<bool>(op.getFinalState());
   if (hasFinal)
-    results.push_back({elementType(op.getFinalState()), {B, H, K, V}, 0, 1});
+    results.push_back({elementTypeOf(op.getFinalState()), {B, H, K, V}, 0, 1});
 
   return forms::buildPerHead(
       b, B, T, p.H, results,

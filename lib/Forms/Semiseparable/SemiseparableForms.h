@@ -20,8 +20,8 @@
 
 namespace mixir::forms::semiseparable {
 
-inline constexpr llvm::StringLiteral kChunked = "chunked";
-inline constexpr llvm::StringLiteral kQuadratic = "quadratic";
+using mixer::kChunkedForm;
+using mixer::kQuadraticForm;
 
 void lowerScan(mlir::RewriterBase &rewriter, const Problem &p);
 void lowerChunked(mlir::RewriterBase &rewriter, const Problem &p, int64_t C);

@@ -181,3 +181,19 @@ func.func @delta_long_chunks(%q: tensor<?x?x4x64xf32>, %beta: tensor<?x?x4xf32>)
   %o = mixer.semiseparable %q, %q, %q beta(%beta) {delta_rule, form = #mixer.form<chunked, tile = 128>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4xf32>) -> tensor<?x?x4x64xf32>
   return %o : tensor<?x?x4x64xf32>
 }
+
+// -----
+
+func.func @low_rank_half(%q: tensor<?x?x4x64xf32>, %a: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{low_rank needs both a and b}}
+  %o = "mixer.semiseparable"(%q, %q, %q, %a) <{operandSegmentSizes = array<i32: 1, 1, 1, 0, 0, 1, 0, 0>}> : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
+  return %o : tensor<?x?x4x64xf32>
+}
+
+// -----
+
+func.func @unnamed_form(%q: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
+  // expected-error @+1 {{a form needs a name}}
+  %o = mixer.semiseparable %q, %q, %q {form = #mixer.form<"">} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
+  return %o : tensor<?x?x4x64xf32>
+}

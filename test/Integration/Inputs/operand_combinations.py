@@ -5,10 +5,9 @@ For each gate kind (none, per head, per token, per channel), with and without
 beta, an initial state and a final state, and each form (scan, chunked and
 quadratic with tiles of 4, and auto), compiles a small kernel (H=2, K=V=8;
 B and T dynamic, and static for one kernel per form); then the same for the
-delta rule and for a diagonal-plus-low-rank transition (gate none, per token
-or per channel; with and without beta; with both states or neither; scan,
-chunked and auto: they have no quadratic form)
-with mixirc, calls it through ctypes with 2 and with 16 threads (16 makes the
+delta rule and for a diagonal-plus-low-rank transition (every gate kind;
+with and without beta; with both states or neither; scan, chunked and auto:
+they have no quadratic form) with mixirc, calls it through ctypes with 2 and with 16 threads (16 makes the
 chunked form split the sequence), and compares every output with a plain
 double-precision recurrence written here, independently of the C++ harness.
 Uses only the Python standard library.
@@ -166,7 +165,7 @@ def main():
     # Transitions with a rank-one part: both states or neither.
     combos += [(kind, beta, states, states, form, None, transition)
                for transition, kind, beta, states, form in itertools.product(
-                   ["delta", "low_rank"], [None, "token", "channel"],
+                   ["delta", "low_rank"], [None, "head", "token", "channel"],
                    [False, True], [False, True], ["scan", "chunked", "auto"])]
     for n, (kind, beta, init, final, form, static, transition) in enumerate(
             combos):

@@ -219,12 +219,16 @@ std::vector<Example> makeCatalogue() {
          return {solveByRecurrence(p).output};
        }},
   };
-  // Every tensor in 16 bits: examples/gla_bf16.mlir, deltanet_f16.mlir.
+  // Every tensor in 16 bits: examples/gla_bf16.mlir, deltanet_f16.mlir, and
+  // test-only bf16 copies of the examples with states (their states read and
+  // written in bf16; test/Integration/sixteen-bit-states.test).
   for (const Example &e : std::vector<Example>(examples)) {
     if (e.name == "gla")
       examples.push_back(withType(e, "gla_bf16", DType::BF16));
     if (e.name == "deltanet")
       examples.push_back(withType(e, "deltanet_f16", DType::F16));
+    if (e.name == "gla_state" || e.name == "gated_deltanet")
+      examples.push_back(withType(e, e.name + "_bf16", DType::BF16));
   }
   return examples;
 }

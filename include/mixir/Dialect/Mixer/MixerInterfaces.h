@@ -36,6 +36,13 @@ mlir::LogicalResult verifyMixerOp(mlir::Operation *op);
 namespace mixir::mixer {
 /// The forms of `op` as one comma-separated string, for diagnostics.
 std::string formList(MixerOpInterface op);
+/// Succeeds when `form` is one of `op`'s forms and `tile` (0: the default)
+/// is no larger than the form takes; else reports why, at the op.
+mlir::LogicalResult checkForm(MixerOpInterface op, llvm::StringRef form,
+                              int64_t tile);
+/// The cost and lowering of `op`'s forms, or null with a diagnostic at the
+/// op when the tool registered none (mixir::forms::registerFormModels).
+MixerFormInterface getFormModel(MixerOpInterface op);
 /// The (tensor, dimension) whose size is the sequence length T of `op`
 /// (the first dimension with role "T"), if it has one.
 std::optional<std::pair<mlir::Value, unsigned>>

@@ -19,6 +19,10 @@ enum class GateKind {
   Channel, ///< [B,T,H,K]: log decay per token, head and key channel (GLA)
 };
 
+/// The tiled forms of `mixer.semiseparable` (the scan is kScanForm).
+inline constexpr llvm::StringLiteral kChunkedForm = "chunked";
+inline constexpr llvm::StringLiteral kQuadraticForm = "quadratic";
+
 /// The transition A_t of a semiseparable mixer (docs/math.md, section 1).
 enum class TransitionKind {
   Diagonal, ///< diag(exp(g_t))
