@@ -129,6 +129,8 @@ def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
   }];
 }
 
+include "AttentionOps.td"
+
 def Mixer_NumWorkersOp : Mixer_Op<"num_workers",
     [MemoryEffects<[MemRead]>]> {
   let summary = "The number of workers that run a parallel loop, read at run time";

@@ -3,4 +3,5 @@
 
 void mixir::forms::registerFormModels(mlir::DialectRegistry &registry) {
   registerSemiseparableFormModels(registry);
+  registerAttentionFormModels(registry);
 }

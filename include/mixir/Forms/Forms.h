@@ -17,6 +17,9 @@ namespace mixir::forms {
 /// The forms of mixer.semiseparable (lib/Forms/Semiseparable/).
 void registerSemiseparableFormModels(mlir::DialectRegistry &registry);
 
+/// The forms of mixer.attention (lib/Forms/Attention/).
+void registerAttentionFormModels(mlir::DialectRegistry &registry);
+
 /// Every structure class's forms.
 void registerFormModels(mlir::DialectRegistry &registry);
 

@@ -144,9 +144,12 @@ LogicalResult ShapeClasses::visit(Operation *op) {
 
 FailureOr<ShapeClasses> ShapeClasses::analyze(func::FuncOp func) {
   ShapeClasses result;
-  WalkResult walk = func.walk([&](Operation *op) {
-    return failed(result.visit(op)) ? WalkResult::interrupt()
-                                    : WalkResult::advance();
+  WalkResult walk = func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+    if (failed(result.visit(op)))
+      return WalkResult::interrupt();
+    // What a mixer op's regions read is in its tensor roles.
+    return isa<mixer::MixerOpInterface>(op) ? WalkResult::skip()
+                                             : WalkResult::advance();
   });
   if (walk.wasInterrupted())
     return failure();

@@ -25,7 +25,7 @@ void MixerDialect::initialize() {
       >();
   // Each structure class attaches the cost and lowering of its forms from
   // lib/Forms/<Class>/ (mixir::registerFormModels).
-  declarePromisedInterfaces<MixerFormInterface, SemiseparableOp>();
+  declarePromisedInterfaces<MixerFormInterface, SemiseparableOp, AttentionOp>();
 }
 
 //===----------------------------------------------------------------------===//

@@ -4,6 +4,8 @@
 // message names the operand and the dimension at fault.
 //
 //===----------------------------------------------------------------------===//
+#include "ShapeChecker.h"
+
 #include "mixir/Dialect/Mixer/MixerOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -17,37 +19,6 @@ using namespace mixir::mixer;
 #define GET_OP_CLASSES
 #include "mixer/MixerOps.cpp.inc"
 
-namespace {
-/// Checks one operand against a list of named expected dimensions. Each
-/// expected entry is either a static size or ShapedType::kDynamic (unknown);
-/// a dimension that is dynamic on either side is compatible. `names` gives
-/// the role of each dimension (B, T, H, ...) for the message.
-struct ShapeChecker {
-  Operation *op;
-
-  LogicalResult check(StringRef what, Type type, ArrayRef<int64_t> expected,
-                      ArrayRef<StringRef> names) {
-    auto tensor = cast<RankedTensorType>(type);
-    if (tensor.getRank() != static_cast<int64_t>(expected.size())) {
-      InFlightDiagnostic diag = op->emitOpError()
-                                << what << " must have rank "
-                                << expected.size() << " [";
-      llvm::interleave(names, diag, ", ");
-      return diag << "], got " << tensor;
-    }
-    for (auto [i, want] : llvm::enumerate(expected)) {
-      int64_t got = tensor.getDimSize(i);
-      if (ShapedType::isDynamic(want) || ShapedType::isDynamic(got) ||
-          got == want)
-        continue;
-      return op->emitOpError() << what << " dimension " << i << " ("
-                               << names[i] << ") is " << got << ", expected "
-                               << want;
-    }
-    return success();
-  }
-};
-} // namespace
 
 GateKind SemiseparableOp::getGateKind() {
   if (!getGate())
@@ -98,7 +69,7 @@ LogicalResult SemiseparableOp::verify() {
   const int64_t B = q.getDimSize(0), T = q.getDimSize(1), H = q.getDimSize(2),
                 K = q.getDimSize(3);
   const int64_t V = v.getRank() == 4 ? v.getDimSize(3) : ShapedType::kDynamic;
-  ShapeChecker c{getOperation()};
+  detail::ShapeChecker c{getOperation()};
   if (failed(c.check("k", getK().getType(), {B, T, H, K},
                      {"B", "T", "H", "K"})) ||
       failed(c.check("v", v, {B, T, H, V}, {"B", "T", "H", "V"})) ||

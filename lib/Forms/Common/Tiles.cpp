@@ -275,6 +275,24 @@ Value TileBuilder::storeRows(Value tileRows, Value rows, Value t0, Value len) {
                                        ArrayRef<OpFoldResult>{one, one});
 }
 
+Value TileBuilder::storeElements(Value tile, Value out, Value t0, Value len) {
+  auto outType = cast<RankedTensorType>(out.getType());
+  auto type = cast<RankedTensorType>(tile.getType());
+  OpFoldResult lenOfr = getAsOpFoldResult(len);
+  OpFoldResult one = b.getIndexAttr(1);
+  Value part = convertTo(tile, outType.getElementType());
+  if (getConstantIntValue(lenOfr) != type.getDimSize(0))
+    part = tensor::ExtractSliceOp::create(
+        b,
+        RankedTensorType::get({ShapedType::kDynamic},
+                              outType.getElementType()),
+        part, ArrayRef<OpFoldResult>{b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{lenOfr}, ArrayRef<OpFoldResult>{one});
+  return tensor::InsertSliceOp::create(b, part, out, ArrayRef<OpFoldResult>{t0},
+                                       ArrayRef<OpFoldResult>{lenOfr},
+                                       ArrayRef<OpFoldResult>{one});
+}
+
 //===----------------------------------------------------------------------===//
 // Element-wise arithmetic
 //===----------------------------------------------------------------------===//

@@ -111,6 +111,9 @@ public:
   /// float type) at row t0.
   mlir::Value storeRows(mlir::Value tileRows, mlir::Value rows,
                         mlir::Value t0, mlir::Value len);
+  /// Writes elements [0, len) of `tile` (C, f32) into `out` (T) at t0.
+  mlir::Value storeElements(mlir::Value tile, mlir::Value out,
+                            mlir::Value t0, mlir::Value len);
 
   // Element types.
   /// `x` (a scalar or a static tensor) as f32, and f32 `x` as `elementType`.

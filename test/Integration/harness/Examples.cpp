@@ -27,6 +27,16 @@ Problem problem(const Inputs &x, int64_t B, int64_t T, int64_t H, int64_t K,
   return p;
 }
 
+/// Softmax attention of q, k, v (the first three inputs), scale K^-1/2.
+AttentionProblem attention(const Inputs &x, int64_t B, int64_t Tq, int64_t Tk,
+                           int64_t Hq, int64_t Hkv, int64_t K, int64_t V) {
+  AttentionProblem p;
+  p.B = B, p.Tq = Tq, p.Tk = Tk, p.Hq = Hq, p.Hkv = Hkv, p.K = K, p.V = V;
+  p.q = x[0].data(), p.k = x[1].data(), p.v = x[2].data();
+  p.scale = 1.0 / std::sqrt(double(K));
+  return p;
+}
+
 std::vector<double> widen(const std::vector<float> &x) {
   return std::vector<double>(x.begin(), x.end());
 }
@@ -52,8 +62,8 @@ Example oddSizes(std::string name, Transition transition) {
   tensors.push_back(out("o", {"B", "T", "3", "7"}));
   tensors.push_back(out("hT", {"B", "3", "5", "7"}, "h0"));
   return {std::move(name), std::move(tensors),
-          [transition, lowRank](const Inputs &x, int64_t B,
-                                int64_t T) -> Outputs {
+          [transition, lowRank](const Inputs &x, int64_t B, int64_t T,
+                                int64_t) -> Outputs {
             Problem p = problem(x, B, T, 3, 5, 7);
             p.transition = transition;
             p.gate = Gate::Channel;
@@ -83,13 +93,13 @@ std::vector<Example> makeCatalogue() {
       {"linear_attention",
        {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}),
         in("v", {"B", "T", "4", "64"}), out("o", {"B", "T", "4", "64"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          return {solveByRecurrence(problem(x, B, T, 4, 64, 64)).output};
        }},
       {"retnet",
        {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}),
         in("v", {"B", "T", "4", "96"}), out("o", {"B", "T", "4", "96"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          Problem p = problem(x, B, T, 4, 64, 96);
          p.gate = Gate::Head;
          for (int h = 0; h < 4; ++h) // γ_h = 1 − 2^(−5−h) (Sun et al., 2023)
@@ -101,7 +111,7 @@ std::vector<Example> makeCatalogue() {
         in("A", {"4"}, Draw::NegativeA), in("Bs", {"B", "T", "4", "64"}),
         in("Cs", {"B", "T", "4", "64"}), in("D", {"4"}),
         out("y", {"B", "T", "4", "64"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          // SSD as a semiseparable mixer: q = C, k = B, v = x, β = dt,
          // log decay dt·A_h, no scale; then the skip y += D_h x.
          const auto &xs = x[0], &dt = x[1], &A = x[2], &D = x[5];
@@ -123,7 +133,7 @@ std::vector<Example> makeCatalogue() {
         in("v", {"B", "T", "4", "64"}),
         in("g", {"B", "T", "4", "64"}, Draw::LogDecay),
         out("o", {"B", "T", "4", "64"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          Problem p = problem(x, B, T, 4, 64, 64);
          p.gate = Gate::Channel;
          p.logDecay = widen(x[3]);
@@ -135,7 +145,7 @@ std::vector<Example> makeCatalogue() {
         in("g", {"B", "T", "2", "48"}, Draw::LogDecay),
         in("h0", {"B", "2", "48", "80"}), out("o", {"B", "T", "2", "80"}),
         out("hT", {"B", "2", "48", "80"}, "h0")},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          Problem p = problem(x, B, T, 2, 48, 80);
          p.gate = Gate::Channel;
          p.logDecay = widen(x[3]);
@@ -147,7 +157,7 @@ std::vector<Example> makeCatalogue() {
        {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}, Draw::UnitRows),
         in("v", {"B", "T", "4", "64"}), in("beta", {"B", "T", "4"}, Draw::Rate),
         out("o", {"B", "T", "4", "64"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          Problem p = problem(x, B, T, 4, 64, 64);
          p.transition = Transition::Delta;
          p.beta = x[3].data();
@@ -158,7 +168,7 @@ std::vector<Example> makeCatalogue() {
         in("v", {"B", "T", "4", "128"}), in("g", {"B", "T", "4"}, Draw::LogDecay),
         in("beta", {"B", "T", "4"}, Draw::Rate), in("h0", {"B", "4", "64", "128"}),
         out("o", {"B", "T", "4", "128"}), out("hT", {"B", "4", "64", "128"}, "h0")},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          Problem p = problem(x, B, T, 4, 64, 128);
          p.transition = Transition::Delta;
          p.gate = Gate::Token;
@@ -172,7 +182,7 @@ std::vector<Example> makeCatalogue() {
        {in("q", {"B", "T", "2", "64"}), in("k", {"B", "T", "2", "64"}, Draw::UnitRows),
         in("v", {"B", "T", "2", "64"}), in("g", {"B", "T", "2", "64"}, Draw::LogDecay),
         in("beta", {"B", "T", "2"}, Draw::Rate), out("o", {"B", "T", "2", "64"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          Problem p = problem(x, B, T, 2, 64, 64);
          p.transition = Transition::Delta;
          p.gate = Gate::Channel;
@@ -185,7 +195,7 @@ std::vector<Example> makeCatalogue() {
         in("k", {"B", "T", "2", "64"}), in("v", {"B", "T", "2", "64"}),
         in("kk", {"B", "T", "2", "64"}, Draw::UnitRows),
         in("a", {"B", "T", "2", "64"}, Draw::Rate), out("o", {"B", "T", "2", "64"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          // S_t = (diag(exp(w_t)) − (a_t ⊙ kk_t) kk_tᵀ) S_{t-1} + k_t v_tᵀ,
          // o_t = S_tᵀ r_t: the low-rank part is computed here in double.
          Problem p;
@@ -203,6 +213,30 @@ std::vector<Example> makeCatalogue() {
          p.b = x[4].data();
          return {solveByRecurrence(p).output};
        }},
+      {"attention_gqa",
+       {in("q", {"B", "T", "8", "64"}), in("k", {"B", "T", "2", "64"}),
+        in("v", {"B", "T", "2", "64"}), out("o", {"B", "T", "8", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         AttentionProblem p = attention(x, B, T, T, 8, 2, 64, 64);
+         p.mask = [](int64_t, int64_t, int64_t t, int64_t s) { return s <= t; };
+         return {solveAttention(p)};
+       }},
+      {"cross_attention",
+       {in("q", {"B", "T", "4", "64"}), in("k", {"B", "Tk", "4", "64"}),
+        in("v", {"B", "Tk", "4", "64"}), out("o", {"B", "T", "4", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t Tk) -> Outputs {
+         return {solveAttention(attention(x, B, T, Tk, 4, 4, 64, 64))};
+       }},
+      {"sliding_window",
+       {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}),
+        in("v", {"B", "T", "4", "64"}), out("o", {"B", "T", "4", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         AttentionProblem p = attention(x, B, T, T, 4, 4, 64, 64);
+         p.mask = [](int64_t, int64_t, int64_t t, int64_t s) {
+           return s <= t && t - 128 < s;
+         };
+         return {solveAttention(p)};
+       }},
       // Test-only problems (test/Integration/Inputs/*.mlir): sizes that are
       // not multiples of any tile or vector width, and every operand.
       oddSizes("odd_sizes", Transition::Diagonal),
@@ -212,7 +246,7 @@ std::vector<Example> makeCatalogue() {
        {in("q", {"B", "T", "1", "1"}), in("k", {"B", "T", "1", "1"}),
         in("v", {"B", "T", "1", "2"}),
         in("g", {"B", "T", "1"}, Draw::LogDecay), out("o", {"B", "T", "1", "2"})},
-       [](const Inputs &x, int64_t B, int64_t T) -> Outputs {
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
          Problem p = problem(x, B, T, 1, 1, 2);
          p.gate = Gate::Token;
          p.logDecay = widen(x[3]);
@@ -336,10 +370,13 @@ const char *mixir::check::nameOf(DType type) {
 }
 
 std::vector<int64_t> mixir::check::shapeOf(const TensorSpec &spec, int64_t B,
-                                           int64_t T) {
+                                           int64_t T, int64_t Tk) {
   std::vector<int64_t> shape;
   for (const std::string &d : spec.dims)
-    shape.push_back(d == "B" ? B : d == "T" ? T : std::stoll(d));
+    shape.push_back(d == "B"    ? B
+                    : d == "T"  ? T
+                    : d == "Tk" ? Tk
+                                : std::stoll(d));
   return shape;
 }
 

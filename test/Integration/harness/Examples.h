@@ -42,7 +42,7 @@ const char *nameOf(DType type);
 
 struct TensorSpec {
   std::string name;
-  std::vector<std::string> dims; ///< "B", "T" or a number
+  std::vector<std::string> dims; ///< "B", "T", "Tk" or a number
   Draw draw = Draw::Normal;
   bool isResult = false;
   std::string inPlaceOf; ///< a result that may share the named input's buffer
@@ -56,14 +56,18 @@ using Outputs = std::vector<std::vector<double>>;
 struct Example {
   std::string name;
   std::vector<TensorSpec> tensors; ///< inputs first, then results
-  std::function<Outputs(const Inputs &, int64_t B, int64_t T)> reference;
+  /// The outputs for inputs of batch B, length T and, where tensors have a
+  /// dimension "Tk" (the keys of cross attention), Tk.
+  std::function<Outputs(const Inputs &, int64_t B, int64_t T, int64_t Tk)>
+      reference;
 };
 
 const Example *findExample(const std::string &name);
 std::vector<std::string> exampleNames();
 
 /// The concrete shape of a tensor for given B and T.
-std::vector<int64_t> shapeOf(const TensorSpec &spec, int64_t B, int64_t T);
+std::vector<int64_t> shapeOf(const TensorSpec &spec, int64_t B, int64_t T,
+                             int64_t Tk);
 /// Deterministic input values.
 std::vector<float> drawValues(Draw draw, size_t count, size_t rowLength,
                               bool strong,

@@ -1,6 +1,7 @@
 //===- Reference.cpp - double-precision semiseparable recurrence ------------===//
 #include "Reference.h"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace mixir::check;
@@ -87,4 +88,49 @@ Solution mixir::check::solveByRecurrence(const Problem &p) {
     }
   }
   return s;
+}
+
+std::vector<double> mixir::check::solveAttention(const AttentionProblem &p) {
+  std::vector<double> out(size_t(p.B * p.Tq * p.Hq * p.V), 0.0);
+  std::vector<double> scores(size_t(p.Tk));
+  const int64_t group = p.Hq / p.Hkv;
+  for (int64_t b = 0; b < p.B; ++b)
+    for (int64_t h = 0; h < p.Hq; ++h) {
+      const int64_t kvh = h / group;
+      for (int64_t t = 0; t < p.Tq; ++t) {
+        const float *q = p.q + ((b * p.Tq + t) * p.Hq + h) * p.K;
+        double most = -INFINITY;
+        for (int64_t s = 0; s < p.Tk; ++s) {
+          if (p.mask && !p.mask(b, h, t, s)) {
+            scores[s] = -INFINITY;
+            continue;
+          }
+          const float *k = p.k + ((b * p.Tk + s) * p.Hkv + kvh) * p.K;
+          double dot = 0;
+          for (int64_t i = 0; i < p.K; ++i)
+            dot += double(q[i]) * double(k[i]);
+          double score = p.scale * dot;
+          if (p.scoreMod)
+            score = p.scoreMod(score, b, h, t, s);
+          scores[s] = score;
+          most = std::max(most, score);
+        }
+        double *o = out.data() + ((b * p.Tq + t) * p.Hq + h) * p.V;
+        if (most == -INFINITY)
+          continue; // no visible key: 0
+        double sum = 0;
+        for (int64_t s = 0; s < p.Tk; ++s) {
+          if (scores[s] == -INFINITY)
+            continue;
+          const double w = std::exp(scores[s] - most);
+          sum += w;
+          const float *v = p.v + ((b * p.Tk + s) * p.Hkv + kvh) * p.V;
+          for (int64_t j = 0; j < p.V; ++j)
+            o[j] += w * double(v[j]);
+        }
+        for (int64_t j = 0; j < p.V; ++j)
+          o[j] /= sum;
+      }
+    }
+  return out;
 }

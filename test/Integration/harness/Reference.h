@@ -13,6 +13,7 @@
 #define MIXIR_TEST_HARNESS_REFERENCE_H
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace mixir::check {
@@ -41,6 +42,21 @@ struct Solution {
 };
 
 Solution solveByRecurrence(const Problem &p);
+
+/// Softmax attention (docs/math.md, section 2), in double precision:
+/// o_t = Σ_{s : mask(b,h,t,s)} softmax_s(scoreMod(scale·q_t·k_s, b,h,t,s)) v_s,
+/// k and v read from kv head h / (Hq / Hkv); a row with no visible key is 0.
+struct AttentionProblem {
+  int64_t B = 0, Tq = 0, Tk = 0, Hq = 0, Hkv = 0, K = 0, V = 0;
+  const float *q = nullptr, *k = nullptr, *v = nullptr;
+  double scale = 1.0;
+  std::function<bool(int64_t b, int64_t h, int64_t t, int64_t s)> mask;
+  std::function<double(double score, int64_t b, int64_t h, int64_t t,
+                       int64_t s)>
+      scoreMod;
+};
+/// The output [B, Tq, Hq, V].
+std::vector<double> solveAttention(const AttentionProblem &p);
 
 } // namespace mixir::check
 

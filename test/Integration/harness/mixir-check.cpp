@@ -1,7 +1,8 @@
 //===- mixir-check.cpp - run a compiled mixer against the reference ---------===//
 //
 //   mixir-check --lib LIB.so --example NAME [--B 2] [--T 1,7,64,100,1000]
-//               [--strong] [--label FORM] [--abi] [--threads N] [--summary]
+//               [--Tk ...] [--strong] [--label FORM] [--abi] [--threads N]
+//               [--summary]
 //
 // Loads a library that mixirc produced (--emit=shared), calls the example's
 // entry point through the DLPack C ABI on deterministic random inputs, and
@@ -79,17 +80,18 @@ struct Library {
 /// bytes behind.
 struct Case {
   const Example &ex;
-  int64_t B, T;
+  int64_t B, T, Tk;
   std::vector<std::vector<uint8_t>> storage;
   std::vector<std::vector<int64_t>> shapes;
   std::vector<size_t> numel;
   std::vector<DLTensor> tensors;
 
-  Case(const Example &ex, int64_t B, int64_t T, bool strong, unsigned seed)
-      : ex(ex), B(B), T(T) {
+  Case(const Example &ex, int64_t B, int64_t T, bool strong, unsigned seed,
+       int64_t Tk = -1)
+      : ex(ex), B(B), T(T), Tk(Tk < 0 ? T : Tk) {
     std::mt19937 rng(seed);
     for (const TensorSpec &spec : ex.tensors) {
-      shapes.push_back(shapeOf(spec, B, T));
+      shapes.push_back(shapeOf(spec, B, T, this->Tk));
       size_t n = 1;
       for (int64_t d : shapes.back())
         n *= size_t(d);
@@ -205,7 +207,7 @@ bool runAndCompare(const Library &lib, Case &c, std::vector<double> &errs,
     why = "wrote past the end of a buffer";
     return false;
   }
-  errs = errors(c, c.ex.reference(c.inputs(), c.B, c.T));
+  errs = errors(c, c.ex.reference(c.inputs(), c.B, c.T, c.Tk));
   size_t r = 0;
   for (const TensorSpec &t : c.ex.tensors) {
     if (!t.isResult)
@@ -352,7 +354,7 @@ void abiTests(const Library &lib, const Example &ex, Tally &tally) {
     std::copy(initial.begin(), initial.end(), c.begin(s));
     bool ok = rc == 0 && c.canariesIntact();
     if (ok)
-      for (double e : errors(c, ex.reference(c.inputs(), B, T)))
+      for (double e : errors(c, ex.reference(c.inputs(), B, T, T)))
         ok &= e >= 0 && e <= toleranceOf(ex.tensors[r].dtype);
     std::string what = ex.tensors[r].name + " updated in place in " + src;
     std::printf("  abi  %-44s %s\n", what.c_str(), ok ? "ok" : "FAIL");
@@ -363,7 +365,7 @@ void abiTests(const Library &lib, const Example &ex, Tally &tally) {
 
 int main(int argc, char **argv) {
   std::string libPath, exampleName, label = "-";
-  std::vector<int64_t> lengths{1, 7, 64, 100, 1000};
+  std::vector<int64_t> lengths{1, 7, 64, 100, 1000}, keyLengths;
   int64_t B = 2;
   int threads = 0;
   bool strong = false, abi = false, summary = false;
@@ -386,11 +388,12 @@ int main(int argc, char **argv) {
       B = std::stoll(value());
     else if (a == "--threads")
       threads = std::stoi(value());
-    else if (a == "--T") {
-      lengths.clear();
+    else if (a == "--T" || a == "--Tk") {
+      std::vector<int64_t> &list = a == "--T" ? lengths : keyLengths;
+      list.clear();
       std::stringstream ss(value());
       for (std::string t; std::getline(ss, t, ',');)
-        lengths.push_back(std::stoll(t));
+        list.push_back(std::stoll(t));
     } else if (a == "--strong")
       strong = true;
     else if (a == "--abi")
@@ -438,8 +441,14 @@ int main(int argc, char **argv) {
   if (!summary)
     std::printf("%-17s %-10s %6s  %-8s %s\n", "example", "form", "T",
                 "output", "rel. L2 error");
-  for (int64_t T : lengths) {
-    Case c(*ex, B, T, strong, unsigned(1000 + T));
+  if (!keyLengths.empty() && keyLengths.size() != lengths.size()) {
+    std::fprintf(stderr, "mixir-check: --Tk needs one length per --T\n");
+    return 2;
+  }
+  for (size_t n = 0; n < lengths.size(); ++n) {
+    const int64_t T = lengths[n];
+    int64_t Tk = keyLengths.empty() ? T : keyLengths[n];
+    Case c(*ex, B, T, strong, unsigned(1000 + T), Tk);
     std::vector<double> errs;
     std::string why;
     bool ok = runAndCompare(lib, c, errs, why);

@@ -1,0 +1,258 @@
+//===- FlashForm.cpp - the flash form of mixer.attention ----------------===//
+//
+// docs/math.md, section 2: per (batch, query head) and query block of Cq
+// rows, key blocks of Ck rows are streamed with an online softmax:
+//   S  = mods(scale · Q Kᵀ)                  (score_mod; −inf where masked)
+//   m' = max(m, rowmax S),  P = exp(S − m'),  α = exp(m − m')
+//   l  = α l + rowsum P,    A = α A + P V
+// and finally O = A / l, LSE = m + log l. Memory is O(Cq·Ck), never O(Tq·Tk).
+// A row with no visible key so far has m = −inf: then P = 0 and α = 1 are
+// taken without forming exp(−inf − (−inf)); a row with no visible key at
+// all ends with l = 0 and gives O = 0, LSE = −inf, never NaN.
+//
+//===----------------------------------------------------------------------===//
+#include "AttentionForms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+
+using namespace mlir;
+using namespace mixir;
+using namespace mixir::forms;
+using namespace mixir::forms::attention;
+using utils::IteratorType;
+
+namespace {
+constexpr IteratorType par = IteratorType::parallel;
+constexpr IteratorType red = IteratorType::reduction;
+
+Value negInf(ImplicitLocOpBuilder &b) {
+  return arith::ConstantOp::create(
+      b, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+}
+
+/// Clones the body of `mod` (one block ending in mixer.yield) at the
+/// builder's insertion point with its arguments mapped to `args`; returns
+/// the yielded value.
+Value inlineMod(ImplicitLocOpBuilder &b, Region &mod, ValueRange args) {
+  Block &block = mod.front();
+  IRMapping mapping;
+  for (auto [arg, value] : llvm::zip(block.getArguments(), args))
+    mapping.map(arg, value);
+  for (Operation &op : block.without_terminator())
+    b.clone(op, mapping);
+  auto yield = cast<mixer::YieldOp>(block.getTerminator());
+  return mapping.lookup(yield.getValues()[0]);
+}
+
+/// Whether a value is −inf.
+Value isNegInf(ImplicitLocOpBuilder &b, Value v) {
+  return arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, v, negInf(b));
+}
+
+/// out[i] = fn(inputs[..][i], out[i]) over 1-D tiles, updating `out` in
+/// place.
+Value rows(TileBuilder &x, ValueRange inputs, Value out,
+           llvm::function_ref<Value(ImplicitLocOpBuilder &, ValueRange)> fn) {
+  MLIRContext *m = x.b.getContext();
+  SmallVector<AffineMap> maps(inputs.size() + 1, dimsMap(m, 1, {0}));
+  return linalg::GenericOp::create(
+             x.b, TypeRange{out.getType()}, inputs, ValueRange{out}, maps,
+             ArrayRef<IteratorType>{par},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               linalg::YieldOp::create(ib, fn(ib, args));
+             })
+      .getResult(0);
+}
+
+/// r[i] = reduce_j x[i, j] with `combine`, starting from `init` (tensor<C>).
+Value reduceRows(TileBuilder &x, Value tile, Value init,
+                 llvm::function_ref<Value(ImplicitLocOpBuilder &, Value,
+                                          Value)>
+                     combine) {
+  MLIRContext *m = x.b.getContext();
+  return linalg::GenericOp::create(
+             x.b, TypeRange{init.getType()}, ValueRange{tile},
+             ValueRange{init},
+             ArrayRef<AffineMap>{dimsMap(m, 2, {0, 1}), dimsMap(m, 2, {0})},
+             ArrayRef<IteratorType>{par, red},
+             [&](OpBuilder &nb, Location loc, ValueRange args) {
+               ImplicitLocOpBuilder ib(loc, nb);
+               linalg::YieldOp::create(ib, combine(ib, args[1], args[0]));
+             })
+      .getResult(0);
+}
+} // namespace
+
+/// One query block's rows: {O (Cq×V, f32), LSE (Cq, f32)}.
+static std::pair<Value, Value> queryBlock(ImplicitLocOpBuilder &b,
+                                          const Problem &p,
+                                          const HeadIndex &at, Value kvHead,
+                                          Value Tk, Value t0, Value len,
+                                          int64_t Cq, int64_t Ck) {
+  TileBuilder x(b, at);
+  MLIRContext *m = b.getContext();
+  HeadIndex kvAt{at.b, kvHead, Tk};
+  Value Q = x.tile(p.op.getQ(), t0, len, Cq);
+  Value numBlocks = arith::CeilDivSIOp::create(b, Tk, x.index(Ck));
+  Value m0 = linalg::FillOp::create(b, ValueRange{negInf(b)},
+                                    ValueRange{tensor::EmptyOp::create(
+                                        b, ArrayRef<int64_t>{Cq},
+                                        b.getF32Type())})
+                 .getResult(0);
+  auto loop = scf::ForOp::create(
+      b, x.index(0), numBlocks, x.index(1),
+      ValueRange{m0, x.zeros({Cq}), x.zeros({Cq, p.V})},
+      [&](OpBuilder &nb, Location loc, Value j, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        TileBuilder xt(ib, at);
+        TileBuilder kt(ib, kvAt);
+        Value s0 = arith::MulIOp::create(ib, j, xt.index(Ck));
+        Value lenK = kt.tileLength(s0, Ck);
+        Value Kj = kt.tile(p.op.getK(), s0, lenK, Ck);
+        Value Vj = kt.tile(p.op.getV(), s0, lenK, Ck);
+        // S = mods(scale · Q Kᵀ), −inf where masked or past the keys.
+        Value S = xt.updateInPlace2D(
+            xt.matmulTransBAcc(Q, Kj, xt.zeros({Cq, Ck})), {}, {},
+            [&](ImplicitLocOpBuilder &eb, ValueRange args) -> Value {
+              Value i = linalg::IndexOp::create(eb, 0);
+              Value jj = linalg::IndexOp::create(eb, 1);
+              Value qIdx = arith::AddIOp::create(eb, t0, i);
+              Value kvIdx = arith::AddIOp::create(eb, s0, jj);
+              Value score = arith::MulFOp::create(
+                  eb, args[0],
+                  arith::ConstantOp::create(eb, eb.getF32FloatAttr(p.scale)));
+              if (!p.op.getScoreMod().empty())
+                score = inlineMod(eb, p.op.getScoreMod(),
+                                  {score, at.b, at.h, qIdx, kvIdx});
+              Value visible = arith::CmpIOp::create(
+                  eb, arith::CmpIPredicate::slt, jj, lenK);
+              if (!p.op.getMaskMod().empty())
+                visible = arith::AndIOp::create(
+                    eb, visible,
+                    inlineMod(eb, p.op.getMaskMod(),
+                              {at.b, at.h, qIdx, kvIdx}));
+              return arith::SelectOp::create(eb, visible, score, negInf(eb));
+            });
+        // m' = max(m, rowmax S)
+        Value mOld = iter[0];
+        Value mNew = reduceRows(
+            xt, S, mOld,
+            [](ImplicitLocOpBuilder &eb, Value acc, Value v) -> Value {
+              return arith::MaximumFOp::create(eb, acc, v);
+            });
+        // α = exp(m − m'), 1 while no key is visible (m' = −inf).
+        Value alpha = rows(
+            xt, {mOld, mNew}, xt.zeros({Cq}),
+            [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+              Value none = isNegInf(eb, a[1]);
+              Value e = math::ExpOp::create(
+                  eb, arith::SubFOp::create(eb, a[0], a[1]));
+              return arith::SelectOp::create(
+                  eb, none,
+                  arith::ConstantOp::create(eb, eb.getF32FloatAttr(1.0)), e);
+            });
+        // P = exp(S − m'), 0 while no key is visible.
+        Value P = xt.updateInPlace2D(
+            S, {mNew}, {dimsMap(m, 2, {0})},
+            [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+              Value none = isNegInf(eb, a[0]);
+              Value e = math::ExpOp::create(
+                  eb, arith::SubFOp::create(eb, a[1], a[0]));
+              return arith::SelectOp::create(
+                  eb, none,
+                  arith::ConstantOp::create(eb, eb.getF32FloatAttr(0.0)), e);
+            });
+        // l' = α l + rowsum P;  A' = α A + P V
+        Value l = rows(xt, {alpha}, iter[1],
+                       [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+                         return arith::MulFOp::create(eb, a[0], a[1]);
+                       });
+        l = reduceRows(xt, P, l,
+                       [](ImplicitLocOpBuilder &eb, Value acc,
+                          Value v) -> Value {
+                         return arith::AddFOp::create(eb, acc, v);
+                       });
+        Value A = xt.matmulAcc(P, Vj, xt.scaleRows(iter[2], alpha));
+        scf::YieldOp::create(ib, ValueRange{mNew, l, A});
+      });
+  // O = A / l and LSE = m + log l; a row with no visible key: 0 and −inf.
+  Value mFinal = loop.getResult(0), lFinal = loop.getResult(1);
+  Value O = x.updateInPlace2D(
+      loop.getResult(2), {lFinal}, {dimsMap(m, 2, {0})},
+      [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+        Value zero = arith::ConstantOp::create(eb, eb.getF32FloatAttr(0.0));
+        Value empty =
+            arith::CmpFOp::create(eb, arith::CmpFPredicate::OEQ, a[0], zero);
+        return arith::SelectOp::create(
+            eb, empty, zero, arith::DivFOp::create(eb, a[1], a[0]));
+      });
+  Value lse = rows(x, {mFinal, lFinal}, x.zeros({Cq}),
+                   [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+                     Value zero =
+                         arith::ConstantOp::create(eb, eb.getF32FloatAttr(0.0));
+                     Value empty = arith::CmpFOp::create(
+                         eb, arith::CmpFPredicate::OEQ, a[1], zero);
+                     Value v = arith::AddFOp::create(
+                         eb, a[0], math::LogOp::create(eb, a[1]));
+                     return arith::SelectOp::create(eb, empty, negInf(eb), v);
+                   });
+  return {O, lse};
+}
+
+static std::pair<Value, Value> flashHead(ImplicitLocOpBuilder &b,
+                                         const Problem &p, const HeadIndex &at,
+                                         ValueRange slices, int64_t Cq,
+                                         int64_t Ck) {
+  TileBuilder x(b, at);
+  Value group = x.index(p.Hq / p.Hkv);
+  Value kvHead = arith::DivUIOp::create(b, at.h, group);
+  Value Tk = tensor::DimOp::create(b, p.op.getK(), 1);
+  Value numBlocks = arith::CeilDivSIOp::create(b, at.T, x.index(Cq));
+  SmallVector<Value> init(slices.begin(), slices.end());
+  auto loop = scf::ForOp::create(
+      b, x.index(0), numBlocks, x.index(1), init,
+      [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        TileBuilder xt(ib, at);
+        Value t0 = arith::MulIOp::create(ib, i, xt.index(Cq));
+        Value len = xt.tileLength(t0, Cq);
+        auto [O, lse] = queryBlock(ib, p, at, kvHead, Tk, t0, len, Cq, Ck);
+        SmallVector<Value> next{xt.storeRows(O, iter[0], t0, len)};
+        if (iter.size() > 1)
+          next.push_back(xt.storeElements(lse, iter[1], t0, len));
+        scf::YieldOp::create(ib, next);
+      });
+  return {loop.getResult(0),
+          loop.getNumResults() > 1 ? loop.getResult(1) : Value()};
+}
+
+void mixir::forms::attention::lowerFlash(RewriterBase &rewriter,
+                                         const Problem &p, int64_t Cq,
+                                         int64_t Ck) {
+  mixer::AttentionOp op = p.op;
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  b.setInsertionPoint(op);
+  Value B = tensor::DimOp::create(b, op.getQ(), 0);
+  Value Tq = tensor::DimOp::create(b, op.getQ(), 1);
+  OpFoldResult Hq = b.getIndexAttr(p.Hq), V = b.getIndexAttr(p.V);
+  // The output [B, Tq, Hq, V] by rows [Tq, V]; the LSE [B, Tq, Hq] by [Tq].
+  SmallVector<PerHeadResult> results{
+      {elementTypeOf(op.getOutput()), {B, Tq, Hq, V}, 0, 2}};
+  if (Value lse = op.getLse())
+    results.push_back({elementTypeOf(lse), {B, Tq, Hq}, 0, 2});
+  SmallVector<Value> values = buildPerHead(
+      b, B, Tq, p.Hq, results,
+      [&](ImplicitLocOpBuilder &hb, const HeadIndex &at, ValueRange slices) {
+        auto [rows, lse] = flashHead(hb, p, at, slices, Cq, Ck);
+        SmallVector<Value> filled{rows};
+        if (lse)
+          filled.push_back(lse);
+        return filled;
+      });
+  rewriter.replaceOp(op, castToTypes(b, op->getResultTypes(), values));
+}
