@@ -19,6 +19,7 @@
 #include "mixir/Conversion/Passes.h"
 #include "mixir/Dialect/Mixer/MixerDialect.h"
 #include "mixir/Forms/Forms.h"
+#include "mixir/Forms/Passes.h"
 #include "mixir/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -100,6 +101,7 @@ void mixir::buildCpuPipeline(OpPassManager &pm,
 void mixir::registerAllPasses() {
   registerMixirTransformsPasses();
   registerMixirConversionPasses();
+  registerMixirFormsPasses();
   PassPipelineRegistration<CpuPipelineOptions>(
       "mixer-cpu-pipeline",
       "Compile mixer-dialect functions to the LLVM dialect with C entry "

@@ -3,11 +3,13 @@
 //   mixirc IN.mlir -o OUT [--target=cpu] [--mcpu=native|NAME]
 //          [--emit=mlir|llvm|asm|obj|shared|header]
 //          [--form=auto|FORM] [--chunk-size=N]
+//   mixirc IN.mlir --print-block-mask=TQ[,TK] [--chunk-size=N]
 //
 //===----------------------------------------------------------------------===//
 #include "Link.h"
 
 #include "mixir/Dialect/Mixer/MixerDialect.h"
+#include "mixir/Forms/Passes.h"
 #include "mixir/Pipelines/Pipelines.h"
 #include "mixir/Target/CpuTarget.h"
 
@@ -67,6 +69,13 @@ cl::opt<int64_t> chunkSize("chunk-size",
                                     "cost model choose"),
                            cl::init(0), cl::cat(category));
 
+cl::opt<std::string> printBlockMask(
+    "print-block-mask",
+    cl::desc("print which (query block, key block) pairs of every "
+             "attention's mask are empty, full or partial for lengths "
+             "TQ[,TK], with blocks of --chunk-size (64 by default), and exit"),
+    cl::value_desc("TQ[,TK]"), cl::cat(category));
+
 std::string headerGuard(StringRef input) {
   std::string guard = "MIXIR_";
   for (char c : llvm::sys::path::stem(input))
@@ -117,6 +126,17 @@ int main(int argc, char **argv) {
     return 1;
 
   PassManager pm(&context);
+  if (!printBlockMask.empty()) {
+    auto [tq, tk] = StringRef(printBlockMask).split(',');
+    mixir::MixerPrintBlockMaskOptions print;
+    if (tq.getAsInteger(10, print.queryLength) ||
+        (!tk.empty() && tk.getAsInteger(10, print.keyLength)) ||
+        print.queryLength <= 0 || print.keyLength < 0)
+      return fail("--print-block-mask takes TQ or TQ,TK (positive lengths)");
+    print.block = chunkSize ? chunkSize : 64;
+    pm.addPass(mixir::createMixerPrintBlockMask(print));
+    return failed(pm.run(*module)) ? 1 : 0;
+  }
   mixir::CpuPipelineOptions options;
   options.form = form;
   options.chunkSize = chunkSize;

@@ -12,12 +12,14 @@
 //
 //===----------------------------------------------------------------------===//
 #include "AttentionForms.h"
+#include "BlockMask.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mixir;
@@ -88,12 +90,157 @@ Value reduceRows(TileBuilder &x, Value tile, Value init,
 }
 } // namespace
 
+/// One step of the online softmax with the scores S (Cq×Ck) of a key block
+/// and its values Vj (Ck×V): {m', l', A'} from iter = {m, l, A}.
+static std::tuple<Value, Value, Value> update(TileBuilder &x, Value S,
+                                              Value Vj, ValueRange iter) {
+  MLIRContext *m = x.b.getContext();
+  int64_t Cq = cast<RankedTensorType>(S.getType()).getDimSize(0);
+  // m' = max(m, rowmax S)
+  Value mOld = iter[0];
+  Value mNew =
+      reduceRows(x, S, mOld,
+                 [](ImplicitLocOpBuilder &eb, Value acc, Value v) -> Value {
+                   return arith::MaximumFOp::create(eb, acc, v);
+                 });
+  // α = exp(m − m'), 1 while no key is visible (m' = −inf).
+  Value alpha = rows(
+      x, {mOld, mNew}, x.zeros({Cq}),
+      [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+        Value none = isNegInf(eb, a[1]);
+        Value e = math::ExpOp::create(eb, arith::SubFOp::create(eb, a[0], a[1]));
+        return arith::SelectOp::create(
+            eb, none, arith::ConstantOp::create(eb, eb.getF32FloatAttr(1.0)),
+            e);
+      });
+  // P = exp(S − m'), 0 while no key is visible.
+  Value P = x.updateInPlace2D(
+      S, {mNew}, {dimsMap(m, 2, {0})},
+      [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+        Value none = isNegInf(eb, a[0]);
+        Value e = math::ExpOp::create(eb, arith::SubFOp::create(eb, a[1], a[0]));
+        return arith::SelectOp::create(
+            eb, none, arith::ConstantOp::create(eb, eb.getF32FloatAttr(0.0)),
+            e);
+      });
+  // l' = α l + rowsum P;  A' = α A + P V
+  Value l = rows(x, {alpha}, iter[1],
+                 [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+                   return arith::MulFOp::create(eb, a[0], a[1]);
+                 });
+  l = reduceRows(x, P, l,
+                 [](ImplicitLocOpBuilder &eb, Value acc, Value v) -> Value {
+                   return arith::AddFOp::create(eb, acc, v);
+                 });
+  Value A = x.matmulAcc(P, Vj, x.scaleRows(iter[2], alpha));
+  return {mNew, l, A};
+}
+
+/// Per-block minima and maxima of the tensors a mask reads at one token
+/// (docs/math.md, section 2.3), computed for one head before its loops.
+struct BlockSummaries {
+  /// For each MaskSummary: tensor<numBlocks> of minima and of maxima.
+  SmallVector<std::pair<Value, Value>> ranges;
+  SmallVector<MaskSummary> summaries;
+};
+
+/// min and max of `s.extract`'s tensor over the token blocks of `block`
+/// rows in [0, T), with the other indices at (b, h) or constants.
+static std::pair<Value, Value> summarise(ImplicitLocOpBuilder &b,
+                                         const HeadIndex &at,
+                                         const MaskSummary &s, Value T,
+                                         int64_t block) {
+  TileBuilder x(b, at);
+  auto read = [&](ImplicitLocOpBuilder &rb, Value t) -> Value {
+    SmallVector<Value> indices;
+    for (auto [position, index] : llvm::enumerate(s.extract.getIndices())) {
+      Attribute c;
+      if (position == s.position)
+        indices.push_back(t);
+      else if (matchPattern(index, m_Constant(&c)))
+        indices.push_back(
+            arith::ConstantOp::create(rb, cast<TypedAttr>(c)));
+      else
+        indices.push_back(cast<BlockArgument>(index).getArgNumber() == 0
+                              ? at.b
+                              : at.h);
+    }
+    return tensor::ExtractOp::create(rb, s.extract.getTensor(), indices);
+  };
+  Type type = s.extract.getType();
+  Value n = arith::CeilDivSIOp::create(b, T, x.index(block));
+  Value empty = tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{n}, type);
+  auto loop = scf::ForOp::create(
+      b, x.index(0), n, x.index(1), ValueRange{empty, empty},
+      [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        Value t0 = arith::MulIOp::create(ib, i, x.index(block));
+        Value end = arith::MinSIOp::create(
+            ib, arith::AddIOp::create(ib, t0, x.index(block)), T);
+        Value first = read(ib, t0);
+        auto scan = scf::ForOp::create(
+            ib, arith::AddIOp::create(ib, t0, x.index(1)), end, x.index(1),
+            ValueRange{first, first},
+            [&](OpBuilder &sb, Location sl, Value t, ValueRange lohi) {
+              ImplicitLocOpBuilder eb(sl, sb);
+              Value v = read(eb, t);
+              scf::YieldOp::create(
+                  eb, ValueRange{arith::MinSIOp::create(eb, lohi[0], v),
+                                 arith::MaxSIOp::create(eb, lohi[1], v)});
+            });
+        scf::YieldOp::create(
+            ib, ValueRange{tensor::InsertOp::create(ib, scan.getResult(0),
+                                                    iter[0], i),
+                           tensor::InsertOp::create(ib, scan.getResult(1),
+                                                    iter[1], i)});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+/// Whether some key of the block pair is visible and whether all are
+/// (docs/math.md, section 2.3): the mask interpreted over the block.
+static BlockClass classify(ImplicitLocOpBuilder &b, const Problem &p,
+                           const HeadIndex &at, const BlockSummaries &data,
+                           Value i, Value t0, Value len, Value j, Value s0,
+                           Value lenK) {
+  TileBuilder x(b, at);
+  auto last = [&](Value start, Value n) -> Value {
+    return arith::SubIOp::create(b, arith::AddIOp::create(b, start, n),
+                                 x.index(1));
+  };
+  SmallVector<Interval> args{{at.b, at.b, true},
+                             {at.h, at.h, true},
+                             {t0, last(t0, len), true},
+                             {s0, last(s0, lenK), true}};
+  auto extractRange =
+      [&](ImplicitLocOpBuilder &eb, tensor::ExtractOp e,
+          ArrayRef<std::optional<Interval>> indices) -> std::optional<Interval> {
+    for (auto [s, range] : llvm::zip(data.summaries, data.ranges)) {
+      if (s.extract != e)
+        continue;
+      Value blockIdx = s.query ? i : j;
+      return Interval{tensor::ExtractOp::create(eb, range.first, blockIdx),
+                      tensor::ExtractOp::create(eb, range.second, blockIdx),
+                      false};
+    }
+    // Read at one position in the whole block: that element.
+    SmallVector<Value> points;
+    for (const std::optional<Interval> &r : indices) {
+      if (!r || r->lo != r->hi)
+        return std::nullopt;
+      points.push_back(r->lo);
+    }
+    Value v = tensor::ExtractOp::create(eb, e.getTensor(), points);
+    return Interval{v, v, false};
+  };
+  return classifyBlock(b, p.op.getMaskMod(), args, extractRange);
+}
+
 /// One query block's rows: {O (Cq×V, f32), LSE (Cq, f32)}.
-static std::pair<Value, Value> queryBlock(ImplicitLocOpBuilder &b,
-                                          const Problem &p,
-                                          const HeadIndex &at, Value kvHead,
-                                          Value Tk, Value t0, Value len,
-                                          int64_t Cq, int64_t Ck) {
+static std::pair<Value, Value>
+queryBlock(ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at,
+           const BlockSummaries &data, Value kvHead, Value Tk, Value i,
+           Value t0, Value len, int64_t Cq, int64_t Ck) {
   TileBuilder x(b, at);
   MLIRContext *m = b.getContext();
   HeadIndex kvAt{at.b, kvHead, Tk};
@@ -113,72 +260,66 @@ static std::pair<Value, Value> queryBlock(ImplicitLocOpBuilder &b,
         TileBuilder kt(ib, kvAt);
         Value s0 = arith::MulIOp::create(ib, j, xt.index(Ck));
         Value lenK = kt.tileLength(s0, Ck);
-        Value Kj = kt.tile(p.op.getK(), s0, lenK, Ck);
-        Value Vj = kt.tile(p.op.getV(), s0, lenK, Ck);
-        // S = mods(scale · Q Kᵀ), −inf where masked or past the keys.
-        Value S = xt.updateInPlace2D(
-            xt.matmulTransBAcc(Q, Kj, xt.zeros({Cq, Ck})), {}, {},
-            [&](ImplicitLocOpBuilder &eb, ValueRange args) -> Value {
-              Value i = linalg::IndexOp::create(eb, 0);
-              Value jj = linalg::IndexOp::create(eb, 1);
-              Value qIdx = arith::AddIOp::create(eb, t0, i);
-              Value kvIdx = arith::AddIOp::create(eb, s0, jj);
-              Value score = arith::MulFOp::create(
-                  eb, args[0],
-                  arith::ConstantOp::create(eb, eb.getF32FloatAttr(p.scale)));
-              if (!p.op.getScoreMod().empty())
-                score = inlineMod(eb, p.op.getScoreMod(),
-                                  {score, at.b, at.h, qIdx, kvIdx});
-              Value visible = arith::CmpIOp::create(
-                  eb, arith::CmpIPredicate::slt, jj, lenK);
-              if (!p.op.getMaskMod().empty())
-                visible = arith::AndIOp::create(
-                    eb, visible,
-                    inlineMod(eb, p.op.getMaskMod(),
-                              {at.b, at.h, qIdx, kvIdx}));
-              return arith::SelectOp::create(eb, visible, score, negInf(eb));
+        // Empty blocks are skipped; full ones (every key visible, no
+        // padding) skip the mask.
+        BlockClass cls = classify(ib, p, at, data, i, t0, len, j, s0, lenK);
+        Value full = arith::AndIOp::create(
+            ib, cls.allVisible,
+            arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, lenK,
+                                  xt.index(Ck)));
+        auto visit = scf::IfOp::create(
+            ib, cls.someVisible,
+            [&](OpBuilder &tb, Location tl) {
+              ImplicitLocOpBuilder vb(tl, tb);
+              TileBuilder vt(vb, at);
+              TileBuilder vk(vb, kvAt);
+              Value Kj = vk.tile(p.op.getK(), s0, lenK, Ck);
+              Value Vj = vk.tile(p.op.getV(), s0, lenK, Ck);
+              Value QK = vt.matmulTransBAcc(Q, Kj, vt.zeros({Cq, Ck}));
+              // S = mods(scale · Q Kᵀ), −inf where masked or past the keys.
+              auto scores = [&](bool masked) {
+                return [&, masked](OpBuilder &sb, Location sl) {
+                  ImplicitLocOpBuilder eb0(sl, sb);
+                  TileBuilder st(eb0, at);
+                  Value S = st.updateInPlace2D(
+                      QK, {}, {},
+                      [&](ImplicitLocOpBuilder &eb, ValueRange args) -> Value {
+                        Value ii = linalg::IndexOp::create(eb, 0);
+                        Value jj = linalg::IndexOp::create(eb, 1);
+                        Value qIdx = arith::AddIOp::create(eb, t0, ii);
+                        Value kvIdx = arith::AddIOp::create(eb, s0, jj);
+                        Value score = arith::MulFOp::create(
+                            eb, args[0],
+                            arith::ConstantOp::create(
+                                eb, eb.getF32FloatAttr(p.scale)));
+                        if (!p.op.getScoreMod().empty())
+                          score = inlineMod(eb, p.op.getScoreMod(),
+                                            {score, at.b, at.h, qIdx, kvIdx});
+                        if (!masked)
+                          return score;
+                        Value visible = arith::CmpIOp::create(
+                            eb, arith::CmpIPredicate::slt, jj, lenK);
+                        if (!p.op.getMaskMod().empty())
+                          visible = arith::AndIOp::create(
+                              eb, visible,
+                              inlineMod(eb, p.op.getMaskMod(),
+                                        {at.b, at.h, qIdx, kvIdx}));
+                        return arith::SelectOp::create(eb, visible, score,
+                                                       negInf(eb));
+                      });
+                  scf::YieldOp::create(eb0, S);
+                };
+              };
+              Value S = scf::IfOp::create(vb, full, scores(false),
+                                          scores(true))
+                            .getResult(0);
+              auto [mNew, l, A] = update(vt, S, Vj, iter);
+              scf::YieldOp::create(vb, ValueRange{mNew, l, A});
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, iter);
             });
-        // m' = max(m, rowmax S)
-        Value mOld = iter[0];
-        Value mNew = reduceRows(
-            xt, S, mOld,
-            [](ImplicitLocOpBuilder &eb, Value acc, Value v) -> Value {
-              return arith::MaximumFOp::create(eb, acc, v);
-            });
-        // α = exp(m − m'), 1 while no key is visible (m' = −inf).
-        Value alpha = rows(
-            xt, {mOld, mNew}, xt.zeros({Cq}),
-            [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
-              Value none = isNegInf(eb, a[1]);
-              Value e = math::ExpOp::create(
-                  eb, arith::SubFOp::create(eb, a[0], a[1]));
-              return arith::SelectOp::create(
-                  eb, none,
-                  arith::ConstantOp::create(eb, eb.getF32FloatAttr(1.0)), e);
-            });
-        // P = exp(S − m'), 0 while no key is visible.
-        Value P = xt.updateInPlace2D(
-            S, {mNew}, {dimsMap(m, 2, {0})},
-            [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
-              Value none = isNegInf(eb, a[0]);
-              Value e = math::ExpOp::create(
-                  eb, arith::SubFOp::create(eb, a[1], a[0]));
-              return arith::SelectOp::create(
-                  eb, none,
-                  arith::ConstantOp::create(eb, eb.getF32FloatAttr(0.0)), e);
-            });
-        // l' = α l + rowsum P;  A' = α A + P V
-        Value l = rows(xt, {alpha}, iter[1],
-                       [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
-                         return arith::MulFOp::create(eb, a[0], a[1]);
-                       });
-        l = reduceRows(xt, P, l,
-                       [](ImplicitLocOpBuilder &eb, Value acc,
-                          Value v) -> Value {
-                         return arith::AddFOp::create(eb, acc, v);
-                       });
-        Value A = xt.matmulAcc(P, Vj, xt.scaleRows(iter[2], alpha));
-        scf::YieldOp::create(ib, ValueRange{mNew, l, A});
+        scf::YieldOp::create(ib, visit.getResults());
       });
   // O = A / l and LSE = m + log l; a row with no visible key: 0 and −inf.
   Value mFinal = loop.getResult(0), lFinal = loop.getResult(1);
@@ -213,6 +354,12 @@ static std::pair<Value, Value> flashHead(ImplicitLocOpBuilder &b,
   Value kvHead = arith::DivUIOp::create(b, at.h, group);
   Value Tk = tensor::DimOp::create(b, p.op.getK(), 1);
   Value numBlocks = arith::CeilDivSIOp::create(b, at.T, x.index(Cq));
+  // The mask's data summarised per query and key block, before the loops.
+  BlockSummaries data;
+  data.summaries = maskSummaries(p.op.getMaskMod());
+  for (const MaskSummary &s : data.summaries)
+    data.ranges.push_back(s.query ? summarise(b, at, s, at.T, Cq)
+                                  : summarise(b, at, s, Tk, Ck));
   SmallVector<Value> init(slices.begin(), slices.end());
   auto loop = scf::ForOp::create(
       b, x.index(0), numBlocks, x.index(1), init,
@@ -221,7 +368,8 @@ static std::pair<Value, Value> flashHead(ImplicitLocOpBuilder &b,
         TileBuilder xt(ib, at);
         Value t0 = arith::MulIOp::create(ib, i, xt.index(Cq));
         Value len = xt.tileLength(t0, Cq);
-        auto [O, lse] = queryBlock(ib, p, at, kvHead, Tk, t0, len, Cq, Ck);
+        auto [O, lse] =
+            queryBlock(ib, p, at, data, kvHead, Tk, i, t0, len, Cq, Ck);
         SmallVector<Value> next{xt.storeRows(O, iter[0], t0, len)};
         if (iter.size() > 1)
           next.push_back(xt.storeElements(lse, iter[1], t0, len));

@@ -1,6 +1,6 @@
 // RUN: mixir-opt %s -mixer-lower-forms -split-input-file | FileCheck %s
 
-// Grouped-query attention with a mask: per (batch, query head) an scf.forall
+// Grouped-query attention with a causal mask: per (batch, query head) an scf.forall
 // iteration reads kv head h / 4; per query block of 64 rows, key blocks of
 // 64 are streamed with an online softmax carrying the row maximum m, the row
 // sum l and the accumulator A. The mask is inlined into the score tile and
@@ -13,8 +13,24 @@
 // CHECK: %[[T0:.*]] = arith.muli %{{.*}}, %c64
 // CHECK: scf.for {{.*}} iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}, %[[A:.*]] = %{{.*}}) -> (tensor<64xf32>, tensor<64xf32>, tensor<64x64xf32>)
 // CHECK: %[[S0:.*]] = arith.muli %{{.*}}, %c64
+// The block's class (docs/math.md, section 2.3), the mask interpreted over
+// queries [t0, t0+len−1] × keys [s0, s0+lenK−1]: some key is visible iff
+// s0 ≤ t0+len−1, all are iff not s0+lenK−1 > t0, and a full block has no
+// padding. Empty blocks are skipped, full ones skip the mask.
+// CHECK: %[[SOME:.*]] = arith.cmpi sle, %[[S0]], %{{.*}} : index
+// CHECK: %[[HIDDEN:.*]] = arith.cmpi sgt, %{{.*}}, %[[T0]] : index
+// CHECK: %[[ALL:.*]] = arith.xori %[[HIDDEN]], %true
+// CHECK: %[[FULL:.*]] = arith.andi %[[ALL]], %{{.*}} : i1
+// CHECK: scf.if %[[SOME]] -> (tensor<64xf32>, tensor<64xf32>, tensor<64x64xf32>)
 // CHECK: tensor.extract_slice %{{.*}}[%[[B]], %[[S0]], %[[KVH]], 0]
-// The score tile: scale, the mask (kv_idx ≤ q_idx), −inf where hidden.
+// The score tile: scale only in a full block; the mask (kv_idx ≤ q_idx)
+// and −inf where hidden in a partial one.
+// CHECK: scf.if %[[FULL]] -> (tensor<64x64xf32>)
+// CHECK: linalg.generic
+// CHECK-NOT: arith.cmpi
+// CHECK: arith.mulf %{{.*}}, %cst
+// CHECK-NOT: arith.cmpi
+// CHECK: } else {
 // CHECK: linalg.generic
 // CHECK: %[[QI:.*]] = arith.addi %[[T0]], %{{.*}} : index
 // CHECK: %[[KI:.*]] = arith.addi %[[S0]], %{{.*}} : index
