@@ -26,11 +26,13 @@ struct Truth {
 
 class Interpreter {
 public:
-  Interpreter(ImplicitLocOpBuilder &b, ExtractRange extract)
-      : b(b), extract(extract) {}
+  Interpreter(ImplicitLocOpBuilder &b, ExtractRange extract,
+              bool outerValuesKnown)
+      : b(b), extract(extract), outerValuesKnown(outerValuesKnown) {}
 
   BlockClass run(Region &mask, ArrayRef<Interval> args) {
     Block &block = mask.front();
+    region = &mask;
     for (auto [arg, range] : llvm::zip(block.getArguments(), args))
       ranges[arg] = range;
     for (Operation &op : block.without_terminator())
@@ -70,6 +72,10 @@ private:
       Value k = integer(v.getType(), c.getSExtValue());
       return Interval{k, k, !c.isNegative()};
     }
+    // An integer defined above the op: one value at run time.
+    if (outerValuesKnown && v.getType().isIntOrIndex() &&
+        !v.getType().isInteger(1) && !region->isAncestor(v.getParentRegion()))
+      return Interval{v, v, false};
     return std::nullopt;
   }
 
@@ -285,6 +291,8 @@ private:
 
   ImplicitLocOpBuilder &b;
   ExtractRange extract;
+  bool outerValuesKnown;
+  Region *region = nullptr;
   DenseMap<Value, Interval> ranges;
   DenseMap<Value, Truth> truths;
 };
@@ -293,12 +301,26 @@ private:
 BlockClass mixir::forms::attention::classifyBlock(ImplicitLocOpBuilder &b,
                                                   Region &mask,
                                                   ArrayRef<Interval> args,
-                                                  ExtractRange extract) {
+                                                  ExtractRange extract,
+                                                  bool outerValuesKnown) {
   if (mask.empty()) {
     Value yes = arith::ConstantOp::create(b, b.getBoolAttr(true));
     return {yes, yes};
   }
-  return Interpreter(b, extract).run(mask, args);
+  return Interpreter(b, extract, outerValuesKnown).run(mask, args);
+}
+
+bool mixir::forms::attention::maskReadsData(Region &mask) {
+  WalkResult result = mask.walk([&](Operation *op) {
+    if (isa<tensor::ExtractOp>(op))
+      return WalkResult::interrupt();
+    for (Value operand : op->getOperands())
+      if (!mask.isAncestor(operand.getParentRegion()) &&
+          !matchPattern(operand, m_Constant()))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return result.wasInterrupted();
 }
 
 SmallVector<MaskSummary>

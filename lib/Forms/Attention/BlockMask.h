@@ -56,10 +56,17 @@ using ExtractRange = llvm::function_ref<std::optional<Interval>(
     llvm::ArrayRef<std::optional<Interval>>)>;
 
 /// Builds the classification of one block: `args` are the ranges of the
-/// mask's (b, h, q_idx, kv_idx) arguments. An empty region is the mask
-/// that shows every key.
+/// mask's (b, h, q_idx, kv_idx) arguments. An integer defined above the op
+/// is one value over the block when `outerValuesKnown` (in a form), unknown
+/// otherwise (in a picture). An empty region is the mask that shows every
+/// key.
 BlockClass classifyBlock(mlir::ImplicitLocOpBuilder &b, mlir::Region &mask,
-                         llvm::ArrayRef<Interval> args, ExtractRange extract);
+                         llvm::ArrayRef<Interval> args, ExtractRange extract,
+                         bool outerValuesKnown);
+
+/// Whether the mask reads anything but its arguments and constants: data
+/// (summarised per block) or integers defined above the op.
+bool maskReadsData(mlir::Region &mask);
 
 /// The extracts of the mask that are summarised per block at run time.
 llvm::SmallVector<MaskSummary> maskSummaries(mlir::Region &mask);

@@ -233,7 +233,8 @@ static BlockClass classify(ImplicitLocOpBuilder &b, const Problem &p,
     Value v = tensor::ExtractOp::create(eb, e.getTensor(), points);
     return Interval{v, v, false};
   };
-  return classifyBlock(b, p.op.getMaskMod(), args, extractRange);
+  return classifyBlock(b, p.op.getMaskMod(), args, extractRange,
+                       /*outerValuesKnown=*/true);
 }
 
 /// One query block's rows: {O (Cq×V, f32), LSE (Cq, f32)}.

@@ -42,7 +42,8 @@ char classOf(mixer::AttentionOp op, int64_t t0, int64_t t1, int64_t s0,
       [](ImplicitLocOpBuilder &, tensor::ExtractOp,
          ArrayRef<std::optional<Interval>>) -> std::optional<Interval> {
         return std::nullopt;
-      });
+      },
+      /*outerValuesKnown=*/false);
   APInt some, all;
   if (!matchPattern(cls.someVisible, m_ConstantInt(&some)) ||
       !matchPattern(cls.allVisible, m_ConstantInt(&all)))
@@ -117,7 +118,7 @@ struct PrintBlockMaskPass
                        << op.getNumQueryHeads() << " query heads";
         return signalPassFailure();
       }
-      bool readsData = !maskSummaries(op.getMaskMod()).empty();
+      bool readsData = maskReadsData(op.getMaskMod());
       auto func = op->getParentOfType<FunctionOpInterface>();
       os << "block mask of " << (func ? "@" + func.getName().str() : "")
          << ": Tq = " << Tq << ", Tk = " << Tk << ", blocks of " << block

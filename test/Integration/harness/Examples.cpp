@@ -18,6 +18,11 @@ TensorSpec out(std::string name, std::vector<std::string> dims,
           std::move(inPlaceOf)};
 }
 
+TensorSpec typed(TensorSpec spec, DType dtype) {
+  spec.dtype = dtype;
+  return spec;
+}
+
 Problem problem(const Inputs &x, int64_t B, int64_t T, int64_t H, int64_t K,
                 int64_t V) {
   Problem p;
@@ -237,6 +242,44 @@ std::vector<Example> makeCatalogue() {
          };
          return {solveAttention(p)};
        }},
+      {"alibi_softcap",
+       {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}),
+        in("v", {"B", "T", "4", "64"}), out("o", {"B", "T", "4", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         AttentionProblem p = attention(x, B, T, T, 4, 4, 64, 64);
+         p.mask = [](int64_t, int64_t, int64_t t, int64_t s) { return s <= t; };
+         // s = 30·tanh(q·k / (8·30)) − m_h (t − s), m_h = 2^(−8(h+1)/H);
+         // `score` is q·k/8.
+         p.scoreMod = [](double score, int64_t, int64_t h, int64_t t,
+                         int64_t s) {
+           double slope = std::exp2(-8.0 * double(h + 1) / 4.0);
+           return 30.0 * std::tanh(score / 30.0) - slope * double(t - s);
+         };
+         return {solveAttention(p)};
+       }},
+      {"document_mask",
+       {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}),
+        in("v", {"B", "T", "4", "64"}),
+        typed(in("doc", {"B", "T"}, Draw::Documents), DType::I32),
+        out("o", {"B", "T", "4", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         AttentionProblem p = attention(x, B, T, T, 4, 4, 64, 64);
+         const float *doc = x[3].data();
+         p.mask = [doc, T](int64_t b, int64_t, int64_t t, int64_t s) {
+           return s <= t && doc[b * T + s] == doc[b * T + t];
+         };
+         return {solveAttention(p)};
+       }},
+      {"attention_decode",
+       {in("q", {"B", "T", "8", "128"}), in("k", {"B", "Tk", "2", "128"}),
+        in("v", {"B", "Tk", "2", "128"}), out("o", {"B", "T", "8", "128"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t Tk) -> Outputs {
+         AttentionProblem p = attention(x, B, T, Tk, 8, 2, 128, 128);
+         p.mask = [T, Tk](int64_t, int64_t, int64_t t, int64_t s) {
+           return s <= Tk - T + t;
+         };
+         return {solveAttention(p)};
+       }},
       // Test-only problems (test/Integration/Inputs/*.mlir): sizes that are
       // not multiples of any tile or vector width, and every operand.
       oddSizes("odd_sizes", Transition::Diagonal),
@@ -288,7 +331,7 @@ std::vector<std::string> mixir::check::exampleNames() {
 }
 
 size_t mixir::check::bytesOf(DType type) {
-  return type == DType::F32 ? 4 : 2;
+  return type == DType::F32 || type == DType::I32 ? 4 : 2;
 }
 
 static uint16_t bf16Bits(float v) {
@@ -315,6 +358,8 @@ float mixir::check::roundTo(DType type, float v) {
     return float(_Float16(v));
   case DType::BF16:
     return fromBf16(bf16Bits(v));
+  case DType::I32:
+    return std::nearbyint(v);
   }
   return v;
 }
@@ -327,6 +372,8 @@ float mixir::check::loadElement(DType type, const void *data, size_t i) {
     return float(static_cast<const _Float16 *>(data)[i]);
   case DType::BF16:
     return fromBf16(static_cast<const uint16_t *>(data)[i]);
+  case DType::I32:
+    return float(static_cast<const int32_t *>(data)[i]);
   }
   return 0;
 }
@@ -342,6 +389,9 @@ void mixir::check::storeElement(DType type, void *data, size_t i, float v) {
   case DType::BF16:
     static_cast<uint16_t *>(data)[i] = bf16Bits(v);
     break;
+  case DType::I32:
+    static_cast<int32_t *>(data)[i] = int32_t(std::nearbyint(v));
+    break;
   }
 }
 
@@ -353,6 +403,8 @@ double mixir::check::toleranceOf(DType type) {
     return 2e-3;
   case DType::BF16:
     return 1e-2;
+  case DType::I32:
+    return 0;
   }
   return 1e-4;
 }
@@ -365,6 +417,8 @@ const char *mixir::check::nameOf(DType type) {
     return "f16";
   case DType::BF16:
     return "bf16";
+  case DType::I32:
+    return "i32";
   }
   return "?";
 }
@@ -406,12 +460,26 @@ std::vector<float> mixir::check::drawValues(Draw draw, size_t count,
     case Draw::Small:
       v = 0.1f * normal(rng);
       break;
+    case Draw::Documents: // filled per row below
+      v = 0;
+      break;
     case Draw::Rate: // in (0, 1); strong: near 1, where the delta rule's
                      // chunk solve is least damped
       v = strong ? 0.9f + 0.0999f * unit(rng) : 0.01f + 0.98f * unit(rng);
       break;
     }
   }
+  if (draw == Draw::Documents && rowLength > 0)
+    for (size_t r = 0; r + rowLength <= count; r += rowLength) {
+      // A new document after a token with probability 1/60, and some
+      // documents of one token.
+      int id = 0;
+      for (size_t i = r; i < r + rowLength; ++i) {
+        values[i] = float(id);
+        float u = unit(rng);
+        id += u < 1.f / 60 || (u > 0.99f && u < 0.995f);
+      }
+    }
   if (draw == Draw::UnitRows && rowLength > 0)
     for (size_t r = 0; r + rowLength <= count; r += rowLength) {
       double norm = 0;

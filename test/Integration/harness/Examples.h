@@ -26,10 +26,12 @@ enum class Draw {
   UnitRows,  ///< N(0, 1), each row (last dimension) L2-normalised
   Rate,      ///< in (0, 1); strong: in (0.9, 1)
   Small,     ///< N(0, 0.1²)
+  Documents, ///< document ids: non-decreasing integers along each row,
+             ///< documents of 1 to about 200 tokens
 };
 
 /// The element type of a tensor at the ABI.
-enum class DType { F32, F16, BF16 };
+enum class DType { F32, F16, BF16, I32 };
 size_t bytesOf(DType type);
 /// `v` rounded to the nearest value of `type` (round to nearest even).
 float roundTo(DType type, float v);
@@ -37,6 +39,7 @@ float roundTo(DType type, float v);
 float loadElement(DType type, const void *data, size_t i);
 void storeElement(DType type, void *data, size_t i, float v);
 /// The error bound for outputs of `type` (1e-4 f32, 2e-3 f16, 1e-2 bf16).
+/// I32 holds integers, carried as exact floats in the harness.
 double toleranceOf(DType type);
 const char *nameOf(DType type);
 

@@ -39,6 +39,8 @@ DLDataType dlpackOf(DType type) {
     return {kDLFloat, 16, 1};
   case DType::BF16:
     return {kDLBfloat, 16, 1};
+  case DType::I32:
+    return {kDLInt, 32, 1};
   }
   return {kDLFloat, 32, 1};
 }
