@@ -177,3 +177,64 @@ for mixer in gated_deltanet kda; do
     done
   done
 done
+
+#--- Softmax attention -------------------------------------------------------
+# B=1, H=8 query heads on Hkv=2 key/value heads, K=V=128, T in {1024, 4096,
+# 16384}: mixir's flash form (auto picks it) for each mask of
+# bench/attention_bench.mlir against PyTorch's scaled_dot_product_attention
+# (causal only) and flex_attention compiled with torch.compile, with a block
+# mask (peers/torch_attention.py; all threads). The sliding window is 1024
+# tokens wide: its time should grow linearly in T.
+echo
+
+compile "$root/bench/attention_bench.mlir" auto "$out/attention.so"
+attn_reps="${MIXIR_BENCH_ATTENTION_REPS:-3}"
+attn_row() { # T NAME SECONDS WORK_PAIRS BEST_PEER
+  python3 - "$@" "$peak_all" <<'PY'
+import sys
+T, name, t, pairs, peer, peak = sys.argv[1:]
+T, t, pairs, peak = int(T), float(t), float(pairs), float(peak)
+# 2 products of 128-wide rows per visible (query, key) pair and head
+g = 2 * 2 * 8 * 128 * pairs / t / 1e9
+vs = "%8.2f" % (float(peer) / t) if peer != "-" else "       -"
+print("%-7s %-26s %10.2f %9.1f %s %8.1f" % (T, name, t * 1e3, g, vs, 100 * g / peak))
+PY
+}
+echo "Softmax attention, B=1, H=8, Hkv=2, K=V=128; median of $attn_reps runs after warm-up, each variant in its own process"
+echo "GFLOP/s counts 4·H·128 per visible (query, key) pair (causal: T(T+1)/2; window: about 1024·T); 'vs peer' = the peer's time / mixir's (> 1: mixir faster): SDPA for causal, flex_attention otherwise"
+declare -A atimes
+masks=(causal sliding_window alibi_softcap document)
+for T in 1024 4096 16384; do
+  for mask in "${masks[@]}"; do
+    kind=$([ "$mask" = document ] && echo attention_doc || echo attention)
+    atimes[$mask,$T,mixir]=$("$out/time_kernel" "$out/attention.so" "$mask" 1 "$T" "$attn_reps" 8 128 "$kind") \
+      || atimes[$mask,$T,mixir]=-
+  done
+done
+for T in 1024 4096 16384; do
+  for mask in "${masks[@]}"; do
+    for impl in sdpa flex; do
+      [ "$impl" = sdpa ] && [ "$mask" != causal ] && continue
+      atimes[$mask,$T,$impl]=$(timeout 900 "$venv/bin/python" "$root/bench/peers/torch_attention.py" --mask "$mask" \
+        --impl "$impl" --B 1 --T "$T" --H 8 --Hkv 2 --D 128 --reps "$attn_reps" --threads "$(nproc)" 2>/dev/null) \
+        || atimes[$mask,$T,$impl]=-
+    done
+  done
+done
+printf '%-7s %-26s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs peer" "% peak"
+for mask in "${masks[@]}"; do
+  for T in 1024 4096 16384; do
+    pairs=$(python3 -c "T=$T; print(sum(min(t + 1, 1024) for t in range(T)) if '$mask' == 'sliding_window' else T * (T + 1) // 2)")
+    peer=$([ "$mask" = causal ] && echo "${atimes[$mask,$T,sdpa]}" || echo "${atimes[$mask,$T,flex]}")
+    for variant in mixir sdpa flex; do
+      t=${atimes[$mask,$T,$variant]:-skip}
+      [ "$t" = skip ] && continue
+      name="$mask $([ "$variant" = mixir ] && echo "mixir flash" || echo "torch $variant")"
+      if [ "$t" = "-" ]; then
+        printf '%-7s %-26s %s\n' "$T" "$name" "failed or not available"
+      else
+        attn_row "$T" "$name" "$t" "$pairs" "$peer"
+      fi
+    done
+  done
+done

@@ -64,4 +64,37 @@ inline DeltaInputs makeDeltaInputs(int64_t B, int64_t T, int64_t H, int64_t K,
   return x;
 }
 
+/// Deterministic attention inputs: q [B,T,H,D], k and v [B,T,Hkv,D], and
+/// document ids doc [B,T] (a new document with probability 1/1000 per
+/// token, as in peers/torch_attention.py).
+struct AttentionInputs {
+  int64_t B, T, H, Hkv, D;
+  std::vector<float> q, k, v, o;
+  std::vector<int32_t> doc;
+};
+
+inline AttentionInputs makeAttentionInputs(int64_t B, int64_t T, int64_t H,
+                                           int64_t Hkv, int64_t D) {
+  AttentionInputs x{B, T, H, Hkv, D, {}, {}, {}, {}, {}};
+  std::mt19937 rng(44);
+  std::normal_distribution<float> normal(0.f, 1.f);
+  std::uniform_real_distribution<float> unit(0.f, 1.f);
+  x.q.resize(size_t(B * T * H * D));
+  x.k.resize(size_t(B * T * Hkv * D));
+  x.v.resize(size_t(B * T * Hkv * D));
+  x.o.assign(x.q.size(), 0.f);
+  for (float &e : x.q) e = normal(rng);
+  for (float &e : x.k) e = normal(rng);
+  for (float &e : x.v) e = normal(rng);
+  x.doc.resize(size_t(B * T));
+  for (int64_t b = 0; b < B; ++b) {
+    int32_t id = 0;
+    for (int64_t t = 0; t < T; ++t) {
+      id += t > 0 && unit(rng) < 1e-3f;
+      x.doc[size_t(b * T + t)] = id;
+    }
+  }
+  return x;
+}
+
 #endif

@@ -5,6 +5,8 @@
 //   none           FUNC(q, k, v, o) (linear attention)
 //   gated_delta    FUNC(q, k, v, g, beta, o), g per token (Gated DeltaNet)
 //   kda            FUNC(q, k, v, g, beta, o), g per key channel (KDA)
+//   attention      FUNC(q, k, v, o), q [B,T,H,D], k and v [B,T,H/4,D]
+//   attention_doc  FUNC(q, k, v, doc, o), the same with doc [B,T] i32
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -48,7 +50,7 @@ template <typename Call> static double timeCalls(Call call, int reps) {
 int main(int argc, char **argv) {
   if (argc < 6 || argc > 9) {
     std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
-                         "[channel|none|gated_delta|kda]]]\n");
+                         "[channel|none|gated_delta|kda|attention|attention_doc]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -96,6 +98,27 @@ int main(int argc, char **argv) {
         [&] {
           return reinterpret_cast<int32_t (*)(P, P, P, P, P, P)>(fn)(
               &q, &k, &v, &g, &beta, &o);
+        },
+        reps);
+  } else if (kind == "attention" || kind == "attention_doc") {
+    AttentionInputs x = makeAttentionInputs(B, T, H, H / 4, D);
+    int64_t qShape[4] = {B, T, H, D}, kvShape[4] = {B, T, H / 4, D},
+            docShape[2] = {B, T};
+    DLTensor q = tensor(x.q, qShape), k = tensor(x.k, kvShape),
+             v = tensor(x.v, kvShape), o = tensor(x.o, qShape);
+    DLTensor doc{};
+    doc.data = x.doc.data();
+    doc.device = {kDLCPU, 0};
+    doc.ndim = 2;
+    doc.dtype = {kDLInt, 32, 1};
+    doc.shape = docShape;
+    seconds = timeCalls(
+        [&] {
+          return kind == "attention"
+                     ? reinterpret_cast<int32_t (*)(P, P, P, P)>(fn)(&q, &k,
+                                                                   &v, &o)
+                     : reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
+                           &q, &k, &v, &doc, &o);
         },
         reps);
   } else {

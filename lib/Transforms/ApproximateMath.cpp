@@ -1,4 +1,4 @@
-//===- ApproximateMath.cpp - vectorisable math.exp -----------------------===//
+//===- ApproximateMath.cpp - vectorisable exp, exp2 and tanh -------------===//
 #include "mixir/Transforms/Passes.h"
 
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -16,8 +16,13 @@ struct MixerApproximateMathPass
     : public mixir::impl::MixerApproximateMathBase<MixerApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    // exp2(x) = exp(x·ln 2) and sinh/cosh/tanh-like expansions first, then
+    // the polynomials of exp and tanh.
+    math::populateExpansionPatterns(patterns, {"exp2"});
     populateMathPolynomialApproximationPatterns(
-        patterns, [](StringRef name) { return name == "math.exp"; });
+        patterns, [](StringRef name) {
+          return name == "math.exp" || name == "math.tanh";
+        });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -11,6 +11,29 @@ func.func @exp(%x: f32) -> f32 {
 
 // -----
 
+// CHECK-LABEL: func @tanh
+// CHECK-NOT: math.tanh
+// CHECK: arith.mulf
+// CHECK: return
+func.func @tanh(%x: f32) -> f32 {
+  %e = math.tanh %x : f32
+  return %e : f32
+}
+
+// -----
+
+// exp2(x) = exp(x·ln 2), and exp by its polynomial.
+// CHECK-LABEL: func @exp2
+// CHECK-NOT: math.exp
+// CHECK: arith.bitcast
+// CHECK: return
+func.func @exp2(%x: f32) -> f32 {
+  %e = math.exp2 %x : f32
+  return %e : f32
+}
+
+// -----
+
 /// Other math functions are left alone.
 // CHECK-LABEL: func @negative_log
 // CHECK: math.log

@@ -74,13 +74,15 @@ def MixerCopyToLinalg : Pass<"mixer-copy-to-linalg"> {
 }
 
 def MixerApproximateMath : Pass<"mixer-approximate-math"> {
-  let summary = "Replace math.exp by a polynomial approximation that vectorises";
+  let summary = "Replace math.exp, exp2 and tanh by polynomial approximations that vectorise";
   let description = [{
     `math.exp` otherwise becomes a call to libm's `expf`, one element at a
     time, which dominates the per-channel decays of the chunked and
-    quadratic forms. The upstream polynomial approximation (range reduction
-    plus a polynomial, within a few ulp of f32) is plain arithmetic that the
-    loop vectoriser turns into SIMD code.
+    quadratic forms (and `math.tanh` and `math.exp2`, the soft cap and ALiBi
+    slopes of an attention's score_mod, calls of `tanhf` and `exp2f`). The
+    upstream polynomial approximations (range reduction plus a polynomial,
+    within a few ulp of f32; exp2(x) as exp(x·ln 2)) are plain arithmetic
+    that the loop vectoriser turns into SIMD code.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect"];

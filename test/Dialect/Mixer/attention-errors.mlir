@@ -107,3 +107,26 @@ func.func @no_scan(%q: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
   %o = mixer.attention %q, %q, %q {form = #mixer.form<scan>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
   return %o : tensor<?x?x4x64xf32>
 }
+
+// -----
+
+!q = tensor<?x?x4x16xf32>
+func.func @zero_scale(%q: !q) -> !q {
+  // expected-error@+1 {{scale must be finite and non-zero}}
+  %o = mixer.attention %q, %q, %q {scale = 0.0 : f64} : (!q, !q, !q) -> !q
+  return %o : !q
+}
+
+// -----
+
+!q = tensor<?x?x4x16xf32>
+func.func @tensor_from_inside(%q: !q) -> !q {
+  %o = mixer.attention %q, %q, %q mask_mod {
+  ^bb0(%b: index, %h: index, %t: index, %s: index):
+    %c = arith.constant dense<true> : tensor<4xi1>
+    // expected-error@+1 {{in a mask_mod must read a tensor defined above the mixer op}}
+    %m = tensor.extract %c[%h] : tensor<4xi1>
+    mixer.yield %m : i1
+  } : (!q, !q, !q) -> !q
+  return %o : !q
+}

@@ -280,6 +280,26 @@ std::vector<Example> makeCatalogue() {
          };
          return {solveAttention(p)};
        }},
+      // Test-only (test/Integration/Inputs/attention_odd.mlir): odd head
+      // sizes, GQA 6 on 3, a captured per-head bias, the log-sum-exp, and
+      // rows that see no key.
+      {"attention_odd",
+       {in("q", {"B", "T", "6", "40"}), in("k", {"B", "Tk", "3", "40"}),
+        in("v", {"B", "Tk", "3", "24"}), in("bias", {"6"}),
+        out("o", {"B", "T", "6", "24"}), out("lse", {"B", "T", "6"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t Tk) -> Outputs {
+         AttentionProblem p = attention(x, B, T, Tk, 6, 3, 40, 24);
+         p.mask = [](int64_t, int64_t, int64_t t, int64_t s) {
+           return s <= t + 2 && t % 5 != 3;
+         };
+         const float *bias = x[3].data();
+         p.scoreMod = [bias](double score, int64_t, int64_t h, int64_t,
+                             int64_t) { return score + double(bias[h]); };
+         std::vector<double> lse;
+         p.lse = &lse;
+         std::vector<double> o = solveAttention(p);
+         return {o, lse};
+       }},
       // Test-only problems (test/Integration/Inputs/*.mlir): sizes that are
       // not multiples of any tile or vector width, and every operand.
       oddSizes("odd_sizes", Transition::Diagonal),

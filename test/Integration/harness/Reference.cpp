@@ -93,6 +93,8 @@ Solution mixir::check::solveByRecurrence(const Problem &p) {
 std::vector<double> mixir::check::solveAttention(const AttentionProblem &p) {
   std::vector<double> out(size_t(p.B * p.Tq * p.Hq * p.V), 0.0);
   std::vector<double> scores(size_t(p.Tk));
+  if (p.lse)
+    p.lse->assign(size_t(p.B * p.Tq * p.Hq), -INFINITY);
   const int64_t group = p.Hq / p.Hkv;
   for (int64_t b = 0; b < p.B; ++b)
     for (int64_t h = 0; h < p.Hq; ++h) {
@@ -130,6 +132,8 @@ std::vector<double> mixir::check::solveAttention(const AttentionProblem &p) {
         }
         for (int64_t j = 0; j < p.V; ++j)
           o[j] /= sum;
+        if (p.lse)
+          (*p.lse)[size_t((b * p.Tq + t) * p.Hq + h)] = most + std::log(sum);
       }
     }
   return out;

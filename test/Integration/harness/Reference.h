@@ -54,6 +54,9 @@ struct AttentionProblem {
   std::function<double(double score, int64_t b, int64_t h, int64_t t,
                        int64_t s)>
       scoreMod;
+  /// Where given, receives the row log-sum-exp [B, Tq, Hq] (−inf for a
+  /// row that sees no key).
+  std::vector<double> *lse = nullptr;
 };
 /// The output [B, Tq, Hq, V].
 std::vector<double> solveAttention(const AttentionProblem &p);
