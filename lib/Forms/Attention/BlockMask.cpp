@@ -1,7 +1,11 @@
 //===- BlockMask.cpp - interval interpretation of a mask_mod region ------===//
 //
 // docs/math.md, section 2.3. Index arithmetic is interpreted exactly as
-// written (no overflow: indices are far below 2^63); arithmetic on other
+// written while every bound stays below 2^62 (statically: an interval
+// carries a bound on its magnitude, and an op whose result could exceed it
+// is unknown, so no interval wraps); a value defined above the op is
+// trusted up to 2^40 and the block becomes partial at run time beyond
+// that. Arithmetic on other
 // integer types, floats, and every op not listed below give an unknown
 // value. Unsigned comparisons and divisions are interpreted only where
 // their operands are known to be non-negative.
@@ -39,7 +43,9 @@ public:
       visit(&op);
     auto yield = cast<mixer::YieldOp>(block.getTerminator());
     Truth t = truthOf(yield.getValues()[0]);
-    return {t.canBeTrue, negate(t.canBeFalse)};
+    // Where an outer value was out of its trusted range: partial.
+    return {either(t.canBeTrue, negate(valid)),
+            both(negate(t.canBeFalse), valid)};
   }
 
 private:
@@ -63,19 +69,41 @@ private:
 
   Truth unknown() { return {boolean(true), boolean(true)}; }
 
+  /// The largest magnitude an interpreted value may reach.
+  static constexpr double kMaxBound = 4611686018427387904.0; // 2^62
+
+  /// `r` if its bound is representable, else unknown.
+  static std::optional<Interval> bounded(Interval r) {
+    if (r.bound > kMaxBound)
+      return std::nullopt;
+    return r;
+  }
+
   std::optional<Interval> rangeOf(Value v) {
     if (auto it = ranges.find(v); it != ranges.end())
       return it->second;
     APInt c;
     if (v.getType().isIntOrIndex() && !v.getType().isInteger(1) &&
         matchPattern(v, m_ConstantInt(&c))) {
+      double magnitude = std::abs(double(c.getSExtValue()));
+      if (c.getBitWidth() > 64 || magnitude > kMaxBound)
+        return std::nullopt;
       Value k = integer(v.getType(), c.getSExtValue());
-      return Interval{k, k, !c.isNegative()};
+      return Interval{k, k, !c.isNegative(), magnitude};
     }
-    // An integer defined above the op: one value at run time.
+    // An integer defined above the op: one value at run time, trusted up to
+    // 2^40 in magnitude (beyond, `valid` makes the block partial).
     if (outerValuesKnown && v.getType().isIntOrIndex() &&
-        !v.getType().isInteger(1) && !region->isAncestor(v.getParentRegion()))
-      return Interval{v, v, false};
+        !v.getType().isInteger(1) && !region->isAncestor(v.getParentRegion())) {
+      int64_t limit = int64_t(Interval::kIndexBound);
+      if (!v.getType().isIndex() && v.getType().getIntOrFloatBitWidth() < 42)
+        return Interval{v, v, false, Interval::kIndexBound};
+      Value inRange =
+          both(cmp(arith::CmpIPredicate::sle, v, integer(v.getType(), limit)),
+               cmp(arith::CmpIPredicate::sge, v, integer(v.getType(), -limit)));
+      valid = both(valid, inRange);
+      return Interval{v, v, false, Interval::kIndexBound};
+    }
     return std::nullopt;
   }
 
@@ -197,7 +225,7 @@ private:
           return b.createOrFold<arith::IndexCastOp>(type, v);
         return b.createOrFold<arith::ExtSIOp>(type, v);
       };
-      return Interval{cast(x->lo), cast(x->hi), x->nonNegative};
+      return Interval{cast(x->lo), cast(x->hi), x->nonNegative, x->bound};
     }
     if (auto s = dyn_cast<arith::SelectOp>(op)) {
       // The hull of the values the condition allows.
@@ -211,7 +239,7 @@ private:
                  y->lo),
           select(c.canBeTrue, select(c.canBeFalse, max(x->hi, y->hi), x->hi),
                  y->hi),
-          x->nonNegative && y->nonNegative};
+          x->nonNegative && y->nonNegative, std::max(x->bound, y->bound)};
     }
     // The rest is index arithmetic.
     if (!type.isIndex() || op->getNumOperands() != 2)
@@ -220,21 +248,28 @@ private:
                             y = rangeOf(op->getOperand(1));
     if (!x || !y)
       return std::nullopt;
+    if (isa<arith::AddIOp, arith::SubIOp>(op) &&
+        x->bound + y->bound > kMaxBound)
+      return std::nullopt;
     if (isa<arith::AddIOp>(op))
       return Interval{b.createOrFold<arith::AddIOp>(x->lo, y->lo),
                       b.createOrFold<arith::AddIOp>(x->hi, y->hi),
-                      x->nonNegative && y->nonNegative};
+                      x->nonNegative && y->nonNegative, x->bound + y->bound};
     if (isa<arith::SubIOp>(op))
       return Interval{b.createOrFold<arith::SubIOp>(x->lo, y->hi),
-                      b.createOrFold<arith::SubIOp>(x->hi, y->lo), false};
+                      b.createOrFold<arith::SubIOp>(x->hi, y->lo), false,
+                      x->bound + y->bound};
     if (isa<arith::MinSIOp, arith::MaxSIOp, arith::MinUIOp, arith::MaxUIOp>(
             op)) {
       bool nonNegative = x->nonNegative && y->nonNegative;
       if (isa<arith::MinUIOp, arith::MaxUIOp>(op) && !nonNegative)
         return std::nullopt;
+      double bound = std::max(x->bound, y->bound);
       if (isa<arith::MinSIOp, arith::MinUIOp>(op))
-        return Interval{min(x->lo, y->lo), min(x->hi, y->hi), nonNegative};
-      return Interval{max(x->lo, y->lo), max(x->hi, y->hi), nonNegative};
+        return Interval{min(x->lo, y->lo), min(x->hi, y->hi), nonNegative,
+                        bound};
+      return Interval{max(x->lo, y->lo), max(x->hi, y->hi), nonNegative,
+                      bound};
     }
     if (isa<arith::MulIOp>(op)) {
       // By a constant: scaled, the bounds swapped for a negative one.
@@ -246,11 +281,14 @@ private:
         r = *y;
       else
         return std::nullopt;
+      double bound = std::abs(double(c.getSExtValue())) * r.bound;
+      if (c.getBitWidth() > 64 || bound > kMaxBound)
+        return std::nullopt;
       Value k = integer(type, c.getSExtValue());
       Value lo = b.createOrFold<arith::MulIOp>(r.lo, k);
       Value hi = b.createOrFold<arith::MulIOp>(r.hi, k);
-      return c.isNegative() ? Interval{hi, lo, false}
-                            : Interval{lo, hi, r.nonNegative};
+      return c.isNegative() ? Interval{hi, lo, false, bound}
+                            : Interval{lo, hi, r.nonNegative, bound};
     }
     std::optional<int64_t> divisor = positiveConstant(op->getOperand(1));
     if (!divisor)
@@ -270,7 +308,8 @@ private:
           return b.createOrFold<arith::DivUIOp>(v, k);
         return b.createOrFold<arith::CeilDivUIOp>(v, k);
       };
-      return Interval{apply(x->lo), apply(x->hi), x->nonNegative};
+      return Interval{apply(x->lo), apply(x->hi), x->nonNegative,
+                      x->bound + 1};
     }
     // x mod c over [lo, hi] is [lo mod c, hi mod c] when no multiple of c
     // lies in (lo, hi], else [0, c − 1].
@@ -284,7 +323,7 @@ private:
                  integer(type, 0)),
           select(sameTurn, b.createOrFold<arith::RemUIOp>(x->hi, k),
                  integer(type, *divisor - 1)),
-          true};
+          true, std::max(x->bound, y->bound)};
     }
     return std::nullopt;
   }
@@ -293,6 +332,8 @@ private:
   ExtractRange extract;
   bool outerValuesKnown;
   Region *region = nullptr;
+  /// False at run time where an outer value exceeds its trusted range.
+  Value valid = boolean(true);
   DenseMap<Value, Interval> ranges;
   DenseMap<Value, Truth> truths;
 };
@@ -330,7 +371,7 @@ mixir::forms::attention::maskSummaries(Region &mask) {
     return summaries;
   Block &block = mask.front();
   mask.walk([&](tensor::ExtractOp e) {
-    if (!e.getType().isInteger())
+    if (!e.getType().isInteger() || e.getType().isInteger(1))
       return;
     std::optional<MaskSummary> found;
     for (auto [position, index] : llvm::enumerate(e.getIndices())) {

@@ -30,10 +30,17 @@
 namespace mixir::forms::attention {
 
 /// The range [lo, hi] of an integer value over a block, as values at run
-/// time; `nonNegative` when lo ≥ 0 is known statically.
+/// time; `nonNegative` when lo ≥ 0 is known statically, and `bound` a static
+/// bound on |lo| and |hi| (arithmetic whose result could exceed 2^62 is not
+/// interpreted, so no interval wraps around).
 struct Interval {
   mlir::Value lo, hi;
   bool nonNegative = false;
+  double bound = kIndexBound;
+
+  /// Token indices, batch and head numbers are below 2^40: no tensor of
+  /// 2^40 tokens fits in memory.
+  static constexpr double kIndexBound = 1099511627776.0; // 2^40
 };
 
 /// Whether some key of a block is visible and whether every key is.

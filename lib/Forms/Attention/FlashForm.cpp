@@ -21,6 +21,8 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace mixir;
 using namespace mixir::forms;
@@ -197,6 +199,11 @@ static std::pair<Value, Value> summarise(ImplicitLocOpBuilder &b,
   return {loop.getResult(0), loop.getResult(1)};
 }
 
+/// The largest magnitude of a signed integer of `type`.
+static double magnitudeOf(Type type) {
+  return std::ldexp(1.0, int(type.getIntOrFloatBitWidth()) - 1);
+}
+
 /// Whether some key of the block pair is visible and whether all are
 /// (docs/math.md, section 2.3): the mask interpreted over the block.
 static BlockClass classify(ImplicitLocOpBuilder &b, const Problem &p,
@@ -221,7 +228,7 @@ static BlockClass classify(ImplicitLocOpBuilder &b, const Problem &p,
       Value blockIdx = s.query ? i : j;
       return Interval{tensor::ExtractOp::create(eb, range.first, blockIdx),
                       tensor::ExtractOp::create(eb, range.second, blockIdx),
-                      false};
+                      false, magnitudeOf(e.getType())};
     }
     // Read at one position in the whole block: that element.
     SmallVector<Value> points;
@@ -231,7 +238,7 @@ static BlockClass classify(ImplicitLocOpBuilder &b, const Problem &p,
       points.push_back(r->lo);
     }
     Value v = tensor::ExtractOp::create(eb, e.getTensor(), points);
-    return Interval{v, v, false};
+    return Interval{v, v, false, magnitudeOf(e.getType())};
   };
   return classifyBlock(b, p.op.getMaskMod(), args, extractRange,
                        /*outerValuesKnown=*/true);
@@ -277,6 +284,13 @@ queryBlock(ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at,
               Value Kj = vk.tile(p.op.getK(), s0, lenK, Ck);
               Value Vj = vk.tile(p.op.getV(), s0, lenK, Ck);
               Value QK = vt.matmulTransBAcc(Q, Kj, vt.zeros({Cq, Ck}));
+              auto readsData = [](Region &r) {
+                return !r.empty() && !r.getOps<tensor::ExtractOp>().empty();
+              };
+              bool readsTensors = readsData(p.op.getMaskMod()) ||
+                                  readsData(p.op.getScoreMod());
+              Value lastQ = arith::SubIOp::create(vb, at.T, vt.index(1));
+              Value lastK = arith::SubIOp::create(vb, Tk, vt.index(1));
               // S = mods(scale · Q Kᵀ), −inf where masked or past the keys.
               auto scores = [&](bool masked) {
                 return [&, masked](OpBuilder &sb, Location sl) {
@@ -289,6 +303,12 @@ queryBlock(ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at,
                         Value jj = linalg::IndexOp::create(eb, 1);
                         Value qIdx = arith::AddIOp::create(eb, t0, ii);
                         Value kvIdx = arith::AddIOp::create(eb, s0, jj);
+                        // Padded rows and columns are discarded, but a mod
+                        // reading data there must stay in bounds.
+                        if (readsTensors) {
+                          qIdx = arith::MinSIOp::create(eb, qIdx, lastQ);
+                          kvIdx = arith::MinSIOp::create(eb, kvIdx, lastK);
+                        }
                         Value score = arith::MulFOp::create(
                             eb, args[0],
                             arith::ConstantOp::create(

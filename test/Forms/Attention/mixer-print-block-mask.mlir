@@ -291,3 +291,40 @@ func.func @float_condition(%q: !q, %k: !q, %v: !q) -> !q {
   } : (!q, !q, !q) -> !q
   return %o : !q
 }
+
+// -----
+
+!q = tensor<?x?x4x16xf32>
+
+// A hashed (random-looking) sparse mask: the product by a 63-bit constant
+// could wrap, so it is not interpreted and no block is claimed empty or
+// full.
+// CHECK-LABEL: block mask of @hashed: Tq = 320, Tk = 320, blocks of 64, head 0
+// CHECK-NEXT: /////
+// CHECK-NEXT: /////
+// CHECK-NEXT: /////
+// CHECK-NEXT: /////
+// CHECK-NEXT: /////
+// CHECK-NEXT: 0 full, 25 partial, 0 at run time, 0 empty
+// CHECK-NEXT: checked at 102400 pairs
+// ODD-LABEL: block mask of @hashed: Tq = 200, Tk = 330, blocks of 32, head 3
+// ODD-NEXT: ///////////
+// ODD-NEXT: ///////////
+// ODD-NEXT: ///////////
+// ODD-NEXT: ///////////
+// ODD-NEXT: ///////////
+// ODD-NEXT: ///////////
+// ODD-NEXT: ///////////
+// ODD-NEXT: 0 full, 77 partial, 0 at run time, 0 empty
+// ODD-NEXT: checked at 66000 pairs
+func.func @hashed(%q: !q, %k: !q, %v: !q) -> !q {
+  %o = mixer.attention %q, %k, %v mask_mod {
+  ^bb0(%b: index, %h: index, %t: index, %s: index):
+    %c = arith.constant 6364136223846793005 : index
+    %limit = arith.constant 1000 : index
+    %x = arith.muli %s, %c : index
+    %m = arith.cmpi ult, %x, %limit : index
+    mixer.yield %m : i1
+  } : (!q, !q, !q) -> !q
+  return %o : !q
+}
