@@ -3,7 +3,8 @@
 # mixir form (and auto) beside a plain single-pass C++ scan loop compiled with
 # g++ -O3 -march=native -fopenmp, each timed in its own process, plus the
 # machine's measured f32 peak in the same run. Then the delta-rule family
-# against the C++ loop and PyTorch (below). Usage: bench/run.sh [BUILD_DIR]
+# against the C++ loop and PyTorch, and softmax attention against PyTorch's
+# SDPA and flex_attention (below). Usage: bench/run.sh [BUILD_DIR]
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
