@@ -57,6 +57,15 @@ Value isNegInf(ImplicitLocOpBuilder &b, Value v) {
   return arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, v, negInf(b));
 }
 
+/// exp(x − max), or `none` where max = −inf (no key visible yet): never
+/// exp(−inf − (−inf)).
+Value expBelowMax(ImplicitLocOpBuilder &b, Value x, Value max, double none) {
+  Value e = math::ExpOp::create(b, arith::SubFOp::create(b, x, max));
+  return arith::SelectOp::create(
+      b, isNegInf(b, max),
+      arith::ConstantOp::create(b, b.getF32FloatAttr(none)), e);
+}
+
 /// out[i] = fn(inputs[..][i], out[i]) over 1-D tiles, updating `out` in
 /// place.
 Value rows(TileBuilder &x, ValueRange inputs, Value out,
@@ -106,24 +115,15 @@ static std::tuple<Value, Value, Value> update(TileBuilder &x, Value S,
                    return arith::MaximumFOp::create(eb, acc, v);
                  });
   // α = exp(m − m'), 1 while no key is visible (m' = −inf).
-  Value alpha = rows(
-      x, {mOld, mNew}, x.zeros({Cq}),
-      [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
-        Value none = isNegInf(eb, a[1]);
-        Value e = math::ExpOp::create(eb, arith::SubFOp::create(eb, a[0], a[1]));
-        return arith::SelectOp::create(
-            eb, none, arith::ConstantOp::create(eb, eb.getF32FloatAttr(1.0)),
-            e);
-      });
+  Value alpha = rows(x, {mOld, mNew}, x.zeros({Cq}),
+                     [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
+                       return expBelowMax(eb, a[0], a[1], 1.0);
+                     });
   // P = exp(S − m'), 0 while no key is visible.
   Value P = x.updateInPlace2D(
       S, {mNew}, {dimsMap(m, 2, {0})},
       [](ImplicitLocOpBuilder &eb, ValueRange a) -> Value {
-        Value none = isNegInf(eb, a[0]);
-        Value e = math::ExpOp::create(eb, arith::SubFOp::create(eb, a[1], a[0]));
-        return arith::SelectOp::create(
-            eb, none, arith::ConstantOp::create(eb, eb.getF32FloatAttr(0.0)),
-            e);
+        return expBelowMax(eb, a[1], a[0], 0.0);
       });
   // l' = α l + rowsum P;  A' = α A + P V
   Value l = rows(x, {alpha}, iter[1],
@@ -208,17 +208,15 @@ static double magnitudeOf(Type type) {
 /// (docs/math.md, section 2.3): the mask interpreted over the block.
 static BlockClass classify(ImplicitLocOpBuilder &b, const Problem &p,
                            const HeadIndex &at, const BlockSummaries &data,
-                           Value i, Value t0, Value len, Value j, Value s0,
+                           Value i, Value t0, Value lastQ, Value j, Value s0,
                            Value lenK) {
   TileBuilder x(b, at);
-  auto last = [&](Value start, Value n) -> Value {
-    return arith::SubIOp::create(b, arith::AddIOp::create(b, start, n),
-                                 x.index(1));
-  };
+  Value lastKey = arith::SubIOp::create(b, arith::AddIOp::create(b, s0, lenK),
+                                        x.index(1));
   SmallVector<Interval> args{{at.b, at.b, true},
                              {at.h, at.h, true},
-                             {t0, last(t0, len), true},
-                             {s0, last(s0, lenK), true}};
+                             {t0, lastQ, true},
+                             {s0, lastKey, true}};
   auto extractRange =
       [&](ImplicitLocOpBuilder &eb, tensor::ExtractOp e,
           ArrayRef<std::optional<Interval>> indices) -> std::optional<Interval> {
@@ -254,11 +252,17 @@ queryBlock(ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at,
   HeadIndex kvAt{at.b, kvHead, Tk};
   Value Q = x.tile(p.op.getQ(), t0, len, Cq);
   Value numBlocks = arith::CeilDivSIOp::create(b, Tk, x.index(Ck));
-  Value m0 = linalg::FillOp::create(b, ValueRange{negInf(b)},
-                                    ValueRange{tensor::EmptyOp::create(
-                                        b, ArrayRef<int64_t>{Cq},
-                                        b.getF32Type())})
-                 .getResult(0);
+  Value m0 = x.filled({Cq}, -std::numeric_limits<double>::infinity());
+  // The last query and key; a mod reading data is evaluated at padded rows
+  // and columns too (their scores are discarded) and must stay in bounds.
+  Value lastQ = arith::SubIOp::create(b, arith::AddIOp::create(b, t0, len),
+                                      x.index(1));
+  Value lastK = arith::SubIOp::create(b, Tk, x.index(1));
+  auto readsData = [](Region &r) {
+    return !r.empty() && !r.getOps<tensor::ExtractOp>().empty();
+  };
+  const bool clampIndices =
+      readsData(p.op.getMaskMod()) || readsData(p.op.getScoreMod());
   auto loop = scf::ForOp::create(
       b, x.index(0), numBlocks, x.index(1),
       ValueRange{m0, x.zeros({Cq}), x.zeros({Cq, p.V})},
@@ -270,7 +274,8 @@ queryBlock(ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at,
         Value lenK = kt.tileLength(s0, Ck);
         // Empty blocks are skipped; full ones (every key visible, no
         // padding) skip the mask.
-        BlockClass cls = classify(ib, p, at, data, i, t0, len, j, s0, lenK);
+        BlockClass cls =
+            classify(ib, p, at, data, i, t0, lastQ, j, s0, lenK);
         Value full = arith::AndIOp::create(
             ib, cls.allVisible,
             arith::CmpIOp::create(ib, arith::CmpIPredicate::eq, lenK,
@@ -284,13 +289,6 @@ queryBlock(ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at,
               Value Kj = vk.tile(p.op.getK(), s0, lenK, Ck);
               Value Vj = vk.tile(p.op.getV(), s0, lenK, Ck);
               Value QK = vt.matmulTransBAcc(Q, Kj, vt.zeros({Cq, Ck}));
-              auto readsData = [](Region &r) {
-                return !r.empty() && !r.getOps<tensor::ExtractOp>().empty();
-              };
-              bool readsTensors = readsData(p.op.getMaskMod()) ||
-                                  readsData(p.op.getScoreMod());
-              Value lastQ = arith::SubIOp::create(vb, at.T, vt.index(1));
-              Value lastK = arith::SubIOp::create(vb, Tk, vt.index(1));
               // S = mods(scale · Q Kᵀ), −inf where masked or past the keys.
               auto scores = [&](bool masked) {
                 return [&, masked](OpBuilder &sb, Location sl) {
@@ -303,9 +301,7 @@ queryBlock(ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at,
                         Value jj = linalg::IndexOp::create(eb, 1);
                         Value qIdx = arith::AddIOp::create(eb, t0, ii);
                         Value kvIdx = arith::AddIOp::create(eb, s0, jj);
-                        // Padded rows and columns are discarded, but a mod
-                        // reading data there must stay in bounds.
-                        if (readsTensors) {
+                        if (clampIndices) {
                           qIdx = arith::MinSIOp::create(eb, qIdx, lastQ);
                           kvIdx = arith::MinSIOp::create(eb, kvIdx, lastK);
                         }
