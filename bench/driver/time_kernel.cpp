@@ -7,6 +7,8 @@
 //   kda            FUNC(q, k, v, g, beta, o), g per key channel (KDA)
 //   attention      FUNC(q, k, v, o), q [B,T,H,D], k and v [B,T,H/4,D]
 //   attention_doc  FUNC(q, k, v, doc, o), the same with doc [B,T] i32
+//   attention_decode  FUNC(q, k, v, o), one query q [B,1,H,D] against k and
+//                  v [B,T,H/4,D]
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -50,7 +52,7 @@ template <typename Call> static double timeCalls(Call call, int reps) {
 int main(int argc, char **argv) {
   if (argc < 6 || argc > 9) {
     std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
-                         "[channel|none|gated_delta|kda|attention|attention_doc]]]\n");
+                         "[channel|none|gated_delta|kda|attention|attention_doc|attention_decode]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -100,9 +102,11 @@ int main(int argc, char **argv) {
               &q, &k, &v, &g, &beta, &o);
         },
         reps);
-  } else if (kind == "attention" || kind == "attention_doc") {
+  } else if (kind == "attention" || kind == "attention_doc" ||
+             kind == "attention_decode") {
     AttentionInputs x = makeAttentionInputs(B, T, H, H / 4, D);
-    int64_t qShape[4] = {B, T, H, D}, kvShape[4] = {B, T, H / 4, D},
+    const int64_t Tq = kind == "attention_decode" ? 1 : T;
+    int64_t qShape[4] = {B, Tq, H, D}, kvShape[4] = {B, T, H / 4, D},
             docShape[2] = {B, T};
     DLTensor q = tensor(x.q, qShape), k = tensor(x.k, kvShape),
              v = tensor(x.v, kvShape), o = tensor(x.o, qShape);
@@ -114,7 +118,7 @@ int main(int argc, char **argv) {
     doc.shape = docShape;
     seconds = timeCalls(
         [&] {
-          return kind == "attention"
+          return kind != "attention_doc"
                      ? reinterpret_cast<int32_t (*)(P, P, P, P)>(fn)(&q, &k,
                                                                    &v, &o)
                      : reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(

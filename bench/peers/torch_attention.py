@@ -4,7 +4,7 @@
 Run with the benchmark's own virtual environment (bench/peers/requirements.txt):
 
   build/bench-venv/bin/python bench/peers/torch_attention.py \
-      --mask causal|sliding_window|alibi_softcap|document --impl sdpa|flex \
+      --mask causal|sliding_window|alibi_softcap|document|decode --impl sdpa|flex \
       --B 1 --T 4096 --H 8 --Hkv 2 --D 128 --reps 5 --threads N
 
 prints the median seconds of `reps` calls (after warm-up calls, which for
@@ -24,9 +24,11 @@ batch b and query head h (kv head h // (H/Hkv)), layout [B, T, H, D]:
                   about 2000 tokens (bench/common/inputs.h's generator is
                   not shared: both draw ids with a fixed seed, and only the
                   block structure matters for time)
+  decode          one query (the last position) against T keys: every key
+                  visible (s <= T - 1 + t with t = 0)
 
 `sdpa` is torch.nn.functional.scaled_dot_product_attention (is_causal for
-the causal mask, enable_gqa), only for `causal`; `flex` is
+the causal mask, enable_gqa), only for `causal` and `decode`; `flex` is
 torch.nn.attention.flex_attention.flex_attention compiled with
 torch.compile, with a block mask from create_block_mask (so empty blocks are
 skipped) and a score_mod where the mask has one.
@@ -56,10 +58,13 @@ def build(torch, args, q, k, v, doc):
     B, T, H, Hkv, D = args.B, args.T, args.H, args.Hkv, args.D
     # [B, H, T, D] for PyTorch's attention entry points.
     qt, kt, vt = (x.transpose(1, 2).contiguous() for x in (q, k, v))
+    Tq = qt.shape[2]
     if args.impl == "sdpa":
-        if args.mask != "causal":
-            raise SystemExit("sdpa runs only the causal mask here")
         f = torch.nn.functional.scaled_dot_product_attention
+        if args.mask == "decode":  # one query sees every key: no mask
+            return lambda: f(qt, kt, vt, enable_gqa=True)
+        if args.mask != "causal":
+            raise SystemExit("sdpa runs only the causal and decode masks here")
         return lambda: f(qt, kt, vt, is_causal=True, enable_gqa=True)
     from torch.nn.attention.flex_attention import flex_attention, create_block_mask
 
@@ -68,6 +73,9 @@ def build(torch, args, q, k, v, doc):
 
     def sliding(b, h, t, s):
         return (s <= t) & (t - s < WINDOW)
+
+    def decode(b, h, t, s):
+        return s <= T - Tq + t
 
     def document(b, h, t, s):
         return (s <= t) & (doc[b, s] == doc[b, t])
@@ -78,9 +86,10 @@ def build(torch, args, q, k, v, doc):
         return 30.0 * torch.tanh(score / 30.0) - slopes[h] * (t - s)
 
     mask = {"causal": causal, "sliding_window": sliding,
-            "alibi_softcap": causal, "document": document}[args.mask]
+            "alibi_softcap": causal, "document": document,
+            "decode": decode}[args.mask]
     score_mod = alibi_softcap if args.mask == "alibi_softcap" else None
-    block_mask = create_block_mask(mask, B, None, T, T, device="cpu")
+    block_mask = create_block_mask(mask, B, None, Tq, T, device="cpu")
     flex = torch.compile(flex_attention)
     return lambda: flex(qt, kt, vt, score_mod=score_mod, block_mask=block_mask,
                         enable_gqa=True)
@@ -92,8 +101,9 @@ def reference(torch, args, q, k, v, doc):
     rep = H // Hkv
     k = k.repeat_interleave(rep, dim=2)
     v = v.repeat_interleave(rep, dim=2)
+    Tq = q.shape[1]
     s = torch.einsum("bthd,bshd->bhts", q, k) / D ** 0.5
-    t = torch.arange(T)[:, None]
+    t = torch.arange(Tq)[:, None] + (T - Tq)  # the queries' positions
     sidx = torch.arange(T)[None, :]
     visible = sidx <= t
     if args.mask == "sliding_window":
@@ -101,7 +111,7 @@ def reference(torch, args, q, k, v, doc):
     if args.mask == "alibi_softcap":
         slopes = torch.exp2(-8.0 * (torch.arange(H, dtype=torch.float64) + 1) / H)
         s = 30 * torch.tanh(s / 30) - slopes[None, :, None, None] * (t - sidx)
-    visible = visible[None, None].expand(B, H, T, T)
+    visible = visible[None, None].expand(B, H, Tq, T)
     if args.mask == "document":
         same = doc[:, None, :, None] == doc[:, None, None, :]
         visible = visible & same
@@ -112,7 +122,8 @@ def reference(torch, args, q, k, v, doc):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mask", required=True,
-                    choices=["causal", "sliding_window", "alibi_softcap", "document"])
+                    choices=["causal", "sliding_window", "alibi_softcap", "document",
+                             "decode"])
     ap.add_argument("--impl", required=True, choices=["sdpa", "flex"])
     ap.add_argument("--B", type=int, default=1)
     ap.add_argument("--T", type=int, default=4096)
@@ -129,6 +140,8 @@ def main():
     if args.check:
         args.T = 300
     q, k, v, doc = make_inputs(torch, args.B, args.T, args.H, args.Hkv, args.D)
+    if args.mask == "decode":  # one new query against the T cached keys
+        q = q[:, :1].contiguous()
     if args.check and args.mask == "document":
         doc = (torch.arange(args.T) // 37).to(torch.int32)[None].expand(args.B, -1).contiguous()
     call = build(torch, args, q, k, v, doc)

@@ -29,6 +29,12 @@ def Mixer_AttentionOp : Mixer_Op<"attention",
     - `q`: `[B, Tq, Hq, K]`; `k`: `[B, Tk, Hkv, K]`; `v`: `[B, Tk, Hkv, V]`;
       `Hkv` divides `Hq`.
 
+    - `forget` (optional): `[B, T, Hq]`, the log forget gate f ≤ 0 of the
+      Forgetting Transformer, for self-attention (`Tq = Tk = T`): the logit
+      of key `s` for query `t` gains `Σ_{r=s+1..t} f_r` (0 where `s ≥ t`),
+      added after `score_mod`. The forms form the sum from block-local
+      cumulative sums (docs/math.md, section 2.4).
+
     Regions, both optional, may read tensors defined above them with
     `tensor.extract`, indexed by their arguments (per-head slopes,
     per-token document ids or gates):
@@ -63,6 +69,7 @@ def Mixer_AttentionOp : Mixer_Op<"attention",
     Mixer_FloatTensor:$q,
     Mixer_FloatTensor:$k,
     Mixer_FloatTensor:$v,
+    Optional<Mixer_FloatTensor>:$forget,
     OptionalAttr<F64Attr>:$scale,
     OptionalAttr<Mixer_FormAttr>:$form);
   let results = (outs
@@ -73,6 +80,7 @@ def Mixer_AttentionOp : Mixer_Op<"attention",
 
   let assemblyFormat = [{
     $q `,` $k `,` $v
+    (`forget` $forget^)?
     (`mask_mod` $mask_mod^)?
     (`score_mod` $score_mod^)?
     attr-dict `:` functional-type(operands, results)

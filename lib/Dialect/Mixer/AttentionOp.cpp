@@ -66,6 +66,15 @@ LogicalResult AttentionOp::verify() {
     if (failed(c.check("lse", lse.getType(), {B, Tq, Hq},
                        {"B", "Tq", "Hq"})))
       return failure();
+  if (Value forget = getForget()) {
+    // The gate is indexed by one position shared by queries and keys.
+    if (!ShapedType::isDynamic(Tq) && !ShapedType::isDynamic(Tk) && Tq != Tk)
+      return emitOpError() << "with a forget gate is self-attention: q has "
+                           << Tq << " tokens and k " << Tk;
+    if (failed(c.check("forget", forget.getType(), {B, Tq, Hq},
+                       {"B", "T", "Hq"})))
+      return failure();
+  }
   if (std::optional<APFloat> scale = getScale())
     if (!scale->isFiniteNonZero())
       return emitOpError() << "scale must be finite and non-zero";
@@ -78,7 +87,7 @@ LogicalResult AttentionOp::verify() {
 
 namespace {
 /// The roles of a mod region's index arguments, in order.
-constexpr StringLiteral kIndexRoles[] = {"B", "Hq", "Tq", "Tk"};
+constexpr StringLiteral kIndexRoles[] = {"B", "Hq", "T", "Tk"};
 
 /// The extracts of tensors defined above the op that a region reads, with
 /// the role of each index (a role of kIndexRoles, or "" for a constant).
@@ -89,8 +98,10 @@ struct RegionRead {
 
 /// The role of index argument `arg` of `region` (its first `skip`
 /// arguments are not indices).
-StringRef roleOf(Region &region, BlockArgument arg, unsigned skip) {
-  return kIndexRoles[arg.getArgNumber() - skip];
+StringRef roleOf(AttentionOp op, BlockArgument arg, unsigned skip) {
+  StringRef role = kIndexRoles[arg.getArgNumber() - skip];
+  // With a forget gate the keys have the queries' length.
+  return role == "Tk" && op.getForget() ? StringRef(kLengthRole) : role;
 }
 
 /// Checks one region: `what` names it, `leading` are the types of the
@@ -139,7 +150,7 @@ LogicalResult verifyMod(AttentionOp op, Region &region, StringRef what,
       for (auto [d, index] : llvm::enumerate(extract.getIndices())) {
         if (auto arg = dyn_cast<BlockArgument>(index);
             arg && arg.getOwner() == &block && arg.getArgNumber() >= leading.size()) {
-          read.roles.push_back(roleOf(region, arg, leading.size()));
+          read.roles.push_back(roleOf(op, arg, leading.size()));
           continue;
         }
         APInt constant;
@@ -187,12 +198,17 @@ LogicalResult AttentionOp::verifyRegions() {
 //===----------------------------------------------------------------------===//
 
 SmallVector<TensorRoles> AttentionOp::getTensorRoles() {
-  SmallVector<TensorRoles> roles{{getQ(), {"B", "Tq", "Hq", "K"}},
-                                 {getK(), {"B", "Tk", "Hkv", "K"}},
-                                 {getV(), {"B", "Tk", "Hkv", "V"}},
-                                 {getOutput(), {"B", "Tq", "Hq", "V"}}};
+  // The query length is the length "T" the forms' costs depend on; with a
+  // forget gate the keys share it (self-attention), checked at the ABI.
+  StringRef Tk = getForget() ? StringRef(kLengthRole) : StringRef("Tk");
+  SmallVector<TensorRoles> roles{{getQ(), {"B", kLengthRole, "Hq", "K"}},
+                                 {getK(), {"B", Tk, "Hkv", "K"}},
+                                 {getV(), {"B", Tk, "Hkv", "V"}},
+                                 {getOutput(), {"B", kLengthRole, "Hq", "V"}}};
   if (Value lse = getLse())
-    roles.push_back({lse, {"B", "Tq", "Hq"}});
+    roles.push_back({lse, {"B", kLengthRole, "Hq"}});
+  if (Value forget = getForget())
+    roles.push_back({forget, {"B", kLengthRole, "Hq"}});
   // A tensor a region reads: each dimension indexed by a region argument
   // has that argument's role (its size must equal the op's).
   SmallVector<RegionRead> reads;
@@ -205,11 +221,20 @@ SmallVector<TensorRoles> AttentionOp::getTensorRoles() {
   return roles;
 }
 
-SmallVector<StringRef> AttentionOp::getForms() { return {"flash"}; }
+SmallVector<StringRef> AttentionOp::getForms() {
+  // The decode form splits the keys: a forget gate's sums run across them.
+  if (getForget())
+    return {"flash"};
+  return {"flash", "decode"};
+}
 
 std::string AttentionOp::getMissingFormReason(StringRef form) {
   if (form == kScanForm)
-    return "softmax attention has no sequential form; its form is flash "
-           "(key blocks streamed with an online softmax)";
+    return "softmax attention has no sequential form; its forms are flash "
+           "(key blocks streamed with an online softmax) and decode (the "
+           "keys split across workers)";
+  if (form == "decode" && getForget())
+    return "the decode form splits the keys across workers, and a forget "
+           "gate's sums run across the splits";
   return "";
 }

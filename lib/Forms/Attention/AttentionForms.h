@@ -1,7 +1,10 @@
 //===- AttentionForms.h - the forms of mixer.attention -----------*- C++ -*-===//
 //
-//   flash   FlashForm.cpp   per (batch, query head) and query block, key
-//                           blocks streamed with an online softmax
+//   flash   FlashForm.cpp   per (batch, kv head) and query block, every
+//                           key block streamed with an online softmax
+//   decode  DecodeForm.cpp  the key blocks split across workers, partial
+//                           softmaxes merged (a few queries, many keys)
+// KeyBlocks.cpp holds what both stream.
 // FormModel.cpp attaches them (and their cost) to the op as its
 // MixerFormInterface.
 //
@@ -16,6 +19,7 @@
 namespace mixir::forms::attention {
 
 inline constexpr llvm::StringLiteral kFlashForm = "flash";
+inline constexpr llvm::StringLiteral kDecodeForm = "decode";
 
 /// What the forms need to know of the op, read once.
 struct Problem {
@@ -33,6 +37,10 @@ struct Problem {
 /// blocks of Ck.
 void lowerFlash(mlir::RewriterBase &rewriter, const Problem &p, int64_t Cq,
                 int64_t Ck);
+/// Replaces the op by the decode form with query blocks of Cq rows and key
+/// blocks of Ck.
+void lowerDecode(mlir::RewriterBase &rewriter, const Problem &p, int64_t Cq,
+                 int64_t Ck);
 
 } // namespace mixir::forms::attention
 

@@ -103,7 +103,7 @@ func.func @constant_out_of_range(%q: tensor<?x?x4x64xf32>, %slopes: tensor<4xf32
 // -----
 
 func.func @no_scan(%q: tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32> {
-  // expected-error @+1 {{'mixer.attention' op has no 'scan' form (its forms: flash): softmax attention has no sequential form}}
+  // expected-error @+1 {{'mixer.attention' op has no 'scan' form (its forms: flash, decode): softmax attention has no sequential form}}
   %o = mixer.attention %q, %q, %q {form = #mixer.form<scan>} : (tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>, tensor<?x?x4x64xf32>) -> tensor<?x?x4x64xf32>
   return %o : tensor<?x?x4x64xf32>
 }
@@ -128,5 +128,31 @@ func.func @tensor_from_inside(%q: !q) -> !q {
     %m = tensor.extract %c[%h] : tensor<4xi1>
     mixer.yield %m : i1
   } : (!q, !q, !q) -> !q
+  return %o : !q
+}
+
+// -----
+
+func.func @forget_cross(%q: tensor<2x8x4x16xf32>, %k: tensor<2x9x4x16xf32>, %f: tensor<2x8x4xf32>) -> tensor<2x8x4x16xf32> {
+  // expected-error@+1 {{with a forget gate is self-attention: q has 8 tokens and k 9}}
+  %o = mixer.attention %q, %k, %k forget %f : (tensor<2x8x4x16xf32>, tensor<2x9x4x16xf32>, tensor<2x9x4x16xf32>, tensor<2x8x4xf32>) -> tensor<2x8x4x16xf32>
+  return %o : tensor<2x8x4x16xf32>
+}
+
+// -----
+
+!q = tensor<?x?x4x16xf32>
+func.func @forget_heads(%q: !q, %f: tensor<?x?x2xf32>) -> !q {
+  // expected-error@+1 {{forget dimension 2 (Hq) is 2, expected 4}}
+  %o = mixer.attention %q, %q, %q forget %f : (!q, !q, !q, tensor<?x?x2xf32>) -> !q
+  return %o : !q
+}
+
+// -----
+
+!q = tensor<?x?x4x16xf32>
+func.func @forget_decode(%q: !q, %f: tensor<?x?x4xf32>) -> !q {
+  // expected-error@+1 {{has no 'decode' form (its forms: flash): the decode form splits the keys across workers, and a forget gate's sums run across the splits}}
+  %o = mixer.attention %q, %q, %q forget %f {form = #mixer.form<decode>} : (!q, !q, !q, tensor<?x?x4xf32>) -> !q
   return %o : !q
 }

@@ -1,8 +1,11 @@
 //===- Examples.cpp - the example catalogue, as the harness sees it ---------===//
 #include "Examples.h"
+
+#include <memory>
 #include "Reference.h"
 
 #include <cmath>
+#include <memory>
 #include <cstring>
 
 using namespace mixir::check;
@@ -267,6 +270,31 @@ std::vector<Example> makeCatalogue() {
          const float *doc = x[3].data();
          p.mask = [doc, T](int64_t b, int64_t, int64_t t, int64_t s) {
            return s <= t && doc[b * T + s] == doc[b * T + t];
+         };
+         return {solveAttention(p)};
+       }},
+      {"forgetting_attention",
+       {in("q", {"B", "T", "4", "64"}), in("k", {"B", "T", "4", "64"}),
+        in("v", {"B", "T", "4", "64"}), in("f", {"B", "T", "4"}, Draw::LogDecay),
+        out("o", {"B", "T", "4", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         AttentionProblem p = attention(x, B, T, T, 4, 4, 64, 64);
+         p.mask = [](int64_t, int64_t, int64_t t, int64_t s) { return s <= t; };
+         // Σ_{r=s+1..t} f_r = c_t − c_s with c the prefix sums in double
+         // (the kernel sums block-local stretches in f32 instead).
+         auto c = std::make_shared<std::vector<double>>(size_t(B * T * 4));
+         const float *f = x[3].data();
+         for (int64_t b = 0; b < B; ++b)
+           for (int64_t h = 0; h < 4; ++h) {
+             double sum = 0;
+             for (int64_t t = 0; t < T; ++t) {
+               sum += f[(b * T + t) * 4 + h];
+               (*c)[(b * T + t) * 4 + h] = sum;
+             }
+           }
+         p.scoreMod = [c, T](double score, int64_t b, int64_t h, int64_t t,
+                             int64_t s) {
+           return score + (*c)[(b * T + t) * 4 + h] - (*c)[(b * T + s) * 4 + h];
          };
          return {solveAttention(p)};
        }},
