@@ -239,3 +239,30 @@ for mask in "${masks[@]}"; do
     done
   done
 done
+
+# Decoding: one query against Tk cached keys (auto picks the decode form,
+# the keys split across the cores); against SDPA (no mask: the query sees
+# every key) and flex_attention with the decode mask.
+echo
+echo "Decoding, B=1, H=8, Hkv=2, K=V=128, Tq=1; median of $attn_reps runs; 'vs peer' = SDPA's time / mixir's"
+printf '%-7s %-26s %10s %9s %8s %8s\n' Tk variant "median ms" GFLOP/s "vs peer" "% peak"
+for T in 4096 16384; do
+  declare -A dtimes=()
+  dtimes[mixir]=$("$out/time_kernel" "$out/attention.so" decode 1 "$T" "$attn_reps" 8 128 attention_decode) || dtimes[mixir]=-
+  for impl in sdpa flex; do
+    dtimes[$impl]=$(timeout 900 "$venv/bin/python" "$root/bench/peers/torch_attention.py" --mask decode \
+      --impl "$impl" --B 1 --T "$T" --H 8 --Hkv 2 --D 128 --reps "$attn_reps" --threads "$(nproc)" 2>/dev/null) \
+      || dtimes[$impl]=-
+  done
+  for variant in mixir sdpa flex; do
+    t=${dtimes[$variant]}
+    name="decode $([ "$variant" = mixir ] && echo "mixir auto" || echo "torch $variant")"
+    if [ "$t" = "-" ]; then
+      printf '%-7s %-26s %s\n' "$T" "$name" "failed or not available"
+    elif [ "${dtimes[sdpa]}" = "-" ]; then
+      attn_row "$T" "$name" "$t" "$T" -
+    else
+      attn_row "$T" "$name" "$t" "$T" "${dtimes[sdpa]}"
+    fi
+  done
+done
