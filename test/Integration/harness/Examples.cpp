@@ -328,6 +328,26 @@ std::vector<Example> makeCatalogue() {
          std::vector<double> o = solveAttention(p);
          return {o, lse};
        }},
+      // Test-only (test/Integration/Inputs/attention_half.mlir): 16-bit
+      // tensors of three types, and a score_mod that yields −inf, for whole
+      // rows too.
+      {"attention_half",
+       {typed(in("q", {"B", "T", "4", "32"}), DType::BF16),
+        typed(in("k", {"B", "Tk", "2", "32"}), DType::F16),
+        typed(in("v", {"B", "Tk", "2", "32"}), DType::BF16),
+        typed(out("o", {"B", "T", "4", "32"}), DType::F16),
+        out("lse", {"B", "T", "4"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t Tk) -> Outputs {
+         AttentionProblem p = attention(x, B, T, Tk, 4, 2, 32, 32);
+         p.scoreMod = [](double score, int64_t, int64_t, int64_t t,
+                         int64_t s) {
+           return s > t || t % 4 == 1 ? -INFINITY : score;
+         };
+         std::vector<double> lse;
+         p.lse = &lse;
+         std::vector<double> o = solveAttention(p);
+         return {o, lse};
+       }},
       // Test-only problems (test/Integration/Inputs/*.mlir): sizes that are
       // not multiples of any tile or vector width, and every operand.
       oddSizes("odd_sizes", Transition::Diagonal),
