@@ -93,7 +93,6 @@ void mixir::forms::attention::lowerDecode(RewriterBase &rewriter,
       b, p, B, S, partials,
       [&](ImplicitLocOpBuilder &hb, const Group &group, Value split,
           ValueRange slices) {
-        KeyStream stream(hb, p, group, Cq, Ck);
         TileBuilder x(hb, group.query(0));
         // Key blocks [split·n/S, (split+1)·n/S).
         auto bound = [&](Value s) -> Value {
@@ -102,6 +101,7 @@ void mixir::forms::attention::lowerDecode(RewriterBase &rewriter,
         };
         Value jBegin = bound(split);
         Value jEnd = bound(arith::AddIOp::create(hb, split, x.index(1)));
+        KeyStream stream(hb, p, group, Cq, Ck, jBegin, jEnd);
         Value numQueryBlocks =
             arith::CeilDivSIOp::create(hb, group.Tq, x.index(Cq));
         auto loop = scf::ForOp::create(
@@ -111,8 +111,7 @@ void mixir::forms::attention::lowerDecode(RewriterBase &rewriter,
               TileBuilder xt(ib, group.query(0));
               Value t0 = arith::MulIOp::create(ib, i, xt.index(Cq));
               Value len = xt.tileLength(t0, Cq);
-              SoftmaxState state =
-                  stream.attend(ib, i, t0, len, jBegin, jEnd);
+              SoftmaxState state = stream.attend(ib, i, t0, len);
               scf::YieldOp::create(
                   ib, ValueRange{storeGroup(ib, state.A, iter[0], t0, len, G),
                                  storeGroup(ib, state.m, iter[1], t0, len, G),

@@ -38,11 +38,11 @@ void mixir::forms::attention::lowerFlash(RewriterBase &rewriter,
       b, p, B, /*splits=*/nullptr, results,
       [&](ImplicitLocOpBuilder &hb, const Group &group, Value,
           ValueRange slices) {
-        KeyStream stream(hb, p, group, Cq, Ck);
         TileBuilder x(hb, group.query(0));
+        KeyStream stream(hb, p, group, Cq, Ck, x.index(0),
+                         KeyStream::numKeyBlocks(hb, group, Ck));
         Value numQueryBlocks =
             arith::CeilDivSIOp::create(hb, group.Tq, x.index(Cq));
-        Value numKeyBlocks = stream.numKeyBlocks(hb);
         auto loop = scf::ForOp::create(
             hb, x.index(0), numQueryBlocks, x.index(1), slices,
             [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
@@ -50,8 +50,7 @@ void mixir::forms::attention::lowerFlash(RewriterBase &rewriter,
               TileBuilder xt(ib, group.query(0));
               Value t0 = arith::MulIOp::create(ib, i, xt.index(Cq));
               Value len = xt.tileLength(t0, Cq);
-              SoftmaxState state =
-                  stream.attend(ib, i, t0, len, xt.index(0), numKeyBlocks);
+              SoftmaxState state = stream.attend(ib, i, t0, len);
               auto [O, lse] = finish(ib, state);
               SmallVector<Value> next{storeGroup(ib, O, iter[0], t0, len, G)};
               if (iter.size() > 1)

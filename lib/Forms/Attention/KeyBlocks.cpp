@@ -185,7 +185,9 @@ static SoftmaxState update(TileBuilder &x, Value S, Value Vj,
   Value mNew =
       reduceRows(x, S, s.m,
                  [](ImplicitLocOpBuilder &eb, Value acc, Value v) -> Value {
-                   return arith::MaximumFOp::create(eb, acc, v);
+                   // maxnum (not maximum): its reduction vectorises; no
+                   // score is NaN (masked ones are −inf).
+                   return arith::MaxNumFOp::create(eb, acc, v);
                  });
   // α = exp(m − m'), 1 while no key is visible (m' = −inf).
   Value alpha = rows(x, {s.m, mNew}, x.zeros({R}),
@@ -205,7 +207,9 @@ static SoftmaxState update(TileBuilder &x, Value S, Value Vj,
                  });
   l = reduceRows(x, P, l,
                  [](ImplicitLocOpBuilder &eb, Value acc, Value v) -> Value {
-                   return arith::AddFOp::create(eb, acc, v);
+                   // Reassociable, so that the row sums vectorise.
+                   return arith::AddFOp::create(eb, acc, v,
+                                                contractionFastMath(eb));
                  });
   Value A = x.matmulAcc(P, Vj, x.scaleRows(s.A, alpha));
   return {mNew, l, A};
@@ -279,8 +283,9 @@ static bool maskReadsHead(Region &mask) {
 }
 
 KeyStream::KeyStream(ImplicitLocOpBuilder &b, const Problem &p,
-                     const Group &group, int64_t Cq, int64_t Ck)
-    : p(p), group(group), Cq(Cq), Ck(Ck) {
+                     const Group &group, int64_t Cq, int64_t Ck, Value jBegin,
+                     Value jEnd)
+    : p(p), group(group), Cq(Cq), Ck(Ck), jBegin(jBegin), jEnd(jEnd) {
   Region &mask = p.op.getMaskMod();
   data.summaries = maskSummaries(mask);
   const unsigned heads = maskReadsHead(mask) ? group.size() : 1;
@@ -291,10 +296,57 @@ KeyStream::KeyStream(ImplicitLocOpBuilder &b, const Problem &p,
                            ? summarise(b, group.query(g), s, group.Tq, Cq)
                            : summarise(b, group.query(g), s, group.Tk, Ck));
   }
+  // The key blocks, packed once for every query block.
+  TileBuilder x(b, group.kv());
+  Type f32 = b.getF32Type();
+  Value n = arith::SubIOp::create(b, jEnd, jBegin);
+  Value K0 = tensor::EmptyOp::create(
+      b, ArrayRef<OpFoldResult>{n, b.getIndexAttr(p.K), b.getIndexAttr(Ck)},
+      f32);
+  Value V0 = tensor::EmptyOp::create(
+      b, ArrayRef<OpFoldResult>{n, b.getIndexAttr(Ck), b.getIndexAttr(p.V)},
+      f32);
+  auto loop = scf::ForOp::create(
+      b, x.index(0), n, x.index(1), ValueRange{K0, V0},
+      [&](OpBuilder &nb, Location loc, Value r, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        TileBuilder kt(ib, group.kv());
+        Value s0 = arith::MulIOp::create(
+            ib, arith::AddIOp::create(ib, jBegin, r), kt.index(Ck));
+        Value lenK = kt.tileLength(s0, Ck);
+        Value Kt = kt.transpose(kt.tile(p.op.getK(), s0, lenK, Ck));
+        Value Vj = kt.tile(p.op.getV(), s0, lenK, Ck);
+        auto put = [&](Value tile, Value into) -> Value {
+          auto shape = cast<RankedTensorType>(tile.getType()).getShape();
+          OpFoldResult zero = ib.getIndexAttr(0), one = ib.getIndexAttr(1);
+          return tensor::InsertSliceOp::create(
+              ib, tile, into, ArrayRef<OpFoldResult>{r, zero, zero},
+              ArrayRef<OpFoldResult>{one, ib.getIndexAttr(shape[0]),
+                                     ib.getIndexAttr(shape[1])},
+              ArrayRef<OpFoldResult>{one, one, one});
+        };
+        scf::YieldOp::create(ib,
+                             ValueRange{put(Kt, iter[0]), put(Vj, iter[1])});
+      });
+  packedK = loop.getResult(0);
+  packedV = loop.getResult(1);
 }
 
-Value KeyStream::numKeyBlocks(ImplicitLocOpBuilder &b) {
+Value KeyStream::numKeyBlocks(ImplicitLocOpBuilder &b, const Group &group,
+                              int64_t Ck) {
   return arith::CeilDivSIOp::create(b, group.Tk, indexConst(b, Ck));
+}
+
+/// Block r of a packed tensor<n × R × C>: tensor<R × C>.
+static Value packedBlock(ImplicitLocOpBuilder &b, Value packed, Value r) {
+  auto type = cast<RankedTensorType>(packed.getType());
+  int64_t R = type.getDimSize(1), C = type.getDimSize(2);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({R, C}, type.getElementType()), packed,
+      ArrayRef<OpFoldResult>{r, zero, zero},
+      ArrayRef<OpFoldResult>{one, b.getIndexAttr(R), b.getIndexAttr(C)},
+      ArrayRef<OpFoldResult>{one, one, one});
 }
 
 /// Whether some key of the block pair is visible to query head g and
@@ -461,7 +513,7 @@ static Value growBetween(ImplicitLocOpBuilder &b, const Problem &p,
 //===----------------------------------------------------------------------===//
 
 SoftmaxState KeyStream::attend(ImplicitLocOpBuilder &b, Value i, Value t0,
-                               Value len, Value jBegin, Value jEnd) {
+                               Value len) {
   const int64_t G = group.size(), R = G * Cq;
   MLIRContext *m = b.getContext();
   TileBuilder x(b, group.query(0));
@@ -522,9 +574,10 @@ SoftmaxState KeyStream::attend(ImplicitLocOpBuilder &b, Value i, Value t0,
               ImplicitLocOpBuilder vb(tl, tb);
               TileBuilder vt(vb, group.query(0));
               TileBuilder vk(vb, group.kv());
-              Value Kj = vk.tile(op.getK(), s0, lenK, Ck);
-              Value Vj = vk.tile(op.getV(), s0, lenK, Ck);
-              Value QK = vt.matmulTransBAcc(Q, Kj, vt.zeros({R, Ck}));
+              Value packedAt = arith::SubIOp::create(vb, j, jBegin);
+              Value Kt = packedBlock(vb, packedK, packedAt);
+              Value Vj = packedBlock(vb, packedV, packedAt);
+              Value QK = vt.matmulAcc(Q, Kt, vt.zeros({R, Ck}));
               ForgetBias bias;
               if (forget)
                 bias = forgetBias(vb, p, group, prefixQ, between, t0, s0, Cq,

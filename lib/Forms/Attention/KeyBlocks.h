@@ -53,19 +53,23 @@ struct BlockSummaries {
 
 class KeyStream {
 public:
-  /// Summarises the mask's data for `group` at the builder's insertion
-  /// point (before the loops).
+  /// Prepares the stream of key blocks [jBegin, jEnd) for `group` at the
+  /// builder's insertion point (before the query loop): the mask's data
+  /// summarised, and the blocks packed once (K transposed to K×Ck, V as
+  /// Ck×V, f32, the last block zero-padded), so that no block pair copies,
+  /// converts or transposes its operands.
   KeyStream(mlir::ImplicitLocOpBuilder &b, const Problem &p,
-            const Group &group, int64_t Cq, int64_t Ck);
+            const Group &group, int64_t Cq, int64_t Ck, mlir::Value jBegin,
+            mlir::Value jEnd);
 
   /// The softmax state of query block `i` (rows [t0, t0 + len)) after the
-  /// key blocks [jBegin, jEnd), visited from the last down.
+  /// key blocks of the stream, visited from the last down.
   SoftmaxState attend(mlir::ImplicitLocOpBuilder &b, mlir::Value i,
-                      mlir::Value t0, mlir::Value len, mlir::Value jBegin,
-                      mlir::Value jEnd);
+                      mlir::Value t0, mlir::Value len);
 
-  /// The number of key blocks.
-  mlir::Value numKeyBlocks(mlir::ImplicitLocOpBuilder &b);
+  /// The number of key blocks of `p`'s keys.
+  static mlir::Value numKeyBlocks(mlir::ImplicitLocOpBuilder &b,
+                                  const Group &group, int64_t Ck);
 
 private:
   BlockClass classify(mlir::ImplicitLocOpBuilder &b, unsigned g,
@@ -86,6 +90,9 @@ private:
   const Group &group;
   int64_t Cq, Ck;
   BlockSummaries data;
+  mlir::Value jBegin, jEnd;
+  /// tensor<n × K × Ck> and tensor<n × Ck × V> for the n blocks.
+  mlir::Value packedK, packedV;
 };
 
 /// A result filled one group at a time: its element type and sizes, and

@@ -3,8 +3,8 @@
 // Grouped-query attention with a causal mask: per (batch, kv head) an
 // scf.forall iteration fills the slice of the 4 query heads h = 4·kvh + g
 // that read it; per query block of 64 rows the 4 heads' rows are stacked
-// into one 256-row tile, and key blocks of 64 (each K and V block loaded
-// once for the 4 heads), last first, are streamed with an online softmax
+// into one 256-row tile, and key blocks of 64 (each K and V block packed
+// once and read once per query block for the 4 heads), last first, are streamed with an online softmax
 // carrying the row maximum m, the row sum l and the accumulator A. The
 // mask is inlined into the score tile and masked scores become −inf; exp is
 // guarded where m' = −inf, and a row with l = 0 gives 0, not NaN.
@@ -12,6 +12,11 @@
 // CHECK: scf.forall (%[[B:.*]], %[[KVH:.*]]) in (%{{.*}}, 2)
 // CHECK: %[[H0:.*]] = arith.muli %[[KVH]], %c4
 // CHECK: tensor.extract_slice %{{.*}}[%[[B]], 0, %[[H0]], 0] [1, %{{.*}}, 4, 64]
+// The kv head's key blocks, packed once before the query loop: K
+// transposed (K×Ck) and V (Ck×V), f32, zero-padded.
+// CHECK: %[[PACKED:.*]]:2 = scf.for {{.*}} -> (tensor<?x64x64xf32>, tensor<?x64x64xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[%[[B]], %{{.*}}, %[[KVH]], 0]
+// CHECK: linalg.transpose
 // CHECK: scf.for {{.*}} -> (tensor<?x4x64xf32>)
 // CHECK: %[[T0:.*]] = arith.muli %{{.*}}, %c64
 // CHECK-COUNT-4: tensor.insert_slice %{{.*}} into %{{.*}} [64, 64] [1, 1] : tensor<64x64xf32> into tensor<256x64xf32>
@@ -27,7 +32,8 @@
 // CHECK: %[[ALL:.*]] = arith.xori %[[HIDDEN]], %true
 // CHECK: %[[FULL:.*]] = arith.andi %[[ALL]], %{{.*}} : i1
 // CHECK: scf.if %[[SOME]] -> (tensor<256xf32>, tensor<256xf32>, tensor<256x64xf32>)
-// CHECK: tensor.extract_slice %{{.*}}[%[[B]], %[[S0]], %[[KVH]], 0]
+// CHECK: tensor.extract_slice %[[PACKED]]#0[%{{.*}}, 0, 0] [1, 64, 64]
+// CHECK: tensor.extract_slice %[[PACKED]]#1[%{{.*}}, 0, 0] [1, 64, 64]
 // The score tile over (head, query, key): scale only in a full block; the
 // mask (kv_idx ≤ q_idx) and −inf where hidden in a partial one.
 // CHECK: scf.if %[[FULL]] -> (tensor<256x64xf32>)
@@ -45,7 +51,7 @@
 // CHECK: arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
 // m' = max(m, rowmax S)
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}} : tensor<256x64xf32>) outs(%[[M]] : tensor<256xf32>)
-// CHECK: arith.maximumf
+// CHECK: arith.maxnumf
 // α = exp(m − m'), 1 where m' = −inf
 // CHECK: arith.cmpf oeq
 // CHECK: math.exp
