@@ -185,9 +185,13 @@ static SoftmaxState update(TileBuilder &x, Value S, Value Vj,
   Value mNew =
       reduceRows(x, S, s.m,
                  [](ImplicitLocOpBuilder &eb, Value acc, Value v) -> Value {
-                   // maxnum (not maximum): its reduction vectorises; no
-                   // score is NaN (masked ones are −inf).
-                   return arith::MaxNumFOp::create(eb, acc, v);
+                   // maxnum without NaNs (masked scores are −inf, not
+                   // NaN): a reduction that vectorises.
+                   return arith::MaxNumFOp::create(
+                       eb, acc, v,
+                       arith::FastMathFlagsAttr::get(
+                           eb.getContext(), arith::FastMathFlags::nnan |
+                                                arith::FastMathFlags::nsz));
                  });
   // α = exp(m − m'), 1 while no key is visible (m' = −inf).
   Value alpha = rows(x, {s.m, mNew}, x.zeros({R}),
@@ -525,7 +529,9 @@ SoftmaxState KeyStream::attend(ImplicitLocOpBuilder &b, Value i, Value t0,
     HeadIndex at = group.query(g);
     queries.push_back(TileBuilder(b, at).tile(op.getQ(), t0, len, Cq));
   }
-  Value Q = stack(b, queries, /*concat=*/true);
+  // Scaled once per query block: Q Kᵀ is then scale · q · k, and a full
+  // block with no mod and no gate takes it as it is.
+  Value Q = x.scaleColumns(stack(b, queries, /*concat=*/true), x.f32(p.scale));
   // The last query and key; a mod reading data is evaluated at padded rows
   // and columns too (their scores are discarded) and must stay in bounds.
   Value lastQ =
@@ -584,9 +590,14 @@ SoftmaxState KeyStream::attend(ImplicitLocOpBuilder &b, Value i, Value t0,
                                   Ck);
               // S = mods(scale · Q Kᵀ) + F, −inf where masked or past the
               // keys; over (head, query, key) of the block pair.
+              const bool plain = op.getScoreMod().empty() && !forget;
               auto scores = [&](bool masked) {
                 return [&, masked](OpBuilder &sb, Location sl) {
                   ImplicitLocOpBuilder eb0(sl, sb);
+                  if (!masked && plain) {
+                    scf::YieldOp::create(eb0, QK);
+                    return;
+                  }
                   auto type3 = RankedTensorType::get({G, Cq, Ck},
                                                      eb0.getF32Type());
                   SmallVector<ReassociationIndices> reassoc{{0, 1}, {2}};
@@ -655,7 +666,7 @@ Value KeyStream::scoreAt(ImplicitLocOpBuilder &eb, ValueRange args,
     qMod = arith::MinSIOp::create(eb, qIdx, lastQ);
     kvMod = arith::MinSIOp::create(eb, kvIdx, lastK);
   }
-  Value score = arith::MulFOp::create(eb, args.back(), f32Const(eb, p.scale));
+  Value score = args.back(); // scale · q · k: Q is scaled
   if (!op.getScoreMod().empty())
     score = inlineMod(eb, op.getScoreMod(), {score, group.b, h, qMod, kvMod});
   if (op.getForget()) {

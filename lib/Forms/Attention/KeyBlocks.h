@@ -80,7 +80,7 @@ private:
                            mlir::Value s0, mlir::Value lenK);
   /// The logit at (head, query, key) of a block pair, inside the generic
   /// over them: `args` are the forget bias's row and column terms (when
-  /// there is a gate) and scale-less q·k.
+  /// there is a gate) and scale · q · k.
   mlir::Value scoreAt(mlir::ImplicitLocOpBuilder &b, mlir::ValueRange args,
                       bool masked, mlir::Value t0, mlir::Value s0,
                       mlir::Value lenK, mlir::Value lastQ, mlir::Value lastK,

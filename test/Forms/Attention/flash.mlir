@@ -20,6 +20,8 @@
 // CHECK: scf.for {{.*}} -> (tensor<?x4x64xf32>)
 // CHECK: %[[T0:.*]] = arith.muli %{{.*}}, %c64
 // CHECK-COUNT-4: tensor.insert_slice %{{.*}} into %{{.*}} [64, 64] [1, 1] : tensor<64x64xf32> into tensor<256x64xf32>
+// CHECK: linalg.generic
+// CHECK: arith.mulf %{{.*}}, %cst
 // CHECK: scf.for {{.*}} iter_args(%[[M:.*]] = %{{.*}}, %[[L:.*]] = %{{.*}}, %[[A:.*]] = %{{.*}}) -> (tensor<256xf32>, tensor<256xf32>, tensor<256x64xf32>)
 // CHECK: %[[J:.*]] = arith.subi %{{.*}}, %arg{{[0-9]+}} : index
 // CHECK: %[[S0:.*]] = arith.muli %[[J]], %c64
@@ -34,19 +36,17 @@
 // CHECK: scf.if %[[SOME]] -> (tensor<256xf32>, tensor<256xf32>, tensor<256x64xf32>)
 // CHECK: tensor.extract_slice %[[PACKED]]#0[%{{.*}}, 0, 0] [1, 64, 64]
 // CHECK: tensor.extract_slice %[[PACKED]]#1[%{{.*}}, 0, 0] [1, 64, 64]
-// The score tile over (head, query, key): scale only in a full block; the
-// mask (kv_idx ≤ q_idx) and −inf where hidden in a partial one.
+// The score tile over (head, query, key). Q is scaled once per query
+// block, so a full block takes Q Kᵀ as it is; a partial one applies the
+// mask (kv_idx ≤ q_idx) and −inf where hidden.
+// CHECK: %[[QK:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<256x64xf32>)
 // CHECK: scf.if %[[FULL]] -> (tensor<256x64xf32>)
-// CHECK: tensor.expand_shape %{{.*}} {{\[\[}}0, 1], [2]] output_shape [4, 64, 64]
-// CHECK: linalg.generic
-// CHECK-NOT: arith.cmpi
-// CHECK: arith.mulf %{{.*}}, %cst
-// CHECK-NOT: arith.cmpi
-// CHECK: } else {
+// CHECK-NEXT: scf.yield %[[QK]] : tensor<256x64xf32>
+// CHECK-NEXT: } else {
+// CHECK: tensor.expand_shape %[[QK]] {{\[\[}}0, 1], [2]] output_shape [4, 64, 64]
 // CHECK: linalg.generic
 // CHECK: %[[QI:.*]] = arith.addi %[[T0]], %{{.*}} : index
 // CHECK: %[[KI:.*]] = arith.addi %[[S0]], %{{.*}} : index
-// CHECK: arith.mulf %{{.*}}, %cst
 // CHECK: arith.cmpi ule, %[[KI]], %[[QI]] : index
 // CHECK: arith.select %{{.*}}, %{{.*}}, %cst{{.*}} : f32
 // m' = max(m, rowmax S)
@@ -97,18 +97,18 @@ func.func @score_mod_slopes(%q: tensor<?x?x4x16xf32>, %slopes: tensor<4xf32>) ->
 // A forget gate (docs/math.md, section 2.4), two query heads on one kv
 // head: the window of Cq + Ck gates
 // from the key block's start is summed cumulatively; the bias is a row term
-// plus a column term, added where kv_idx < q_idx, after the scale. The
+// plus a column term, added where kv_idx < q_idx to the scaled logit. The
 // carried `between` (one sum per query head) grows by the gates of each
 // visited key block before the query block.
 // CHECK-LABEL: func @forget
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (tensor<32xf32>, tensor<32xf32>, tensor<32x16xf32>, tensor<2xf32>)
 // CHECK: } : tensor<?xf32> to tensor<32xf32>
 // CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x16xf32>, tensor<2x16xf32>) outs(%{{.*}} : tensor<2x16x16xf32>)
+// CHECK: ^bb0(%[[ROW:.*]]: f32, %[[COL:.*]]: f32, %[[LOGIT:.*]]: f32):
 // CHECK: %[[Q:.*]] = arith.addi %{{.*}}, %{{.*}} : index
 // CHECK: %[[K:.*]] = arith.addi %{{.*}}, %{{.*}} : index
-// CHECK: %[[LOGIT:.*]] = arith.mulf
 // CHECK: %[[BEFORE:.*]] = arith.cmpi slt, %[[K]], %[[Q]] : index
-// CHECK: %[[F:.*]] = arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[F:.*]] = arith.addf %[[ROW]], %[[COL]] : f32
 // CHECK: %[[BIAS:.*]] = arith.select %[[BEFORE]], %[[F]], %{{.*}} : f32
 // CHECK: arith.addf %[[LOGIT]], %[[BIAS]] : f32
 // CHECK: scf.if %{{.*}} -> (tensor<2xf32>)
