@@ -101,7 +101,9 @@ void mixir::forms::attention::lowerDecode(RewriterBase &rewriter,
         };
         Value jBegin = bound(split);
         Value jEnd = bound(arith::AddIOp::create(hb, split, x.index(1)));
-        KeyStream stream(hb, p, group, Cq, Ck, jBegin, jEnd);
+        // A few queries: each key block serves about one query block, so
+        // packing would only add a pass over the keys.
+        KeyStream stream(hb, p, group, Cq, Ck, jBegin, jEnd, /*pack=*/false);
         Value numQueryBlocks =
             arith::CeilDivSIOp::create(hb, group.Tq, x.index(Cq));
         auto loop = scf::ForOp::create(

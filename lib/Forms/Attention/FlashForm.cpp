@@ -40,7 +40,8 @@ void mixir::forms::attention::lowerFlash(RewriterBase &rewriter,
           ValueRange slices) {
         TileBuilder x(hb, group.query(0));
         KeyStream stream(hb, p, group, Cq, Ck, x.index(0),
-                         KeyStream::numKeyBlocks(hb, group, Ck));
+                         KeyStream::numKeyBlocks(hb, group, Ck),
+                         /*pack=*/true);
         Value numQueryBlocks =
             arith::CeilDivSIOp::create(hb, group.Tq, x.index(Cq));
         auto loop = scf::ForOp::create(

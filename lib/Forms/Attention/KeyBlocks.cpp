@@ -288,7 +288,7 @@ static bool maskReadsHead(Region &mask) {
 
 KeyStream::KeyStream(ImplicitLocOpBuilder &b, const Problem &p,
                      const Group &group, int64_t Cq, int64_t Ck, Value jBegin,
-                     Value jEnd)
+                     Value jEnd, bool pack)
     : p(p), group(group), Cq(Cq), Ck(Ck), jBegin(jBegin), jEnd(jEnd) {
   Region &mask = p.op.getMaskMod();
   data.summaries = maskSummaries(mask);
@@ -300,6 +300,8 @@ KeyStream::KeyStream(ImplicitLocOpBuilder &b, const Problem &p,
                            ? summarise(b, group.query(g), s, group.Tq, Cq)
                            : summarise(b, group.query(g), s, group.Tk, Ck));
   }
+  if (!pack)
+    return;
   // The key blocks, packed once for every query block.
   TileBuilder x(b, group.kv());
   Type f32 = b.getF32Type();
@@ -339,6 +341,24 @@ KeyStream::KeyStream(ImplicitLocOpBuilder &b, const Problem &p,
 Value KeyStream::numKeyBlocks(ImplicitLocOpBuilder &b, const Group &group,
                               int64_t Ck) {
   return arith::CeilDivSIOp::create(b, group.Tk, indexConst(b, Ck));
+}
+
+/// Whether a tensor holds f32.
+static bool isF32(Value x) {
+  return cast<RankedTensorType>(x.getType()).getElementType().isF32();
+}
+
+/// Rows [s0, s0 + Ck) of kv head `at` of an f32 [B, T, H, D] operand, as a
+/// view (no copy).
+static Value blockView(ImplicitLocOpBuilder &b, const HeadIndex &at, Value x,
+                       Value s0, int64_t Ck) {
+  const int64_t D = cast<RankedTensorType>(x.getType()).getDimSize(3);
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get({Ck, D}, b.getF32Type()), x,
+      ArrayRef<OpFoldResult>{at.b, s0, at.h, zero},
+      ArrayRef<OpFoldResult>{one, b.getIndexAttr(Ck), one, b.getIndexAttr(D)},
+      SmallVector<OpFoldResult>(4, one));
 }
 
 /// Block r of a packed tensor<n × R × C>: tensor<R × C>.
@@ -532,6 +552,7 @@ SoftmaxState KeyStream::attend(ImplicitLocOpBuilder &b, Value i, Value t0,
   // Scaled once per query block: Q Kᵀ is then scale · q · k, and a full
   // block with no mod and no gate takes it as it is.
   Value Q = x.scaleColumns(stack(b, queries, /*concat=*/true), x.f32(p.scale));
+  Value Qt = packedK ? Value() : x.transpose(Q);
   // The last query and key; a mod reading data is evaluated at padded rows
   // and columns too (their scores are discarded) and must stay in bounds.
   Value lastQ =
@@ -580,59 +601,100 @@ SoftmaxState KeyStream::attend(ImplicitLocOpBuilder &b, Value i, Value t0,
               ImplicitLocOpBuilder vb(tl, tb);
               TileBuilder vt(vb, group.query(0));
               TileBuilder vk(vb, group.kv());
-              Value packedAt = arith::SubIOp::create(vb, j, jBegin);
-              Value Kt = packedBlock(vb, packedK, packedAt);
-              Value Vj = packedBlock(vb, packedV, packedAt);
-              Value QK = vt.matmulAcc(Q, Kt, vt.zeros({R, Ck}));
-              ForgetBias bias;
-              if (forget)
-                bias = forgetBias(vb, p, group, prefixQ, between, t0, s0, Cq,
-                                  Ck);
-              // S = mods(scale · Q Kᵀ) + F, −inf where masked or past the
-              // keys; over (head, query, key) of the block pair.
-              const bool plain = op.getScoreMod().empty() && !forget;
-              auto scores = [&](bool masked) {
-                return [&, masked](OpBuilder &sb, Location sl) {
-                  ImplicitLocOpBuilder eb0(sl, sb);
-                  if (!masked && plain) {
-                    scf::YieldOp::create(eb0, QK);
-                    return;
-                  }
-                  auto type3 = RankedTensorType::get({G, Cq, Ck},
-                                                     eb0.getF32Type());
-                  SmallVector<ReassociationIndices> reassoc{{0, 1}, {2}};
-                  Value S3 = tensor::ExpandShapeOp::create(eb0, type3, QK,
-                                                           reassoc);
-                  SmallVector<Value> inputs;
-                  SmallVector<AffineMap> maps;
-                  if (forget) {
-                    inputs = {bias.rowTerm, bias.colTerm};
-                    maps = {dimsMap(m, 3, {0, 1}), dimsMap(m, 3, {0, 2})};
-                  }
-                  maps.push_back(dimsMap(m, 3, {0, 1, 2}));
-                  Value S = linalg::GenericOp::create(
-                                eb0, TypeRange{type3}, inputs,
-                                ValueRange{S3}, maps,
-                                ArrayRef<IteratorType>{par, par, par},
-                                [&](OpBuilder &nb2, Location l2,
-                                    ValueRange args) {
-                                  ImplicitLocOpBuilder eb(l2, nb2);
-                                  linalg::YieldOp::create(
-                                      eb, scoreAt(eb, args, masked, t0, s0,
-                                                  lenK, lastQ, lastK,
-                                                  clampIndices));
-                                })
-                                .getResult(0);
-                  scf::YieldOp::create(
-                      eb0, ValueRange{tensor::CollapseShapeOp::create(
-                               eb0, QK.getType(), S, reassoc)});
+              // One block pair from its scores Q Kᵀ and values.
+              auto step = [&](ImplicitLocOpBuilder &bb, Value QK,
+                              Value Vj) -> SoftmaxState {
+                TileBuilder st(bb, group.query(0));
+                ForgetBias bias;
+                if (forget)
+                  bias = forgetBias(bb, p, group, prefixQ, between, t0, s0, Cq,
+                                    Ck);
+                // S = mods(scale · Q Kᵀ) + F, −inf where masked or past the
+                // keys; over (head, query, key) of the block pair.
+                const bool plain = op.getScoreMod().empty() && !forget;
+                auto scores = [&](bool masked) {
+                  return [&, masked](OpBuilder &sb, Location sl) {
+                    ImplicitLocOpBuilder eb0(sl, sb);
+                    if (!masked && plain) {
+                      scf::YieldOp::create(eb0, QK);
+                      return;
+                    }
+                    auto type3 = RankedTensorType::get({G, Cq, Ck},
+                                                       eb0.getF32Type());
+                    SmallVector<ReassociationIndices> reassoc{{0, 1}, {2}};
+                    Value S3 = tensor::ExpandShapeOp::create(eb0, type3, QK,
+                                                             reassoc);
+                    SmallVector<Value> inputs;
+                    SmallVector<AffineMap> maps;
+                    if (forget) {
+                      inputs = {bias.rowTerm, bias.colTerm};
+                      maps = {dimsMap(m, 3, {0, 1}), dimsMap(m, 3, {0, 2})};
+                    }
+                    maps.push_back(dimsMap(m, 3, {0, 1, 2}));
+                    Value S = linalg::GenericOp::create(
+                                  eb0, TypeRange{type3}, inputs,
+                                  ValueRange{S3}, maps,
+                                  ArrayRef<IteratorType>{par, par, par},
+                                  [&](OpBuilder &nb2, Location l2,
+                                      ValueRange args) {
+                                    ImplicitLocOpBuilder eb(l2, nb2);
+                                    linalg::YieldOp::create(
+                                        eb, scoreAt(eb, args, masked, t0, s0,
+                                                    lenK, lastQ, lastK,
+                                                    clampIndices));
+                                  })
+                                  .getResult(0);
+                    scf::YieldOp::create(
+                        eb0, ValueRange{tensor::CollapseShapeOp::create(
+                                 eb0, QK.getType(), S, reassoc)});
+                  };
                 };
+                Value S = scf::IfOp::create(bb, full, scores(false),
+                                            scores(true))
+                              .getResult(0);
+                return update(st, S, Vj, state);
               };
-              Value S = scf::IfOp::create(vb, full, scores(false),
-                                          scores(true))
-                            .getResult(0);
-              SoftmaxState next = update(vt, S, Vj, state);
-              scf::YieldOp::create(vb, ValueRange{next.m, next.l, next.A});
+              auto yieldState = [](ImplicitLocOpBuilder &yb,
+                                   const SoftmaxState &next) {
+                scf::YieldOp::create(yb, ValueRange{next.m, next.l, next.A});
+              };
+              if (packedK) {
+                Value packedAt = arith::SubIOp::create(vb, j, jBegin);
+                Value QK = vt.matmulAcc(Q, packedBlock(vb, packedK, packedAt),
+                                        vt.zeros({R, Ck}));
+                yieldState(vb, step(vb, QK, packedBlock(vb, packedV, packedAt)));
+                return;
+              }
+              // Unpacked: (K Qᵀ)ᵀ from a view of the operands where the
+              // block is whole and f32, else from padded, converted copies.
+              auto fromTiles = [&](ImplicitLocOpBuilder &bb, Value Kj,
+                                   Value Vj) {
+                TileBuilder st(bb, group.query(0));
+                Value QK =
+                    st.transpose(st.matmulAcc(Kj, Qt, st.zeros({Ck, R})));
+                yieldState(bb, step(bb, QK, Vj));
+              };
+              auto padded = [&](OpBuilder &eb, Location el) {
+                ImplicitLocOpBuilder bb(el, eb);
+                TileBuilder kt(bb, group.kv());
+                fromTiles(bb, kt.tile(op.getK(), s0, lenK, Ck),
+                          kt.tile(op.getV(), s0, lenK, Ck));
+              };
+              if (!isF32(op.getK()) || !isF32(op.getV())) {
+                padded(vb, vb.getLoc());
+                return;
+              }
+              Value whole = arith::CmpIOp::create(
+                  vb, arith::CmpIPredicate::eq, lenK, vt.index(Ck));
+              auto pair = scf::IfOp::create(
+                  vb, whole,
+                  [&](OpBuilder &tb2, Location tl2) {
+                    ImplicitLocOpBuilder bb(tl2, tb2);
+                    fromTiles(bb, blockView(bb, group.kv(), op.getK(), s0, Ck),
+                              blockView(bb, group.kv(), op.getV(), s0, Ck));
+                  },
+                  padded);
+              scf::YieldOp::create(vb, pair.getResults());
             },
             [&](OpBuilder &eb, Location el) {
               scf::YieldOp::create(eb, el,

@@ -55,12 +55,14 @@ class KeyStream {
 public:
   /// Prepares the stream of key blocks [jBegin, jEnd) for `group` at the
   /// builder's insertion point (before the query loop): the mask's data
-  /// summarised, and the blocks packed once (K transposed to K×Ck, V as
-  /// Ck×V, f32, the last block zero-padded), so that no block pair copies,
-  /// converts or transposes its operands.
+  /// summarised and, when `pack` (every block serves many query blocks),
+  /// the blocks packed once (K transposed to K×Ck, V as Ck×V, f32, the last
+  /// block zero-padded), so that no block pair copies, converts or
+  /// transposes its operands. Unpacked, a block pair reads its blocks and
+  /// forms (K Qᵀ)ᵀ, transposing only the small query tile.
   KeyStream(mlir::ImplicitLocOpBuilder &b, const Problem &p,
             const Group &group, int64_t Cq, int64_t Ck, mlir::Value jBegin,
-            mlir::Value jEnd);
+            mlir::Value jEnd, bool pack);
 
   /// The softmax state of query block `i` (rows [t0, t0 + len)) after the
   /// key blocks of the stream, visited from the last down.
@@ -91,7 +93,8 @@ private:
   int64_t Cq, Ck;
   BlockSummaries data;
   mlir::Value jBegin, jEnd;
-  /// tensor<n × K × Ck> and tensor<n × Ck × V> for the n blocks.
+  /// tensor<n × K × Ck> and tensor<n × Ck × V> for the n blocks, when
+  /// packed.
   mlir::Value packedK, packedV;
 };
 

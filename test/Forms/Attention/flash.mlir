@@ -35,11 +35,11 @@
 // CHECK: %[[FULL:.*]] = arith.andi %[[ALL]], %{{.*}} : i1
 // CHECK: scf.if %[[SOME]] -> (tensor<256xf32>, tensor<256xf32>, tensor<256x64xf32>)
 // CHECK: tensor.extract_slice %[[PACKED]]#0[%{{.*}}, 0, 0] [1, 64, 64]
-// CHECK: tensor.extract_slice %[[PACKED]]#1[%{{.*}}, 0, 0] [1, 64, 64]
 // The score tile over (head, query, key). Q is scaled once per query
 // block, so a full block takes Q Kᵀ as it is; a partial one applies the
 // mask (kv_idx ≤ q_idx) and −inf where hidden.
 // CHECK: %[[QK:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<256x64xf32>)
+// CHECK: tensor.extract_slice %[[PACKED]]#1[%{{.*}}, 0, 0] [1, 64, 64]
 // CHECK: scf.if %[[FULL]] -> (tensor<256x64xf32>)
 // CHECK-NEXT: scf.yield %[[QK]] : tensor<256x64xf32>
 // CHECK-NEXT: } else {
