@@ -11,6 +11,9 @@ build="$(cd "${1:-$root/build}" && pwd)"
 out="$build/bench"
 mkdir -p "$out"
 reps="${MIXIR_BENCH_REPS:-11}"
+# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta attention).
+sections=" ${MIXIR_BENCH_SECTIONS:-gla delta attention} "
+wants() { [[ "$sections" == *" $1 "* ]]; }
 # Threads stay on their cores in every variant (the loop's and mixir's
 # OpenMP alike): unbound, a short run sometimes starts both threads on one
 # core and stays there, which doubles a millisecond kernel's time.
@@ -48,6 +51,7 @@ print("%-7s %-16s %10.2f %9.1f %8.2f %8.1f" % (T, name, t * 1e3, g, loop / t, 10
 PY
 }
 echo "machine: $(nproc) cores, measured f32 peak ${peak_all} GFLOP/s (one core ${peak_one}); OMP_PROC_BIND=$OMP_PROC_BIND"
+if wants gla; then
 echo "GLA, B=1, H=8, K=V=128; median of $reps runs after a warm-up, each variant in its own process"
 echo "GFLOP/s counts the nominal work 4·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time (> 1: faster than the loop)"
 printf '%-7s %-16s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "% peak"
@@ -98,6 +102,8 @@ for T in 1024 16384; do
   fi
 done
 
+
+fi # gla
 #--- The delta-rule family ----------------------------------------------------
 # Gated DeltaNet (a decay per token) and KDA (a decay per key channel) at
 # B=1, H=8, K=V=128, T in {4096, 16384}: mixir's scan, chunked and auto, the
@@ -113,6 +119,7 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$root/bench/peers/requirements.txt" \
     || echo "could not install the PyTorch peers; their rows will read 'not available'"
 fi
+if wants delta; then
 g++ -O3 -march=native -fopenmp "$root/bench/baseline/delta_scan_loop.cpp" -o "$out/delta_scan_loop" || exit 1
 for mixer in gated_deltanet kda; do
   for form in scan chunked auto; do
@@ -179,6 +186,8 @@ for mixer in gated_deltanet kda; do
   done
 done
 
+
+fi # delta
 #--- Softmax attention -------------------------------------------------------
 # B=1, H=8 query heads on Hkv=2 key/value heads, K=V=128, T in {1024, 4096,
 # 16384}: mixir's flash form (auto picks it) for each mask of
@@ -188,6 +197,7 @@ done
 # tokens wide: its time should grow linearly in T.
 echo
 
+if wants attention; then
 compile "$root/bench/attention_bench.mlir" auto "$out/attention.so"
 attn_reps="${MIXIR_BENCH_ATTENTION_REPS:-3}"
 attn_row() { # T NAME SECONDS WORK_PAIRS BEST_PEER
@@ -266,3 +276,4 @@ for T in 4096 16384; do
     fi
   done
 done
+fi # attention
