@@ -104,22 +104,15 @@ void mixir::forms::attention::lowerDecode(RewriterBase &rewriter,
         // A few queries: each key block serves about one query block, so
         // packing would only add a pass over the keys.
         KeyStream stream(hb, p, group, Cq, Ck, jBegin, jEnd, /*pack=*/false);
-        Value numQueryBlocks =
-            arith::CeilDivSIOp::create(hb, group.Tq, x.index(Cq));
-        auto loop = scf::ForOp::create(
-            hb, x.index(0), numQueryBlocks, x.index(1), slices,
-            [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
-              ImplicitLocOpBuilder ib(loc, nb);
-              TileBuilder xt(ib, group.query(0));
-              Value t0 = arith::MulIOp::create(ib, i, xt.index(Cq));
-              Value len = xt.tileLength(t0, Cq);
-              SoftmaxState state = stream.attend(ib, i, t0, len);
-              scf::YieldOp::create(
-                  ib, ValueRange{storeGroup(ib, state.A, iter[0], t0, len, G),
-                                 storeGroup(ib, state.m, iter[1], t0, len, G),
-                                 storeGroup(ib, state.l, iter[2], t0, len, G)});
+        return stream.overQueryBlocks(
+            hb, slices,
+            [&](ImplicitLocOpBuilder &ib, const SoftmaxState &state, Value t0,
+                Value len, ValueRange iter) {
+              return SmallVector<Value>{
+                  storeGroup(ib, state.A, iter[0], t0, len, G),
+                  storeGroup(ib, state.m, iter[1], t0, len, G),
+                  storeGroup(ib, state.l, iter[2], t0, len, G)};
             });
-        return SmallVector<Value>(loop.getResults());
       });
   Value A = parts[0], mParts = parts[1], lParts = parts[2];
 

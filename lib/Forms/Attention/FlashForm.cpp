@@ -10,7 +10,6 @@
 #include "KeyBlocks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -42,23 +41,16 @@ void mixir::forms::attention::lowerFlash(RewriterBase &rewriter,
         KeyStream stream(hb, p, group, Cq, Ck, x.index(0),
                          KeyStream::numKeyBlocks(hb, group, Ck),
                          /*pack=*/true);
-        Value numQueryBlocks =
-            arith::CeilDivSIOp::create(hb, group.Tq, x.index(Cq));
-        auto loop = scf::ForOp::create(
-            hb, x.index(0), numQueryBlocks, x.index(1), slices,
-            [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
-              ImplicitLocOpBuilder ib(loc, nb);
-              TileBuilder xt(ib, group.query(0));
-              Value t0 = arith::MulIOp::create(ib, i, xt.index(Cq));
-              Value len = xt.tileLength(t0, Cq);
-              SoftmaxState state = stream.attend(ib, i, t0, len);
+        return stream.overQueryBlocks(
+            hb, slices,
+            [&](ImplicitLocOpBuilder &ib, const SoftmaxState &state, Value t0,
+                Value len, ValueRange iter) {
               auto [O, lse] = finish(ib, state);
               SmallVector<Value> next{storeGroup(ib, O, iter[0], t0, len, G)};
               if (iter.size() > 1)
                 next.push_back(storeGroup(ib, lse, iter[1], t0, len, G));
-              scf::YieldOp::create(ib, next);
+              return next;
             });
-        return SmallVector<Value>(loop.getResults());
       });
   rewriter.replaceOp(op, castToTypes(b, op->getResultTypes(), values));
 }

@@ -338,6 +338,23 @@ KeyStream::KeyStream(ImplicitLocOpBuilder &b, const Problem &p,
   packedV = loop.getResult(1);
 }
 
+SmallVector<Value> KeyStream::overQueryBlocks(ImplicitLocOpBuilder &b,
+                                              ValueRange slices,
+                                              QueryBlockFn fn) {
+  Value numQueryBlocks =
+      arith::CeilDivSIOp::create(b, group.Tq, indexConst(b, Cq));
+  auto loop = scf::ForOp::create(
+      b, indexConst(b, 0), numQueryBlocks, indexConst(b, 1), slices,
+      [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        TileBuilder xt(ib, group.query(0));
+        Value t0 = arith::MulIOp::create(ib, i, xt.index(Cq));
+        Value len = xt.tileLength(t0, Cq);
+        scf::YieldOp::create(ib, fn(ib, attend(ib, i, t0, len), t0, len, iter));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
 Value KeyStream::numKeyBlocks(ImplicitLocOpBuilder &b, const Group &group,
                               int64_t Ck) {
   return arith::CeilDivSIOp::create(b, group.Tk, indexConst(b, Ck));

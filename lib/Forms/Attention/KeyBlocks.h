@@ -69,6 +69,16 @@ public:
   SoftmaxState attend(mlir::ImplicitLocOpBuilder &b, mlir::Value i,
                       mlir::Value t0, mlir::Value len);
 
+  /// An scf.for over the query blocks of Cq rows carrying `slices`: `fn`
+  /// gets each block's finished stream state, its first row and length and
+  /// the carried slices, and returns the next slices. Returns the last.
+  using QueryBlockFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+      mlir::ImplicitLocOpBuilder &, const SoftmaxState &, mlir::Value t0,
+      mlir::Value len, mlir::ValueRange)>;
+  llvm::SmallVector<mlir::Value> overQueryBlocks(mlir::ImplicitLocOpBuilder &b,
+                                                 mlir::ValueRange slices,
+                                                 QueryBlockFn fn);
+
   /// The number of key blocks of `p`'s keys.
   static mlir::Value numKeyBlocks(mlir::ImplicitLocOpBuilder &b,
                                   const Group &group, int64_t Ck);
