@@ -100,11 +100,13 @@ def Mixer_AttentionOp : Mixer_Op<"attention",
 }
 
 def Mixer_YieldOp : Mixer_Op<"yield",
-    [Pure, Terminator, ReturnLike, HasParent<"AttentionOp">]> {
+    [Pure, Terminator, ReturnLike,
+     ParentOneOf<["AttentionOp", "RecurrenceOp"]>]> {
   let summary = "The value of a mixer op's region";
   let description = [{
     Ends a `mask_mod` (an `i1`) or `score_mod` (an `f32`) region of
-    `mixer.attention`.
+    `mixer.attention`, or the body of `mixer.recurrence` (its new states,
+    then the step's outputs).
   }];
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";

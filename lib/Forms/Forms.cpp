@@ -4,4 +4,5 @@
 void mixir::forms::registerFormModels(mlir::DialectRegistry &registry) {
   registerSemiseparableFormModels(registry);
   registerAttentionFormModels(registry);
+  registerRecurrenceFormModels(registry);
 }

@@ -52,6 +52,8 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
       MixerSelectFormOptions{options.form.getValue(),
                              options.chunkSize.getValue()}));
   pm.addPass(createMixerLowerForms());
+  // A recurrence's body may compute with arith and math on tensors.
+  pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createMixerLowerToRuntime());
   pm.addPass(createMixerSinkDestinations());
   addCleanup(pm);

@@ -20,6 +20,8 @@ void registerSemiseparableFormModels(mlir::DialectRegistry &registry);
 /// The forms of mixer.attention (lib/Forms/Attention/).
 void registerAttentionFormModels(mlir::DialectRegistry &registry);
 
+void registerRecurrenceFormModels(mlir::DialectRegistry &registry);
+
 /// Every structure class's forms.
 void registerFormModels(mlir::DialectRegistry &registry);
 

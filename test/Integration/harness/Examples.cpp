@@ -308,6 +308,26 @@ std::vector<Example> makeCatalogue() {
          };
          return {solveAttention(p)};
        }},
+      // The recurrent class (docs/math.md, section 3).
+      {"hgrn",
+       {in("i", {"B", "T", "512"}), in("f", {"B", "T", "512"}, Draw::Rate),
+        out("o", {"B", "T", "512"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // h_t = f_t h_{t-1} + (1 - f_t) i_t, in double, step by step.
+         const int64_t D = 512;
+         std::vector<double> o(size_t(B * T * D));
+         for (int64_t b = 0; b < B; ++b)
+           for (int64_t d = 0; d < D; ++d) {
+             double h = 0;
+             for (int64_t t = 0; t < T; ++t) {
+               size_t at = size_t((b * T + t) * D + d);
+               double f = x[1][at];
+               h = f * h + (1.0 - f) * double(x[0][at]);
+               o[at] = h;
+             }
+           }
+         return {o};
+       }},
       // Test-only (test/Integration/Inputs/attention_odd.mlir): odd head
       // sizes, GQA 6 on 3, a captured per-head bias, the log-sum-exp, and
       // rows that see no key.

@@ -1,0 +1,166 @@
+//===- RecurrenceOp.cpp - a recurrence written step by step -----------------===//
+//
+// The verifier checks that the body's arguments and yielded values match
+// the operands and results step for step (docs/dialect.md): an input
+// [B, T, d...] is a tensor<d... x f32> argument, a state is a static f32
+// tensor whose [B, s...] initial and final values match it, an output a
+// static f32 tensor whose [B, T, e...] result matches it; and that the body
+// has no side effects, so that running it once per step in order is its
+// meaning.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Dialect/Mixer/MixerOps.h"
+
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+using namespace mixir::mixer;
+
+unsigned RecurrenceOp::getNumStates() {
+  unsigned args = getBody().front().getNumArguments();
+  return args > getInputs().size() ? args - getInputs().size() : 0;
+}
+
+Operation *RecurrenceOp::getYield() {
+  return getBody().front().getTerminator();
+}
+
+unsigned RecurrenceOp::getNumOutputs() {
+  unsigned yielded = getYield()->getNumOperands();
+  return yielded > getNumStates() ? yielded - getNumStates() : 0;
+}
+
+namespace {
+/// `type` without its first `drop` dimensions, as f32.
+RankedTensorType stepType(RankedTensorType type, unsigned drop) {
+  return RankedTensorType::get(type.getShape().drop_front(drop),
+                               Float32Type::get(type.getContext()));
+}
+
+bool isStaticF32(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.hasStaticShape() && tensor.getElementType().isF32();
+}
+} // namespace
+
+LogicalResult RecurrenceOp::verifyRegions() {
+  Block &body = getBody().front();
+  const unsigned numInputs = getInputs().size();
+  if (numInputs == 0)
+    return emitOpError() << "needs at least one input [B, T, ...]: the "
+                            "inputs give the steps";
+  if (body.getNumArguments() <= numInputs)
+    return emitOpError() << "body takes the states, then one step of each of "
+                            "the "
+                         << numInputs << " inputs; it has "
+                         << body.getNumArguments()
+                         << " arguments, so no state";
+  const unsigned numStates = getNumStates();
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError() << "body must end with mixer.yield";
+  if (yield.getValues().size() <= numStates)
+    return yield.emitOpError()
+           << "yields the " << numStates
+           << " new states, then at least one output; it yields "
+           << yield.getValues().size() << " values";
+  const unsigned numOutputs = getNumOutputs();
+  if (!getInits().empty() && getInits().size() != numStates)
+    return emitOpError() << "has " << getInits().size()
+                         << " initial states for " << numStates << " states";
+  if (getResults().size() != numOutputs + numStates)
+    return emitOpError() << "has " << getResults().size()
+                         << " results; expected the " << numOutputs
+                         << " outputs then the " << numStates
+                         << " final states";
+  // Inputs: [B, T, d...] → tensor<d... x f32>.
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    auto type = cast<RankedTensorType>(input.getType());
+    if (type.getRank() < 2)
+      return emitOpError() << "input " << i << " must be [B, T, ...], got "
+                           << type;
+    for (int64_t d = 2; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        return emitOpError() << "input " << i << " dimension " << d
+                             << " must be static (a step is a static tile)";
+    Type want = stepType(type, 2);
+    Type got = body.getArgument(numStates + i).getType();
+    if (got != want)
+      return emitOpError() << "body argument " << numStates + i
+                           << " (a step of input " << i << ") must be "
+                           << want << ", got " << got;
+  }
+  // States: static f32 tensors, the same yielded; inits and finals [B, s...].
+  for (unsigned s = 0; s < numStates; ++s) {
+    Type state = body.getArgument(s).getType();
+    if (!isStaticF32(state))
+      return emitOpError() << "state " << s
+                           << " must be a static f32 tensor, got " << state;
+    if (yield.getValues()[s].getType() != state)
+      return yield.emitOpError()
+             << "yields " << yield.getValues()[s].getType() << " for state "
+             << s << " of type " << state;
+    auto checkBatched = [&](Value v, StringRef what) -> LogicalResult {
+      auto type = cast<RankedTensorType>(v.getType());
+      if (type.getRank() < 1 || stepType(type, 1) != state)
+        return emitOpError() << what << " " << s
+                             << " must be [B, ...] around its state "
+                             << state << ", got " << type;
+      return success();
+    };
+    if (!getInits().empty() && failed(checkBatched(getInits()[s], "initial state")))
+      return failure();
+    if (failed(checkBatched(getResults()[numOutputs + s], "final state")))
+      return failure();
+  }
+  // Outputs: static f32 tensors; results [B, T, e...].
+  for (unsigned o = 0; o < numOutputs; ++o) {
+    Type step = yield.getValues()[numStates + o].getType();
+    if (!isStaticF32(step))
+      return yield.emitOpError() << "output " << o
+                                 << " must be a static f32 tensor, got "
+                                 << step;
+    auto type = cast<RankedTensorType>(getResults()[o].getType());
+    if (type.getRank() < 2 || stepType(type, 2) != step)
+      return emitOpError() << "result " << o
+                           << " must be [B, T, ...] around its step " << step
+                           << ", got " << type;
+  }
+  // Running the body once per step in order is its meaning only without
+  // side effects.
+  WalkResult walk = body.walk([&](Operation *op) {
+    if (op == yield.getOperation() || isMemoryEffectFree(op))
+      return WalkResult::advance();
+    op->emitOpError() << "has side effects, which a mixer.recurrence body "
+                         "may not have";
+    return WalkResult::interrupt();
+  });
+  return failure(walk.wasInterrupted());
+}
+
+SmallVector<TensorRoles> RecurrenceOp::getTensorRoles() {
+  SmallVector<TensorRoles> roles;
+  auto withRoles = [&](Value v, unsigned lead) {
+    TensorRoles r{v, {}};
+    auto type = cast<RankedTensorType>(v.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      r.dims.push_back(d == 0 ? StringRef(kBatchRole)
+                       : d == 1 && lead == 2 ? StringRef(kLengthRole)
+                                             : StringRef());
+    roles.push_back(std::move(r));
+  };
+  const unsigned numOutputs = getNumOutputs();
+  for (Value v : getInputs())
+    withRoles(v, 2);
+  for (Value v : getInits())
+    withRoles(v, 1);
+  for (auto [i, v] : llvm::enumerate(getResults()))
+    withRoles(v, i < numOutputs ? 2 : 1);
+  return roles;
+}
+
+SmallVector<StringRef> RecurrenceOp::getForms() { return {kScanForm}; }
+
+std::string RecurrenceOp::getMissingFormReason(StringRef form) {
+  return "a recurrence is computed step by step (its form is scan)";
+}
