@@ -4,6 +4,7 @@
 #include <memory>
 #include "Reference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <cstring>
@@ -327,6 +328,63 @@ std::vector<Example> makeCatalogue() {
              }
            }
          return {o};
+       }},
+      {"mingru",
+       {in("z_pre", {"B", "T", "256"}), in("htilde", {"B", "T", "256"}),
+        in("h0", {"B", "256"}), out("h", {"B", "T", "256"}),
+        out("hT", {"B", "256"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // z = σ(z_pre), h_t = (1 − z_t) h_{t−1} + z_t htilde_t, in double.
+         const int64_t D = 256;
+         std::vector<double> h(size_t(B * T * D)), hT(size_t(B * D));
+         for (int64_t b = 0; b < B; ++b)
+           for (int64_t d = 0; d < D; ++d) {
+             double state = x[2][size_t(b * D + d)];
+             for (int64_t t = 0; t < T; ++t) {
+               size_t at = size_t((b * T + t) * D + d);
+               double z = 1.0 / (1.0 + std::exp(-double(x[0][at])));
+               state = (1.0 - z) * state + z * double(x[1][at]);
+               h[at] = state;
+             }
+             hT[size_t(b * D + d)] = state;
+           }
+         return {h, hT};
+       }},
+      {"lstm",
+       {in("xg", {"B", "T", "512"}), in("U", {"512", "128"}, Draw::Small),
+        in("h0", {"B", "128"}), in("c0", {"B", "128"}),
+        out("h", {"B", "T", "128"}), out("hT", {"B", "128"}),
+        out("cT", {"B", "128"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // [i f g o] = xg_t + U h; c = σ(f) c + σ(i) tanh(g);
+         // h = σ(o) tanh(c); in double.
+         const int64_t H = 128;
+         auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+         std::vector<double> hs(size_t(B * T * H)), hT(size_t(B * H)),
+             cT(size_t(B * H));
+         for (int64_t b = 0; b < B; ++b) {
+           std::vector<double> h(x[2].begin() + b * H,
+                                 x[2].begin() + (b + 1) * H),
+               c(x[3].begin() + b * H, x[3].begin() + (b + 1) * H),
+               gates(4 * H);
+           for (int64_t t = 0; t < T; ++t) {
+             for (int64_t r = 0; r < 4 * H; ++r) {
+               double sum = x[0][size_t((b * T + t) * 4 * H + r)];
+               for (int64_t k = 0; k < H; ++k)
+                 sum += double(x[1][size_t(r * H + k)]) * h[k];
+               gates[r] = sum;
+             }
+             for (int64_t k = 0; k < H; ++k) {
+               c[k] = sigmoid(gates[H + k]) * c[k] +
+                      sigmoid(gates[k]) * std::tanh(gates[2 * H + k]);
+               h[k] = sigmoid(gates[3 * H + k]) * std::tanh(c[k]);
+               hs[size_t((b * T + t) * H + k)] = h[k];
+             }
+           }
+           std::copy(h.begin(), h.end(), hT.begin() + b * H);
+           std::copy(c.begin(), c.end(), cT.begin() + b * H);
+         }
+         return {hs, hT, cT};
        }},
       // Test-only (test/Integration/Inputs/attention_odd.mlir): odd head
       // sizes, GQA 6 on 3, a captured per-head bias, the log-sum-exp, and
