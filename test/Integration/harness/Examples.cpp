@@ -386,6 +386,39 @@ std::vector<Example> makeCatalogue() {
          }
          return {hs, hT, cT};
        }},
+      {"gru",
+       {in("xg", {"B", "T", "384"}), in("U", {"384", "128"}, Draw::Small),
+        in("bh", {"384"}, Draw::Small), in("h0", {"B", "128"}),
+        out("h", {"B", "T", "128"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // PyTorch's GRU cell in double: u = U h + bh; r = σ(xr + ur),
+         // z = σ(xz + uz), n = tanh(xn + r un), h = (1 − z) n + z h.
+         const int64_t H = 128;
+         auto sigmoid = [](double v) { return 1.0 / (1.0 + std::exp(-v)); };
+         std::vector<double> hs(size_t(B * T * H));
+         for (int64_t b = 0; b < B; ++b) {
+           std::vector<double> h(x[3].begin() + b * H,
+                                 x[3].begin() + (b + 1) * H),
+               u(3 * H);
+           for (int64_t t = 0; t < T; ++t) {
+             for (int64_t r = 0; r < 3 * H; ++r) {
+               double sum = x[2][size_t(r)];
+               for (int64_t k = 0; k < H; ++k)
+                 sum += double(x[1][size_t(r * H + k)]) * h[k];
+               u[r] = sum;
+             }
+             const float *xt = x[0].data() + (b * T + t) * 3 * H;
+             for (int64_t k = 0; k < H; ++k) {
+               double r = sigmoid(xt[k] + u[k]);
+               double z = sigmoid(xt[H + k] + u[H + k]);
+               double n = std::tanh(xt[2 * H + k] + r * u[2 * H + k]);
+               h[k] = (1.0 - z) * n + z * h[k];
+               hs[size_t((b * T + t) * H + k)] = h[k];
+             }
+           }
+         }
+         return {hs};
+       }},
       // Test-only (test/Integration/Inputs/attention_odd.mlir): odd head
       // sizes, GQA 6 on 3, a captured per-head bias, the log-sum-exp, and
       // rows that see no key.
