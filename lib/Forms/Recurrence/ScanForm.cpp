@@ -112,12 +112,12 @@ void mixir::forms::recurrence::lowerScan(RewriterBase &rewriter,
               SmallVector<Value> next;
               Operation *yield = op.getYield();
               for (unsigned s = 0; s < numStates; ++s)
-                next.push_back(mapping.lookup(yield->getOperand(s)));
+                next.push_back(mapping.lookupOrDefault(yield->getOperand(s)));
               for (unsigned o = 0; o < numOutputs; ++o) {
                 Value rows = iter[numStates + o];
                 auto rowsType = cast<RankedTensorType>(rows.getType());
                 Value step = xt.convertTo(
-                    mapping.lookup(yield->getOperand(numStates + o)),
+                    mapping.lookupOrDefault(yield->getOperand(numStates + o)),
                     rowsType.getElementType());
                 Window w = windowAt(ib, rowsType, {t});
                 next.push_back(tensor::InsertSliceOp::create(

@@ -30,3 +30,19 @@ func.func @scan(%x: tensor<?x?x4xf32>, %h0: tensor<?x4xbf16>) -> (tensor<?x?x4xf
   } {form = #mixer.form<scan>} : (tensor<?x?x4xf32>, tensor<?x4xbf16>) -> (tensor<?x?x4xf32>, tensor<?x4xbf16>)
   return %o, %hT : tensor<?x?x4xf32>, tensor<?x4xbf16>
 }
+
+// A yielded value defined above the op (here an output that is a constant)
+// is used as it is at every step.
+// CHECK-LABEL: func @outer_yield
+// CHECK: %[[C:.*]] = arith.constant dense<2.000000e+00> : tensor<4xf32>
+// CHECK: scf.for
+// CHECK: tensor.insert_slice %[[C]] into
+func.func @outer_yield(%x: tensor<?x?x4xf32>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>) {
+  %c = arith.constant dense<2.0> : tensor<4xf32>
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<4xf32>, %xt: tensor<4xf32>):
+    %s = arith.addf %h, %xt : tensor<4xf32>
+    mixer.yield %s, %c : tensor<4xf32>, tensor<4xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x4xf32>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>)
+  return %o, %hT : tensor<?x?x4xf32>, tensor<?x4xf32>
+}
