@@ -28,8 +28,9 @@ def Mixer_RecurrenceOp : Mixer_Op<"recurrence",
     (one per yielded output) followed by the final states `[B, s...]`.
     Inputs, initial states and results may be f32, f16 or bf16; the body
     computes in f32. The body holds side-effect-free ops (arith and math
-    on tensors, linalg, tensor) and may use values defined above the op
-    (weights such as an LSTM's U).
+    on tensors, linalg, tensor; no mixer op) and may use values defined
+    above the op (weights such as an LSTM's U). Every operand and result
+    shares B, every input and output T.
 
     Example (HGRN: h_t = f_t ⊙ h_{t−1} + (1 − f_t) ⊙ i_t, o_t = h_t):
 

@@ -126,9 +126,40 @@ LogicalResult RecurrenceOp::verifyRegions() {
                            << " must be [B, T, ...] around its step " << step
                            << ", got " << type;
   }
+  // Every operand and result shares B (dimension 0) and every input and
+  // output T (dimension 1): the scan takes both from input 0.
+  int64_t B = ShapedType::kDynamic, T = ShapedType::kDynamic;
+  auto agree = [&](Value v, unsigned dim, int64_t &size,
+                   StringRef name) -> LogicalResult {
+    int64_t got = cast<RankedTensorType>(v.getType()).getDimSize(dim);
+    if (ShapedType::isDynamic(got))
+      return success();
+    if (!ShapedType::isDynamic(size) && size != got)
+      return emitOpError() << "has " << name << " sizes " << size << " and "
+                           << got << ": every operand and result shares "
+                           << name;
+    size = got;
+    return success();
+  };
+  for (Value v : getOperands())
+    if (failed(agree(v, 0, B, "B")))
+      return failure();
+  for (Value v : getResults())
+    if (failed(agree(v, 0, B, "B")))
+      return failure();
+  for (Value v : getInputs())
+    if (failed(agree(v, 1, T, "T")))
+      return failure();
+  for (Value v : getResults().take_front(numOutputs))
+    if (failed(agree(v, 1, T, "T")))
+      return failure();
   // Running the body once per step in order is its meaning only without
-  // side effects.
+  // side effects; a mixer op inside would be lowered once per step.
   WalkResult walk = body.walk([&](Operation *op) {
+    if (isa<MixerOpInterface>(op)) {
+      op->emitOpError() << "may not be nested in a mixer.recurrence body";
+      return WalkResult::interrupt();
+    }
     if (op == yield.getOperation() || isMemoryEffectFree(op))
       return WalkResult::advance();
     op->emitOpError() << "has side effects, which a mixer.recurrence body "

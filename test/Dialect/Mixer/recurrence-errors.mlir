@@ -159,3 +159,62 @@ func.func @no_chunked(%x: !x) -> (!x, tensor<?x8xf32>) {
   } {form = #mixer.form<chunked>} : (!x) -> (!x, tensor<?x8xf32>)
   return %o, %hT : !x, tensor<?x8xf32>
 }
+
+// -----
+
+func.func @batch_mismatch(%x: tensor<2x?x8xf32>, %y: tensor<3x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x8xf32>) {
+  // expected-error@+1 {{has B sizes 2 and 3: every operand and result shares B}}
+  %o, %hT = mixer.recurrence(%x, %y) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %yt: tensor<8xf32>):
+    mixer.yield %h, %h : tensor<8xf32>, tensor<8xf32>
+  } : (tensor<2x?x8xf32>, tensor<3x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x8xf32>)
+  return %o, %hT : tensor<?x?x8xf32>, tensor<?x8xf32>
+}
+
+// -----
+
+func.func @length_mismatch(%x: tensor<?x5x8xf32>) -> (tensor<?x6x8xf32>, tensor<?x8xf32>) {
+  // expected-error@+1 {{has T sizes 5 and 6: every operand and result shares T}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    mixer.yield %h, %h : tensor<8xf32>, tensor<8xf32>
+  } : (tensor<?x5x8xf32>) -> (tensor<?x6x8xf32>, tensor<?x8xf32>)
+  return %o, %hT : tensor<?x6x8xf32>, tensor<?x8xf32>
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+func.func @final_shape(%x: !x) -> (!x, tensor<?x4xf32>) {
+  // expected-error@+1 {{final state 0 must be [B, ...] around its state 'tensor<8xf32>', got 'tensor<?x4xf32>'}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    mixer.yield %h, %h : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, tensor<?x4xf32>)
+  return %o, %hT : !x, tensor<?x4xf32>
+}
+
+// -----
+
+func.func @f16_output(%x: tensor<?x?x8xf32>) -> (tensor<?x?x8xf16>, tensor<?x8xf32>) {
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %y = arith.truncf %h : tensor<8xf32> to tensor<8xf16>
+    // expected-error@+1 {{output 0 must be a static f32 tensor, got 'tensor<8xf16>'}}
+    mixer.yield %h, %y : tensor<8xf32>, tensor<8xf16>
+  } : (tensor<?x?x8xf32>) -> (tensor<?x?x8xf16>, tensor<?x8xf32>)
+  return %o, %hT : tensor<?x?x8xf16>, tensor<?x8xf32>
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+func.func @nested_mixer(%x: !x, %q: tensor<?x?x1x8xf32>) -> (!x, tensor<?x8xf32>) {
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    // expected-error@+1 {{may not be nested in a mixer.recurrence body}}
+    %a = mixer.attention %q, %q, %q : (tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>) -> tensor<?x?x1x8xf32>
+    mixer.yield %h, %h : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, tensor<?x8xf32>)
+  return %o, %hT : !x, tensor<?x8xf32>
+}
