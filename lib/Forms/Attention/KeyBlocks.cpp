@@ -617,7 +617,6 @@ SoftmaxState KeyStream::attend(ImplicitLocOpBuilder &b, Value i, Value t0,
             [&](OpBuilder &tb, Location tl) {
               ImplicitLocOpBuilder vb(tl, tb);
               TileBuilder vt(vb, group.query(0));
-              TileBuilder vk(vb, group.kv());
               // One block pair from its scores Q Kᵀ and values.
               auto step = [&](ImplicitLocOpBuilder &bb, Value QK,
                               Value Vj) -> SoftmaxState {
