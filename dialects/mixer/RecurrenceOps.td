@@ -73,4 +73,70 @@ def Mixer_RecurrenceOp : Mixer_Op<"recurrence",
   }];
 }
 
+def Mixer_DiagonalRecurrenceOp : Mixer_Op<"diagonal_recurrence",
+    [Pure,
+     DeclareOpInterfaceMethods<Mixer_MixerOpInterface,
+                               ["getInPlaceOperand"]>]> {
+  let summary = "An element-wise linear recurrence: h_t = a_t ⊙ h_{t-1} + b_t";
+  let description = [{
+    For every batch element and every channel independently (docs/math.md,
+    section 4):
+
+    ```
+    h_t = a_t ⊙ h_{t-1} + b_t        h_0 = init (zero when absent)
+    ```
+
+    Operands:
+    - `decay` (`a`): `[B, T, d...]`, one factor per step and channel, or
+      `[d...]`, one factor per channel for every step (LRU's λ). With
+      `log_decay` it holds `log a` (every element ≤ 0 for a decaying
+      recurrence), and every decay the forms build is `exp` of a sum of
+      these logs, an exponent ≤ 0.
+    - `input` (`b`): `[B, T, d...]`; the channel dimensions `d...` are
+      static.
+    - `init` (optional): `[B, d...]`.
+
+    Results: `h` `[B, T, d...]` and, when a second result type is given,
+    the final state `h_T` `[B, d...]`. Every tensor may be f32, f16 or
+    bf16; the state and the arithmetic are f32.
+
+    `mixer-raise-recurrences` produces this op from a `mixer.recurrence`
+    whose new state is element-wise affine in the state. Forms: `scan`
+    (the steps in order, parallel over the batch and tiles of channels)
+    and `parallel_scan` (the sequence cut into one chunk per idle worker:
+    chunk-local reductions, a scan of the chunk carries, then each chunk's
+    scan from its carry).
+
+    ```mlir
+    %h, %hT = mixer.diagonal_recurrence %loga, %x init(%h0) {log_decay}
+        : (tensor<?x?x512xf32>, tensor<?x?x512xf32>, tensor<?x512xf32>)
+        -> (tensor<?x?x512xf32>, tensor<?x512xf32>)
+    ```
+  }];
+
+  let arguments = (ins
+    Mixer_FloatTensor:$decay,
+    Mixer_FloatTensor:$input,
+    Optional<Mixer_FloatTensor>:$init,
+    UnitAttr:$log_decay,
+    OptionalAttr<Mixer_FormAttr>:$form);
+  let results = (outs
+    Mixer_FloatTensor:$output,
+    Optional<Mixer_FloatTensor>:$final_state);
+
+  let assemblyFormat = [{
+    $decay `,` $input (`init` `(` $init^ `)`)?
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// Whether the decay is one factor per step ([B, T, d...]) rather than
+    /// one per channel ([d...]).
+    bool hasDecayPerStep();
+    /// The static channel sizes d....
+    ::llvm::ArrayRef<int64_t> getChannelShape();
+  }];
+}
+
 #endif // MIXER_RECURRENCE_OPS_TD

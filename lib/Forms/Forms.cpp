@@ -5,4 +5,5 @@ void mixir::forms::registerFormModels(mlir::DialectRegistry &registry) {
   registerSemiseparableFormModels(registry);
   registerAttentionFormModels(registry);
   registerRecurrenceFormModels(registry);
+  registerDiagonalRecurrenceFormModels(registry);
 }

@@ -1,6 +1,8 @@
 //===- Pipelines.cpp - the whole CPU compilation, in one place --------------===//
 //
 //   mixer-prepare-c-abi      record the C signature; results → out-params
+//   mixer-raise-recurrences  recurrences linear in their state → structured
+//                            ops (a diagonal recurrence)
 //   mixer-select-form        cost model or pinned form (may version on T)
 //   mixer-lower-forms        each op's form (its structure class's lowering)
 //                            → scf.forall + scf.for + linalg on tensors
@@ -48,6 +50,8 @@ static void addCleanup(OpPassManager &pm) {
 void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
                                       const CpuPipelineOptions &options) {
   pm.addPass(createMixerPrepareCAbi());
+  pm.addPass(createMixerRaiseRecurrences(
+      MixerRaiseRecurrencesOptions{options.remarks.getValue()}));
   pm.addPass(createMixerSelectForm(
       MixerSelectFormOptions{options.form.getValue(),
                              options.chunkSize.getValue()}));

@@ -2,7 +2,7 @@
 //
 //   mixirc IN.mlir -o OUT [--target=cpu] [--mcpu=native|NAME]
 //          [--emit=mlir|llvm|asm|obj|shared|header]
-//          [--form=auto|FORM] [--chunk-size=N]
+//          [--form=auto|FORM] [--chunk-size=N] [--remarks]
 //   mixirc IN.mlir --print-block-mask=TQ[,TK] [--chunk-size=N]
 //
 //===----------------------------------------------------------------------===//
@@ -68,6 +68,11 @@ cl::opt<int64_t> chunkSize("chunk-size",
                            cl::desc("chunk (or block) length; 0 lets the "
                                     "cost model choose"),
                            cl::init(0), cl::cat(category));
+
+cl::opt<bool> remarks("remarks",
+                      cl::desc("report what each mixer.recurrence was found "
+                               "to be (raised, or kept and why)"),
+                      cl::init(false), cl::cat(category));
 
 cl::opt<std::string> printBlockMask(
     "print-block-mask",
@@ -140,6 +145,7 @@ int main(int argc, char **argv) {
   mixir::CpuPipelineOptions options;
   options.form = form;
   options.chunkSize = chunkSize;
+  options.remarks = remarks;
   mixir::CpuRegisterTile tile = mixir::registerTileFor({mcpu});
   options.tileRows = tile.rows;
   options.tileCols = tile.cols;

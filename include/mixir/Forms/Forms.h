@@ -20,7 +20,11 @@ void registerSemiseparableFormModels(mlir::DialectRegistry &registry);
 /// The forms of mixer.attention (lib/Forms/Attention/).
 void registerAttentionFormModels(mlir::DialectRegistry &registry);
 
+/// The forms of mixer.recurrence (lib/Forms/Recurrence/).
 void registerRecurrenceFormModels(mlir::DialectRegistry &registry);
+
+/// The forms of mixer.diagonal_recurrence (lib/Forms/Diagonal/).
+void registerDiagonalRecurrenceFormModels(mlir::DialectRegistry &registry);
 
 /// Every structure class's forms.
 void registerFormModels(mlir::DialectRegistry &registry);

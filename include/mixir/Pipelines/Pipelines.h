@@ -19,6 +19,11 @@ struct CpuPipelineOptions
       *this, "chunk-size",
       llvm::cl::desc("chunk or block length; 0 lets the cost model choose"),
       llvm::cl::init(0)};
+  Option<bool> remarks{
+      *this, "remarks",
+      llvm::cl::desc("report what mixer-raise-recurrences found in each "
+                     "recurrence"),
+      llvm::cl::init(false)};
   Option<int64_t> tileRows{
       *this, "tile-rows",
       llvm::cl::desc("accumulator rows of a contraction held in registers"),

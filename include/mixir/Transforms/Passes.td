@@ -4,6 +4,34 @@
 
 include "mlir/Pass/PassBase.td"
 
+def MixerRaiseRecurrences : Pass<"mixer-raise-recurrences", "mlir::ModuleOp"> {
+  let summary = "Replace recurrences linear in their state by structured mixers";
+  let description = [{
+    Analyses every `mixer.recurrence` body by how each value depends on the
+    states (independent, element-wise affine in one state, or other:
+    docs/math.md, section 4.2), not by matching op sequences. When every new
+    state is `α ⊙ h + β` in its own state, with α and β computed from the
+    step's inputs by element-wise ops, and every output is a new state, the
+    op becomes one `mixer.diagonal_recurrence` per state: α and β are
+    computed before it by one element-wise `linalg.generic` over
+    `[B, T, d...]` (α as its log, `log_decay`, when it is an `exp`), which
+    the diagonal forms read through. A form pinned on the recurrence moves
+    to the new op. Anything else stays a recurrence.
+
+    With `remarks`, every recurrence gets a remark saying what was found:
+    "raised to mixer.diagonal_recurrence: ..." or "kept as a recurrence:
+    'OP' at LOC: WHY" naming the operation that blocks raising.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"true",
+           "report what each recurrence was found to be">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def MixerSelectForm : Pass<"mixer-select-form", "mlir::ModuleOp"> {
   let summary = "Choose the algorithm form of every mixer";
   let description = [{

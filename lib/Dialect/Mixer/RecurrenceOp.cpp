@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "mixir/Dialect/Mixer/MixerOps.h"
+#include "mixir/Dialect/Mixer/StateDependence.h"
 
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -193,5 +194,14 @@ SmallVector<TensorRoles> RecurrenceOp::getTensorRoles() {
 SmallVector<StringRef> RecurrenceOp::getForms() { return {kScanForm}; }
 
 std::string RecurrenceOp::getMissingFormReason(StringRef form) {
-  return "a recurrence is computed step by step (its form is scan)";
+  if (form != kParallelScanForm && form != kChunkedForm)
+    return "a recurrence is computed step by step (its form is scan)";
+  // Only a recurrence linear in its state has parallel forms: say which
+  // operation makes it non-linear (docs/math.md, section 4.2).
+  Dependence why;
+  if (!StateDependence(*this).isDiagonal(&why))
+    return "only the scan is exact, " + describeBlocker(why);
+  return "its new state is element-wise affine in the state; "
+         "mixer-raise-recurrences turns it into a mixer.diagonal_recurrence, "
+         "which has that form";
 }

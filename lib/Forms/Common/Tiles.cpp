@@ -36,9 +36,9 @@ Value mapElements(ImplicitLocOpBuilder &b, Value x, Type resultElement,
       .getResult(0);
 }
 
-/// A scalar float converted to another float type, through f32 (f16, bf16
-/// and f32 convert to one another exactly or with one rounding).
-Value convertScalar(ImplicitLocOpBuilder &b, Value x, Type to) {
+} // namespace
+
+Value mixir::forms::convertScalar(ImplicitLocOpBuilder &b, Value x, Type to) {
   Type from = x.getType();
   if (from == to)
     return x;
@@ -48,7 +48,6 @@ Value convertScalar(ImplicitLocOpBuilder &b, Value x, Type to) {
     return arith::ExtFOp::create(b, to, x);
   return arith::TruncFOp::create(b, to, x);
 }
-} // namespace
 
 arith::FastMathFlagsAttr mixir::forms::contractionFastMath(OpBuilder &b) {
   return arith::FastMathFlagsAttr::get(

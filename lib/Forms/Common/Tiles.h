@@ -52,6 +52,11 @@ llvm::SmallVector<mlir::Value> buildForall(
                                                          mlir::ValueRange)>
         body);
 
+/// A scalar float converted to another float type, through f32 (f16, bf16
+/// and f32 convert to one another exactly or with one rounding).
+mlir::Value convertScalar(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                          mlir::Type to);
+
 /// The element type of a tensor value.
 mlir::Type elementTypeOf(mlir::Value tensor);
 

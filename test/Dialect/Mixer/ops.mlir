@@ -58,3 +58,17 @@ func.func @num_workers() -> index {
   %w = mixer.num_workers
   return %w : index
 }
+
+// CHECK-LABEL: func @diagonal_recurrence
+// CHECK: mixer.diagonal_recurrence %{{.*}}, %{{.*}} init(%{{.*}}) {log_decay} : (tensor<?x?x4x8xf32>, tensor<?x?x4x8xbf16>, tensor<?x4x8xf32>) -> (tensor<?x?x4x8xf16>, tensor<?x4x8xf32>)
+// CHECK: mixer.diagonal_recurrence %{{.*}}, %{{.*}} {form = #mixer.form<parallel_scan, tile = 16>} : (tensor<4x8xf32>, tensor<?x?x4x8xf32>) -> tensor<?x?x4x8xf32>
+func.func @diagonal_recurrence(%a: tensor<?x?x4x8xf32>, %x: tensor<?x?x4x8xbf16>,
+                               %h0: tensor<?x4x8xf32>, %lam: tensor<4x8xf32>,
+                               %y: tensor<?x?x4x8xf32>)
+    -> (tensor<?x?x4x8xf16>, tensor<?x4x8xf32>, tensor<?x?x4x8xf32>) {
+  %h, %hT = mixer.diagonal_recurrence %a, %x init(%h0) {log_decay}
+      : (tensor<?x?x4x8xf32>, tensor<?x?x4x8xbf16>, tensor<?x4x8xf32>) -> (tensor<?x?x4x8xf16>, tensor<?x4x8xf32>)
+  %g = mixer.diagonal_recurrence %lam, %y {form = #mixer.form<parallel_scan, tile = 16>}
+      : (tensor<4x8xf32>, tensor<?x?x4x8xf32>) -> tensor<?x?x4x8xf32>
+  return %h, %hT, %g : tensor<?x?x4x8xf16>, tensor<?x4x8xf32>, tensor<?x?x4x8xf32>
+}

@@ -23,6 +23,9 @@ enum class GateKind {
 /// The tiled forms of `mixer.semiseparable` (the scan is kScanForm).
 inline constexpr llvm::StringLiteral kChunkedForm = "chunked";
 inline constexpr llvm::StringLiteral kQuadraticForm = "quadratic";
+/// The form of a linear recurrence that also splits the sequence across
+/// workers (chunk reductions, a scan of their carries, a fix-up scan).
+inline constexpr llvm::StringLiteral kParallelScanForm = "parallel_scan";
 
 /// The transition A_t of a semiseparable mixer (docs/math.md, section 1).
 enum class TransitionKind {

@@ -1,0 +1,68 @@
+//===- StateDependence.h - how a recurrence body depends on its state -*- C++ -*-===//
+//
+// docs/math.md, section 4.2: each value of a mixer.recurrence body is
+// classified by how it depends on the states h_{t-1}:
+//   - independent: computed from the step's inputs and outer values only;
+//   - affine in state s: α ⊙ h_s + β element-wise, with α and β independent
+//     (built from +, −, negation, × and ÷ by independent values, selects on
+//     independent conditions, fma);
+//   - other: anything else (h·h, exp(h), x/h, a contraction of h, two
+//     states mixed), with the operation that made it so.
+// The analysis reads the IR only; mixer-raise-recurrences builds α and β
+// from the same rules, and mixer.recurrence's diagnostics name the blocking
+// operation from it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef MIXIR_DIALECT_MIXER_STATEDEPENDENCE_H
+#define MIXIR_DIALECT_MIXER_STATEDEPENDENCE_H
+
+#include "mixir/Dialect/Mixer/MixerOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <string>
+
+namespace mixir::mixer {
+
+/// How one value depends on the states.
+struct Dependence {
+  enum Kind { Independent, Affine, Other };
+  Kind kind = Independent;
+  /// Affine: the state it is affine in.
+  unsigned state = 0;
+  /// Other: the operation that made it so, and why (e.g. "math.tanh of the
+  /// state").
+  mlir::Operation *blocker = nullptr;
+  std::string reason;
+};
+
+/// The classification of every value of a recurrence's body.
+class StateDependence {
+public:
+  explicit StateDependence(RecurrenceOp op);
+
+  /// The dependence of a value used in the body (outer values are
+  /// independent).
+  const Dependence &get(mlir::Value v) const;
+
+  /// Whether every new state is element-wise affine in its own state (or
+  /// independent of the states) and every output is a new state: the
+  /// recurrence is diagonal. Otherwise `why` says what blocks it.
+  bool isDiagonal(Dependence *why = nullptr) const;
+
+  /// For output `o`: the state whose new value it is, if it is one.
+  std::optional<unsigned> outputState(unsigned o) const;
+
+private:
+  mutable RecurrenceOp op;
+  llvm::DenseMap<mlir::Value, Dependence> deps;
+  Dependence independent;
+};
+
+/// A one-line description of a blocking dependence for diagnostics:
+/// "'math.tanh' at LOC: tanh of the state".
+std::string describeBlocker(const Dependence &d);
+
+} // namespace mixir::mixer
+
+#endif // MIXIR_DIALECT_MIXER_STATEDEPENDENCE_H

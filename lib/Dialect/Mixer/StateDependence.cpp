@@ -1,0 +1,150 @@
+//===- StateDependence.cpp - how a recurrence body depends on its state -----===//
+//
+// One forward walk over the body (docs/math.md, section 4.2). The rules
+// are those of affine arithmetic: a sum or difference of affine values in
+// the same state is affine; a product is affine when at most one factor
+// depends on the state, a quotient when the divisor does not; a select is
+// affine when its condition does not depend on the state. Every other
+// operation of a state-dependent value is a blocker.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Dialect/Mixer/StateDependence.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mixir::mixer;
+
+namespace {
+Dependence other(Operation *op, std::string reason) {
+  Dependence d;
+  d.kind = Dependence::Other;
+  d.blocker = op;
+  d.reason = std::move(reason);
+  return d;
+}
+
+Dependence affine(unsigned state) {
+  Dependence d;
+  d.kind = Dependence::Affine;
+  d.state = state;
+  return d;
+}
+} // namespace
+
+StateDependence::StateDependence(RecurrenceOp op) : op(op) {
+  Block &body = op.getBody().front();
+  for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
+    deps[body.getArgument(s)] = affine(s);
+  for (Operation &inner : body.without_terminator()) {
+    // The operands that depend on a state; an Other one propagates.
+    SmallVector<const Dependence *> operands;
+    const Dependence *propagated = nullptr;
+    std::optional<unsigned> state;
+    bool mixed = false;
+    for (Value v : inner.getOperands()) {
+      const Dependence &d = get(v);
+      operands.push_back(&d);
+      if (d.kind == Dependence::Other && !propagated)
+        propagated = &d;
+      if (d.kind == Dependence::Affine) {
+        if (state && *state != d.state)
+          mixed = true;
+        state = d.state;
+      }
+    }
+    Dependence result;
+    auto dependent = [&](unsigned i) {
+      return operands[i]->kind != Dependence::Independent;
+    };
+    std::string name = inner.getName().getStringRef().str();
+    if (propagated) {
+      result = *propagated;
+    } else if (!state) {
+      result = Dependence();
+    } else if (mixed) {
+      result = other(&inner, name + " combines two different states");
+    } else if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(inner)) {
+      result = affine(*state);
+    } else if (isa<arith::MulFOp>(inner)) {
+      result = dependent(0) && dependent(1)
+                   ? other(&inner, name + " multiplies two values that "
+                                          "depend on the state")
+                   : affine(*state);
+    } else if (isa<arith::DivFOp>(inner)) {
+      result = dependent(1) ? other(&inner, name + " divides by a value "
+                                                   "that depends on the state")
+                            : affine(*state);
+    } else if (isa<math::FmaOp>(inner)) {
+      result = dependent(0) && dependent(1)
+                   ? other(&inner, name + " multiplies two values that "
+                                          "depend on the state")
+                   : affine(*state);
+    } else if (isa<arith::SelectOp>(inner)) {
+      result = dependent(0)
+                   ? other(&inner, name + " chooses on a condition that "
+                                          "depends on the state")
+                   : affine(*state);
+    } else {
+      result = other(&inner, name + " of a value that depends on the state is "
+                                    "not an element-wise affine operation");
+    }
+    for (Value r : inner.getResults())
+      deps[r] = result;
+  }
+}
+
+const Dependence &StateDependence::get(Value v) const {
+  auto it = deps.find(v);
+  return it == deps.end() ? independent : it->second;
+}
+
+std::optional<unsigned> StateDependence::outputState(unsigned o) const {
+  Operation *yield = op.getYield();
+  Value out = yield->getOperand(op.getNumStates() + o);
+  for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
+    if (yield->getOperand(s) == out)
+      return s;
+  return std::nullopt;
+}
+
+bool StateDependence::isDiagonal(Dependence *why) const {
+  Operation *yield = op.getYield();
+  auto fail = [&](Dependence d) {
+    if (why)
+      *why = std::move(d);
+    return false;
+  };
+  for (unsigned s = 0, e = op.getNumStates(); s < e; ++s) {
+    const Dependence &d = get(yield->getOperand(s));
+    if (d.kind == Dependence::Other)
+      return fail(d);
+    if (d.kind == Dependence::Affine && d.state != s)
+      return fail(other(yield, "new state " + std::to_string(s) +
+                                   " depends on state " +
+                                   std::to_string(d.state)));
+  }
+  for (unsigned o = 0, e = op.getNumOutputs(); o < e; ++o)
+    if (!outputState(o))
+      return fail(other(yield, "output " + std::to_string(o) +
+                                   " is not one of the new states"));
+  return true;
+}
+
+std::string mixir::mixer::describeBlocker(const Dependence &d) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  if (d.blocker) {
+    os << "'" << d.blocker->getName() << "'";
+    if (auto at = dyn_cast<FileLineColLoc>(d.blocker->getLoc()))
+      os << " at " << at.getFilename().getValue() << ":" << at.getLine()
+         << ":" << at.getColumn();
+    os << ": ";
+  }
+  os << d.reason;
+  return text;
+}

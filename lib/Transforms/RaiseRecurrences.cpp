@@ -1,0 +1,392 @@
+//===- RaiseRecurrences.cpp - recurrences linear in their state → structure ===//
+//
+// docs/math.md, section 4.2. StateDependence classifies the body's values;
+// a recurrence whose new states are element-wise affine in themselves,
+// h_s' = α ⊙ h_s + β, becomes one mixer.diagonal_recurrence per state. α
+// and β are built by the affine rules themselves (coefficient and offset of
+// every affine value), on scalars, inside one linalg.generic over
+// [B, T, d...] that reads the inputs (and outer tensors, broadcast over B
+// and T): the body's element-wise ops are cloned on scalars.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Dialect/Mixer/StateDependence.h"
+#include "mixir/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+#include "llvm/ADT/SetVector.h"
+
+namespace mixir {
+#define GEN_PASS_DEF_MIXERRAISERECURRENCES
+#include "mixir/Transforms/Passes.h.inc"
+} // namespace mixir
+
+using namespace mlir;
+using namespace mixir;
+using namespace mixir::mixer;
+
+namespace {
+/// The coefficient and offset of an affine value, α ⊙ h + β, as scalars in
+/// the generic (null: zero; `unit`: the coefficient is one).
+struct Linear {
+  Value coef, off;
+  bool unit = false;
+};
+
+/// Builds α and β of one state of one recurrence.
+class Raiser {
+public:
+  Raiser(RecurrenceOp op, const StateDependence &deps, unsigned state)
+      : op(op), deps(deps), state(state),
+        stateType(cast<RankedTensorType>(
+            op.getBody().front().getArgument(state).getType())) {}
+
+  /// Whether every independent value the new state needs is element-wise
+  /// on the state's shape; else the operation that is not.
+  Operation *findNonElementwise() {
+    Operation *bad = nullptr;
+    checkValue(op.getYield()->getOperand(state), bad);
+    return bad;
+  }
+
+  /// The generic computing α (or log α) and β over [B, T, d...], and
+  /// whether it yields log α.
+  std::pair<linalg::GenericOp, bool> build(OpBuilder &b);
+
+private:
+  Block &body() { return op.getBody().front(); }
+  bool isStepInput(Value v) {
+    auto arg = dyn_cast<BlockArgument>(v);
+    return arg && arg.getOwner() == &body() && arg.getArgNumber() >= op.getNumStates();
+  }
+  bool definedInBody(Value v) {
+    return v.getParentRegion() == &op.getBody() ||
+           op.getBody().isAncestor(v.getParentRegion());
+  }
+
+  void checkValue(Value v, Operation *&bad);
+  Value scalar(ImplicitLocOpBuilder &b, Value v);
+  Linear linear(ImplicitLocOpBuilder &b, Value v);
+  Value materialize(ImplicitLocOpBuilder &b, Value coef, bool unit);
+
+  RecurrenceOp op;
+  const StateDependence &deps;
+  unsigned state;
+  RankedTensorType stateType;
+  llvm::SetVector<Value> checked;
+  // Values read by the generic: step inputs and outer tensors, in order.
+  SmallVector<Value> reads;
+  IRMapping scalars;
+  llvm::DenseMap<Value, Linear> linears;
+};
+
+void Raiser::checkValue(Value v, Operation *&bad) {
+  if (bad || !checked.insert(v))
+    return;
+  if (isStepInput(v))
+    return;
+  if (!definedInBody(v)) {
+    // An outer tensor is broadcast over B and T: it must have the state's
+    // shape.
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    if (!type || type.getShape() != stateType.getShape())
+      bad = v.getDefiningOp() ? v.getDefiningOp() : op.getOperation();
+    return;
+  }
+  if (isa<BlockArgument>(v))
+    return; // a state
+  Operation *def = v.getDefiningOp();
+  auto sameShape = [&](Type t) {
+    auto type = dyn_cast<RankedTensorType>(t);
+    return type && type.getShape() == stateType.getShape();
+  };
+  if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
+    auto dense = dyn_cast<DenseFPElementsAttr>(constant.getValue());
+    if (!dense || !dense.isSplat() || !sameShape(dense.getType()))
+      bad = def;
+    return;
+  }
+  if (!OpTrait::hasElementwiseMappableTraits(def) ||
+      !llvm::all_of(def->getOperandTypes(), sameShape) ||
+      !llvm::all_of(def->getResultTypes(), sameShape)) {
+    bad = def;
+    return;
+  }
+  for (Value operand : def->getOperands())
+    checkValue(operand, bad);
+}
+
+/// The scalar (f32) value of an independent tensor value at one element.
+Value Raiser::scalar(ImplicitLocOpBuilder &b, Value v) {
+  if (Value known = scalars.lookupOrNull(v))
+    return known;
+  Operation *def = v.getDefiningOp();
+  Value result;
+  if (def && definedInBody(v)) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
+      auto dense = cast<DenseFPElementsAttr>(constant.getValue());
+      result = arith::ConstantOp::create(b, dense.getSplatValue<FloatAttr>());
+    } else {
+      IRMapping mapping;
+      for (Value operand : def->getOperands())
+        mapping.map(operand, scalar(b, operand));
+      Operation *clone = b.clone(*def, mapping);
+      for (auto [r, t] : llvm::zip(clone->getResults(), def->getResultTypes()))
+        r.setType(getElementTypeOrSelf(t));
+      for (auto [r, orig] : llvm::zip(clone->getResults(), def->getResults()))
+        scalars.map(orig, r);
+      return scalars.lookup(v);
+    }
+  } else {
+    llvm_unreachable("step inputs and outer values are mapped up front");
+  }
+  scalars.map(v, result);
+  return result;
+}
+
+Value Raiser::materialize(ImplicitLocOpBuilder &b, Value coef, bool unit) {
+  if (unit)
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(1.0));
+  if (!coef)
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
+  return coef;
+}
+
+/// α and β of a value affine in the state (or independent: α = 0).
+Linear Raiser::linear(ImplicitLocOpBuilder &b, Value v) {
+  const Dependence &d = deps.get(v);
+  if (d.kind == Dependence::Independent)
+    return {nullptr, scalar(b, v), false};
+  if (auto it = linears.find(v); it != linears.end())
+    return it->second;
+  Linear result;
+  Operation *def = v.getDefiningOp();
+  if (!def) {
+    result.unit = true; // the state itself
+    linears[v] = result;
+    return result;
+  }
+  auto add = [&](Value x, Value y, bool subtract) -> Value {
+    if (!y)
+      return x;
+    if (!x)
+      return subtract ? Value(arith::NegFOp::create(b, y)) : y;
+    return subtract ? Value(arith::SubFOp::create(b, x, y))
+                    : Value(arith::AddFOp::create(b, x, y));
+  };
+  auto scale = [&](const Linear &x, Value factor, bool divide) -> Linear {
+    auto apply = [&](Value c) -> Value {
+      if (!c)
+        return nullptr;
+      return divide ? Value(arith::DivFOp::create(b, c, factor))
+                    : Value(arith::MulFOp::create(b, c, factor));
+    };
+    Linear r;
+    r.coef = x.unit ? (divide ? Value(arith::DivFOp::create(
+                                    b, materialize(b, nullptr, true), factor))
+                              : factor)
+                    : apply(x.coef);
+    r.off = apply(x.off);
+    return r;
+  };
+  auto sum = [&](const Linear &x, const Linear &y, bool subtract) -> Linear {
+    Linear r;
+    Value xc = x.unit ? materialize(b, nullptr, true) : x.coef;
+    Value yc = y.unit ? materialize(b, nullptr, true) : y.coef;
+    r.coef = add(xc, yc, subtract);
+    r.off = add(x.off, y.off, subtract);
+    return r;
+  };
+  auto independent = [&](Value x) {
+    return deps.get(x).kind == Dependence::Independent;
+  };
+  if (auto addf = dyn_cast<arith::AddFOp>(def)) {
+    result = sum(linear(b, addf.getLhs()), linear(b, addf.getRhs()), false);
+  } else if (auto subf = dyn_cast<arith::SubFOp>(def)) {
+    result = sum(linear(b, subf.getLhs()), linear(b, subf.getRhs()), true);
+  } else if (auto negf = dyn_cast<arith::NegFOp>(def)) {
+    result = sum(Linear{}, linear(b, negf.getOperand()), true);
+  } else if (auto mulf = dyn_cast<arith::MulFOp>(def)) {
+    bool lhsAffine = !independent(mulf.getLhs());
+    Value affinePart = lhsAffine ? mulf.getLhs() : mulf.getRhs();
+    Value factor = lhsAffine ? mulf.getRhs() : mulf.getLhs();
+    result = scale(linear(b, affinePart), scalar(b, factor), false);
+  } else if (auto divf = dyn_cast<arith::DivFOp>(def)) {
+    result = scale(linear(b, divf.getLhs()), scalar(b, divf.getRhs()), true);
+  } else if (auto fma = dyn_cast<math::FmaOp>(def)) {
+    bool aAffine = !independent(fma.getA());
+    Linear product =
+        scale(linear(b, aAffine ? fma.getA() : fma.getB()),
+              scalar(b, aAffine ? fma.getB() : fma.getA()), false);
+    result = sum(product, linear(b, fma.getC()), false);
+  } else if (auto select = dyn_cast<arith::SelectOp>(def)) {
+    Value cond = scalar(b, select.getCondition());
+    Linear x = linear(b, select.getTrueValue()),
+           y = linear(b, select.getFalseValue());
+    auto pick = [&](Value xv, Value yv) -> Value {
+      if (!xv && !yv)
+        return nullptr;
+      return arith::SelectOp::create(b, cond, xv ? xv : materialize(b, nullptr, false),
+                                     yv ? yv : materialize(b, nullptr, false));
+    };
+    result.coef = pick(x.unit ? materialize(b, nullptr, true) : x.coef,
+                       y.unit ? materialize(b, nullptr, true) : y.coef);
+    result.off = pick(x.off, y.off);
+  } else {
+    llvm_unreachable("StateDependence marks every other op as a blocker");
+  }
+  linears[v] = result;
+  return result;
+}
+
+std::pair<linalg::GenericOp, bool> Raiser::build(OpBuilder &builder) {
+  ImplicitLocOpBuilder b(op.getLoc(), builder);
+  // What the generic reads: every input (its step has the state's shape,
+  // or it is not read) and every outer tensor the new state needs.
+  Value first = op.getInputs().front();
+  Value B = tensor::DimOp::create(b, first, 0);
+  Value T = tensor::DimOp::create(b, first, 1);
+  SmallVector<OpFoldResult> sizes{B, T};
+  for (int64_t d : stateType.getShape())
+    sizes.push_back(b.getIndexAttr(d));
+  const unsigned rank = sizes.size();
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> ins;
+  SmallVector<Value> bodyValues; // the body value each read stands for
+  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+    Value arg = body().getArgument(op.getNumStates() + i);
+    if (!checked.contains(arg))
+      continue;
+    ins.push_back(input);
+    bodyValues.push_back(arg);
+    maps.push_back(b.getMultiDimIdentityMap(rank));
+  }
+  for (Value v : checked)
+    if (!definedInBody(v)) {
+      ins.push_back(v);
+      bodyValues.push_back(v);
+      SmallVector<AffineExpr> channels;
+      for (unsigned d = 2; d < rank; ++d)
+        channels.push_back(b.getAffineDimExpr(d));
+      maps.push_back(AffineMap::get(rank, 0, channels, b.getContext()));
+    }
+  Type f32 = b.getF32Type();
+  SmallVector<Value> outs{tensor::EmptyOp::create(b, sizes, f32),
+                          tensor::EmptyOp::create(b, sizes, f32)};
+  maps.append(2, b.getMultiDimIdentityMap(rank));
+  bool logDecay = false;
+  auto generic = linalg::GenericOp::create(
+      b, TypeRange{outs[0].getType(), outs[1].getType()}, ins, outs, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder g(loc, nb);
+        for (auto [value, arg] : llvm::zip(bodyValues, args)) {
+          Value x = arg;
+          if (x.getType() != f32)
+            x = arith::ExtFOp::create(g, f32, x);
+          scalars.map(value, x);
+        }
+        Linear lin = linear(g, op.getYield()->getOperand(state));
+        Value alpha = materialize(g, lin.coef, lin.unit);
+        // α = exp(x): the decay is given in log space (x ≤ 0 keeps every
+        // exponent the forms build ≤ 0).
+        if (auto exp = alpha.getDefiningOp<math::ExpOp>()) {
+          alpha = exp.getOperand();
+          logDecay = true;
+        }
+        Value beta = lin.off ? lin.off : materialize(g, nullptr, false);
+        linalg::YieldOp::create(g, ValueRange{alpha, beta});
+      });
+  return {generic, logDecay};
+}
+
+struct MixerRaiseRecurrences
+    : public mixir::impl::MixerRaiseRecurrencesBase<MixerRaiseRecurrences> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    SmallVector<RecurrenceOp> ops;
+    getOperation().walk([&](RecurrenceOp op) { ops.push_back(op); });
+    for (RecurrenceOp op : ops)
+      raise(op);
+  }
+
+  void keep(RecurrenceOp op, const Dependence &why) {
+    if (remarks)
+      op.emitRemark() << "kept as a recurrence: " << describeBlocker(why);
+  }
+
+  void raise(RecurrenceOp op) {
+    StateDependence deps(op);
+    Dependence why;
+    if (!deps.isDiagonal(&why))
+      return keep(op, why);
+    const unsigned numStates = op.getNumStates(),
+                   numOutputs = op.getNumOutputs();
+    // Each state's outputs share one type (they become one result).
+    SmallVector<Type> outputType(numStates);
+    for (unsigned o = 0; o < numOutputs; ++o) {
+      unsigned s = *deps.outputState(o);
+      Type t = op.getResult(o).getType();
+      if (outputType[s] && outputType[s] != t) {
+        why = {};
+        why.kind = Dependence::Other;
+        why.reason = "two outputs of state " + std::to_string(s) +
+                     " have different types";
+        return keep(op, why);
+      }
+      outputType[s] = t;
+    }
+    std::vector<Raiser> raisers;
+    for (unsigned s = 0; s < numStates; ++s) {
+      raisers.emplace_back(op, deps, s);
+      if (Operation *bad = raisers.back().findNonElementwise()) {
+        why = {};
+        why.kind = Dependence::Other;
+        why.blocker = bad;
+        why.reason = "the coefficients of new state " + std::to_string(s) +
+                     " are computed with an operation that is not "
+                     "element-wise on the state's shape";
+        return keep(op, why);
+      }
+    }
+    OpBuilder b(op);
+    SmallVector<Value> replacements(op.getNumResults());
+    std::string found;
+    for (unsigned s = 0; s < numStates; ++s) {
+      auto [generic, logDecay] = raisers[s].build(b);
+      auto stateType = cast<RankedTensorType>(
+          op.getBody().front().getArgument(s).getType());
+      Type out = outputType[s];
+      if (!out) {
+        auto first = cast<RankedTensorType>(op.getInputs().front().getType());
+        SmallVector<int64_t> shape{first.getDimSize(0), first.getDimSize(1)};
+        shape.append(stateType.getShape().begin(), stateType.getShape().end());
+        out = RankedTensorType::get(shape, b.getF32Type());
+      }
+      SmallVector<Type> types{out, op.getResult(numOutputs + s).getType()};
+      Value init = op.getInits().empty() ? Value() : op.getInits()[s];
+      auto diagonal = DiagonalRecurrenceOp::create(
+          b, op.getLoc(), types, generic.getResult(0), generic.getResult(1),
+          init, logDecay, op.getFormAttr());
+      for (unsigned o = 0; o < numOutputs; ++o)
+        if (*deps.outputState(o) == s)
+          replacements[o] = diagonal.getOutput();
+      replacements[numOutputs + s] = diagonal.getFinalState();
+      if (s)
+        found += "; ";
+      found += "new state " + std::to_string(s) +
+               " is element-wise affine in the state (h = a ⊙ h + b" +
+               (logDecay ? ", a = exp(log a)" : "") + ")";
+    }
+    if (remarks)
+      op.emitRemark() << "raised to mixer.diagonal_recurrence: " << found;
+    op->replaceAllUsesWith(replacements);
+    op->erase();
+  }
+};
+} // namespace
