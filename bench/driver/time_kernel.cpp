@@ -9,6 +9,9 @@
 //   attention_doc  FUNC(q, k, v, doc, o), the same with doc [B,T] i32
 //   attention_decode  FUNC(q, k, v, o), one query q [B,1,H,D] against k and
 //                  v [B,T,H/4,D]
+//   hgrn           FUNC(i, f, o), each [B,T,D] (H unused)
+//   mingru         FUNC(z_pre, htilde, h0, h, hT): [B,T,D] but h0, hT [B,D]
+//   rglru          FUNC(x, r, i, lam, o): [B,T,D] but lam [D]
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -52,7 +55,8 @@ template <typename Call> static double timeCalls(Call call, int reps) {
 int main(int argc, char **argv) {
   if (argc < 6 || argc > 9) {
     std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
-                         "[channel|none|gated_delta|kda|attention|attention_doc|attention_decode]]]\n");
+                         "[channel|none|gated_delta|kda|attention|attention_doc|"
+                         "attention_decode|hgrn|mingru|rglru]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -123,6 +127,38 @@ int main(int argc, char **argv) {
                                                                    &v, &o)
                      : reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
                            &q, &k, &v, &doc, &o);
+        },
+        reps);
+  } else if (kind == "hgrn" || kind == "mingru" || kind == "rglru") {
+    // Element-wise recurrences: every input in (0.05, 0.95) (gates and
+    // rates stay in range), D channels.
+    const size_t n = size_t(B * T * D);
+    auto filled = [](size_t count, unsigned seed) {
+      std::vector<float> v(count);
+      uint32_t s = seed * 2654435761u + 1;
+      for (float &x : v) {
+        s = s * 1664525u + 1013904223u;
+        x = 0.05f + 0.9f * float(s >> 8) / float(1u << 24);
+      }
+      return v;
+    };
+    std::vector<float> a = filled(n, 1), b = filled(n, 2), c = filled(n, 3),
+                       o(n), lam = filled(size_t(D), 4),
+                       h0 = filled(size_t(B * D), 5), hT(size_t(B * D));
+    int64_t full[3] = {B, T, D}, state[2] = {B, D}, channels[1] = {D};
+    DLTensor ta = tensor(a, full, 3), tb = tensor(b, full, 3),
+             tc = tensor(c, full, 3), to = tensor(o, full, 3),
+             tl = tensor(lam, channels, 1), th0 = tensor(h0, state, 2),
+             thT = tensor(hT, state, 2);
+    seconds = timeCalls(
+        [&] {
+          if (kind == "hgrn")
+            return reinterpret_cast<int32_t (*)(P, P, P)>(fn)(&ta, &tb, &to);
+          if (kind == "mingru")
+            return reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
+                &ta, &tb, &th0, &to, &thT);
+          return reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
+              &ta, &tb, &tc, &tl, &to);
         },
         reps);
   } else {

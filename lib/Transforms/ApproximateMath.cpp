@@ -17,11 +17,13 @@ struct MixerApproximateMathPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     // exp2(x) = exp(x·ln 2) and sinh/cosh/tanh-like expansions first, then
-    // the polynomials of exp and tanh.
+    // the polynomials of exp, expm1, log, log1p and tanh.
     math::populateExpansionPatterns(patterns, {"exp2"});
     populateMathPolynomialApproximationPatterns(
         patterns, [](StringRef name) {
-          return name == "math.exp" || name == "math.tanh";
+          return name == "math.exp" || name == "math.tanh" ||
+                 name == "math.expm1" || name == "math.log" ||
+                 name == "math.log1p";
         });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

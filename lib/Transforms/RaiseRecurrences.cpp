@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 #include "llvm/ADT/SetVector.h"
 
@@ -69,6 +70,13 @@ private:
   }
 
   void checkValue(Value v, Operation *&bad);
+  /// The value of an outer splat constant, read as a scalar.
+  static FloatAttr splatOf(Value v) {
+    DenseFPElementsAttr dense;
+    if (!matchPattern(v, m_Constant(&dense)) || !dense.isSplat())
+      return nullptr;
+    return dense.getSplatValue<FloatAttr>();
+  }
   Value scalar(ImplicitLocOpBuilder &b, Value v);
   Linear linear(ImplicitLocOpBuilder &b, Value v);
   Value materialize(ImplicitLocOpBuilder &b, Value coef, bool unit);
@@ -195,10 +203,16 @@ Linear Raiser::linear(ImplicitLocOpBuilder &b, Value v) {
   };
   auto sum = [&](const Linear &x, const Linear &y, bool subtract) -> Linear {
     Linear r;
+    r.off = add(x.off, y.off, subtract);
+    // h ± β and β + h keep a unit coefficient.
+    bool xZero = !x.unit && !x.coef, yZero = !y.unit && !y.coef;
+    if ((x.unit && yZero) || (xZero && y.unit && !subtract)) {
+      r.unit = true;
+      return r;
+    }
     Value xc = x.unit ? materialize(b, nullptr, true) : x.coef;
     Value yc = y.unit ? materialize(b, nullptr, true) : y.coef;
     r.coef = add(xc, yc, subtract);
-    r.off = add(x.off, y.off, subtract);
     return r;
   };
   auto independent = [&](Value x) {
@@ -266,7 +280,7 @@ std::pair<linalg::GenericOp, bool> Raiser::build(OpBuilder &builder) {
     maps.push_back(b.getMultiDimIdentityMap(rank));
   }
   for (Value v : checked)
-    if (!definedInBody(v)) {
+    if (!definedInBody(v) && !splatOf(v)) {
       ins.push_back(v);
       bodyValues.push_back(v);
       SmallVector<AffineExpr> channels;
@@ -284,6 +298,12 @@ std::pair<linalg::GenericOp, bool> Raiser::build(OpBuilder &builder) {
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location loc, ValueRange args) {
         ImplicitLocOpBuilder g(loc, nb);
+        for (Value v : checked)
+          if (!definedInBody(v))
+            if (FloatAttr splat = splatOf(v))
+              scalars.map(v, arith::ConstantOp::create(
+                                 g, g.getF32FloatAttr(
+                                        splat.getValue().convertToDouble())));
         for (auto [value, arg] : llvm::zip(bodyValues, args)) {
           Value x = arg;
           if (x.getType() != f32)
@@ -304,6 +324,34 @@ std::pair<linalg::GenericOp, bool> Raiser::build(OpBuilder &builder) {
   return {generic, logDecay};
 }
 
+/// 1 − exp(x)·exp(x) → −expm1(2x) and 1 − exp(y) → −expm1(y): near a = 1
+/// (slow decays, the regime that matters) 1 − a² cancels to a few bits,
+/// while expm1 of the log keeps full precision (RG-LRU's sqrt(1 − a²),
+/// LRU's γ = sqrt(1 − |λ|²); docs/math.md, section 4.3).
+struct OneMinusExp : public OpRewritePattern<arith::SubFOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(arith::SubFOp sub,
+                                PatternRewriter &rewriter) const override {
+    if (!matchPattern(sub.getLhs(), m_OneFloat()))
+      return failure();
+    Value exponent;
+    if (auto exp = sub.getRhs().getDefiningOp<math::ExpOp>()) {
+      exponent = exp.getOperand();
+    } else if (auto square = sub.getRhs().getDefiningOp<arith::MulFOp>()) {
+      auto exp = square.getLhs().getDefiningOp<math::ExpOp>();
+      if (!exp || square.getLhs() != square.getRhs())
+        return failure();
+      exponent = arith::AddFOp::create(rewriter, sub.getLoc(), exp.getOperand(),
+                                       exp.getOperand());
+    } else {
+      return failure();
+    }
+    Value expm1 = math::ExpM1Op::create(rewriter, sub.getLoc(), exponent);
+    rewriter.replaceOpWithNewOp<arith::NegFOp>(sub, expm1);
+    return success();
+  }
+};
+
 struct MixerRaiseRecurrences
     : public mixir::impl::MixerRaiseRecurrencesBase<MixerRaiseRecurrences> {
   using Base::Base;
@@ -311,6 +359,15 @@ struct MixerRaiseRecurrences
   void runOnOperation() override {
     SmallVector<RecurrenceOp> ops;
     getOperation().walk([&](RecurrenceOp op) { ops.push_back(op); });
+    // Precise forms of 1 − a² first, in every body (they serve the scan of
+    // a recurrence that stays one too).
+    // A walk, not the greedy driver: that would hoist the body's constants
+    // out of it.
+    RewritePatternSet patterns(&getContext());
+    patterns.add<OneMinusExp>(&getContext());
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (RecurrenceOp op : ops)
+      walkAndApplyPatterns(op, frozen);
     for (RecurrenceOp op : ops)
       raise(op);
   }

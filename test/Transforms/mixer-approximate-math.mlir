@@ -34,10 +34,25 @@ func.func @exp2(%x: f32) -> f32 {
 
 // -----
 
+// log, log1p and expm1 (the raised recurrences' coefficients) by their
+// polynomials too.
+// CHECK-LABEL: func @logs
+// CHECK-NOT: math.log
+// CHECK-NOT: math.expm1
+// CHECK: return
+func.func @logs(%x: f32) -> (f32, f32, f32) {
+  %l = math.log %x : f32
+  %p = math.log1p %x : f32
+  %e = math.expm1 %x : f32
+  return %l, %p, %e : f32, f32, f32
+}
+
+// -----
+
 /// Other math functions are left alone.
-// CHECK-LABEL: func @negative_log
-// CHECK: math.log
-func.func @negative_log(%x: f32) -> f32 {
-  %e = math.log %x : f32
+// CHECK-LABEL: func @negative_sin
+// CHECK: math.sin
+func.func @negative_sin(%x: f32) -> f32 {
+  %e = math.sin %x : f32
   return %e : f32
 }

@@ -150,13 +150,42 @@ func.func @side_effect(%x: !x, %m: memref<8xf32>) -> (!x, tensor<?x8xf32>) {
 // -----
 
 !x = tensor<?x?x8xf32>
+// A form other than scan on a body that is not linear in its state: the
+// error names the operation that blocks it, and where it is.
 func.func @no_chunked(%x: !x) -> (!x, tensor<?x8xf32>) {
-  // expected-error@+1 {{'mixer.recurrence' op has no 'chunked' form (its forms: scan): a recurrence is computed step by step (its form is scan)}}
+  // expected-error-re@+1 {{'mixer.recurrence' op has no 'chunked' form (its forms: scan): only the scan is exact, 'math.tanh' at {{.*}}recurrence-errors.mlir:{{[0-9]+}}:{{[0-9]+}}: math.tanh of a value that depends on the state is not an element-wise affine operation}}
   %o, %hT = mixer.recurrence(%x) {
   ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
     %n = math.tanh %h : tensor<8xf32>
     mixer.yield %n, %n : tensor<8xf32>, tensor<8xf32>
   } {form = #mixer.form<chunked>} : (!x) -> (!x, tensor<?x8xf32>)
+  return %o, %hT : !x, tensor<?x8xf32>
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+// A body affine in its state: the form exists once it is raised.
+func.func @raise_first(%x: !x) -> (!x, tensor<?x8xf32>) {
+  // expected-error@+1 {{'mixer.recurrence' op has no 'parallel_scan' form (its forms: scan): its new state is element-wise affine in the state; mixer-raise-recurrences turns it into a mixer.diagonal_recurrence, which has that form}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %n = arith.addf %h, %xt : tensor<8xf32>
+    mixer.yield %n, %n : tensor<8xf32>, tensor<8xf32>
+  } {form = #mixer.form<parallel_scan>} : (!x) -> (!x, tensor<?x8xf32>)
+  return %o, %hT : !x, tensor<?x8xf32>
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+func.func @no_flash(%x: !x) -> (!x, tensor<?x8xf32>) {
+  // expected-error@+1 {{'mixer.recurrence' op has no 'flash' form (its forms: scan): a recurrence is computed step by step (its form is scan)}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %n = arith.addf %h, %xt : tensor<8xf32>
+    mixer.yield %n, %n : tensor<8xf32>, tensor<8xf32>
+  } {form = #mixer.form<flash>} : (!x) -> (!x, tensor<?x8xf32>)
   return %o, %hT : !x, tensor<?x8xf32>
 }
 

@@ -350,6 +350,29 @@ std::vector<Example> makeCatalogue() {
            }
          return {h, hT};
        }},
+      {"rglru",
+       {in("x", {"B", "T", "256"}), in("r", {"B", "T", "256"}, Draw::Rate),
+        in("i", {"B", "T", "256"}, Draw::Rate), in("lam", {"256"}),
+        out("o", {"B", "T", "256"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // log a = 8 r log σ(Λ), h_t = a h_{t−1} + sqrt(1 − a²) (i x), in
+         // double.
+         const int64_t D = 256;
+         std::vector<double> o(size_t(B * T * D));
+         for (int64_t b = 0; b < B; ++b)
+           for (int64_t d = 0; d < D; ++d) {
+             double logsig = -std::log1p(std::exp(-double(x[3][size_t(d)])));
+             double h = 0;
+             for (int64_t t = 0; t < T; ++t) {
+               size_t at = size_t((b * T + t) * D + d);
+               double a = std::exp(8.0 * double(x[1][at]) * logsig);
+               h = a * h + std::sqrt(1.0 - a * a) * double(x[2][at]) *
+                               double(x[0][at]);
+               o[at] = h;
+             }
+           }
+         return {o};
+       }},
       {"lstm",
        {in("xg", {"B", "T", "512"}), in("U", {"512", "128"}, Draw::Small),
         in("h0", {"B", "128"}), in("c0", {"B", "128"}),

@@ -1,0 +1,87 @@
+// RUN: mixir-opt %s -mixer-lower-forms | FileCheck %s
+
+// The scan form of mixer.diagonal_recurrence (docs/math.md, section 4.1):
+// an scf.forall over (batch, leading channels, tiles of the last channel
+// dimension); each item carries its state (from the initial state) through
+// the T steps, one element-wise generic per step (h = exp(g)·h + b with a
+// log decay, the bf16 input converted inside it, the f16 output row written
+// from it), then writes its rows and its final state.
+// CHECK-LABEL: func @scan
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?x2x8xf32>, %[[X:.*]]: tensor<?x?x2x8xbf16>, %[[H0:.*]]: tensor<?x2x8xf32>)
+// CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
+// CHECK: scf.forall (%[[B:.*]], %[[D0:.*]], %[[J:.*]]) in (%{{.*}}, 2, 1)
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c8
+// CHECK: %[[INIT:.*]] = tensor.extract_slice %[[H0]][%[[B]], %[[D0]], %[[COL]]] [1, 1, 8]
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice %{{.*}}[%[[B]], %c0, %[[D0]], %[[COL]]] [1, %[[T]], 1, 8] {{.*}} to tensor<?x8xf16>
+// CHECK: scf.for %[[S:[a-z0-9_]+]] = %c0 to %[[T]] step %c1 iter_args(%[[H:.*]] = %[[INIT]], %{{.*}} = %[[ROWS]])
+// CHECK: %[[AT:.*]] = tensor.extract_slice %[[A]][%[[B]], %[[S]], %[[D0]], %[[COL]]] [1, 1, 1, 8]
+// CHECK: %[[XT:.*]] = tensor.extract_slice %[[X]][%[[B]], %[[S]], %[[D0]], %[[COL]]] [1, 1, 1, 8]
+// CHECK: linalg.generic {{.*}} ins(%[[AT]], %[[XT]] : tensor<8xf32>, tensor<8xbf16>) outs(%[[H]], %{{.*}} : tensor<8xf32>, tensor<8xf16>)
+// CHECK: ^bb0(%[[G:.*]]: f32, %[[XE:.*]]: bf16, %[[HE:.*]]: f32, %{{.*}}: f16):
+// CHECK: %[[BE:.*]] = arith.extf %[[XE]] : bf16 to f32
+// CHECK: %[[E:.*]] = math.exp %[[G]] : f32
+// CHECK: %[[P:.*]] = arith.mulf %[[E]], %[[HE]] : f32
+// CHECK: %[[N:.*]] = arith.addf %[[P]], %[[BE]] : f32
+// CHECK: %[[NH:.*]] = arith.truncf %[[N]] : f32 to f16
+// CHECK: linalg.yield %[[N]], %[[NH]] : f32, f16
+// CHECK: tensor.insert_slice
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}}#1 into %{{.*}}[%[[B]], %c0, %[[D0]], %[[COL]]] [1, %[[T]], 1, 8]
+// CHECK: tensor.parallel_insert_slice %{{.*}}#0 into %{{.*}}[%[[B]], %[[D0]], %[[COL]]] [1, 1, 8]
+func.func @scan(%a: tensor<?x?x2x8xf32>, %x: tensor<?x?x2x8xbf16>, %h0: tensor<?x2x8xf32>) -> (tensor<?x?x2x8xf16>, tensor<?x2x8xf32>) {
+  %h, %hT = mixer.diagonal_recurrence %a, %x init(%h0) {log_decay, form = #mixer.form<scan>}
+      : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xbf16>, tensor<?x2x8xf32>) -> (tensor<?x?x2x8xf16>, tensor<?x2x8xf32>)
+  return %h, %hT : tensor<?x?x2x8xf16>, tensor<?x2x8xf32>
+}
+
+// A decay per channel is sliced once, outside the steps; no initial state
+// starts from zero. 512 channels are two tiles of 256.
+// CHECK-LABEL: func @channel_decay
+// CHECK-SAME: (%[[LAM:.*]]: tensor<512xf32>, %[[X:.*]]: tensor<?x?x512xf32>)
+// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2)
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c256
+// CHECK: linalg.fill
+// CHECK: %[[L:.*]] = tensor.extract_slice %[[LAM]][%[[COL]]] [256] [1]
+// CHECK: scf.for
+// CHECK-NOT: tensor.extract_slice %[[LAM]]
+// CHECK: linalg.generic {{.*}} ins(%[[L]], %{{.*}} : tensor<256xf32>, tensor<256xf32>)
+func.func @channel_decay(%lam: tensor<512xf32>, %x: tensor<?x?x512xf32>) -> tensor<?x?x512xf32> {
+  %h = mixer.diagonal_recurrence %lam, %x {form = #mixer.form<scan>}
+      : (tensor<512xf32>, tensor<?x?x512xf32>) -> tensor<?x?x512xf32>
+  return %h : tensor<?x?x512xf32>
+}
+
+// The decay and input computed by one element-wise generic over [B, T, D]
+// (as mixer-raise-recurrences builds them) are read through it: each step
+// slices the generic's inputs and computes a and b in the step's generic.
+// CHECK-LABEL: func @through_producer
+// CHECK-SAME: (%[[I:.*]]: tensor<?x?x8xf32>, %[[F:.*]]: tensor<?x?x8xf32>)
+// CHECK: scf.for %[[S:[a-z0-9_]+]] =
+// CHECK-DAG: %[[IT:.*]] = tensor.extract_slice %[[I]][%{{.*}}, %[[S]], %{{.*}}] [1, 1, 8]
+// CHECK-DAG: %[[FT:.*]] = tensor.extract_slice %[[F]][%{{.*}}, %[[S]], %{{.*}}] [1, 1, 8]
+// CHECK: linalg.generic {{.*}} ins(%[[IT]], %[[FT]] : tensor<8xf32>, tensor<8xf32>)
+// CHECK: ^bb0(%[[IE:.*]]: f32, %[[FE:.*]]: f32, %[[HE:.*]]: f32, %{{.*}}: f32):
+// CHECK: %[[REST:.*]] = arith.subf %{{.*}}, %[[FE]] : f32
+// CHECK: %[[BE:.*]] = arith.mulf %[[REST]], %[[IE]] : f32
+// CHECK: %[[P:.*]] = arith.mulf %[[FE]], %[[HE]] : f32
+// CHECK: arith.addf %[[P]], %[[BE]] : f32
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @through_producer(%i: tensor<?x?x8xf32>, %f: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %B = tensor.dim %i, %c0 : tensor<?x?x8xf32>
+  %T = tensor.dim %i, %c1 : tensor<?x?x8xf32>
+  %e0 = tensor.empty(%B, %T) : tensor<?x?x8xf32>
+  %e1 = tensor.empty(%B, %T) : tensor<?x?x8xf32>
+  %ab:2 = linalg.generic {indexing_maps = [#id, #id, #id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%i, %f : tensor<?x?x8xf32>, tensor<?x?x8xf32>) outs(%e0, %e1 : tensor<?x?x8xf32>, tensor<?x?x8xf32>) {
+  ^bb0(%ie: f32, %fe: f32, %o0: f32, %o1: f32):
+    %one = arith.constant 1.0 : f32
+    %rest = arith.subf %one, %fe : f32
+    %b = arith.mulf %rest, %ie : f32
+    linalg.yield %fe, %b : f32, f32
+  } -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+  %h = mixer.diagonal_recurrence %ab#0, %ab#1 {form = #mixer.form<scan>}
+      : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  return %h : tensor<?x?x8xf32>
+}

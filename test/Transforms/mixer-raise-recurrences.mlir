@@ -1,0 +1,264 @@
+// RUN: mixir-opt %s -split-input-file -mixer-raise-recurrences -verify-diagnostics | FileCheck %s
+
+// mixer-raise-recurrences (docs/math.md, section 4.2): each kind it
+// recognises, written in two algebraically different ways, and each kind it
+// refuses, with the remark that says why.
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// h = f·h + (1 − f)·x: a = f, b = (1 − f)·x.
+// CHECK-LABEL: func @gated_mix
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8xf32>, %[[F:.*]]: tensor<?x?x8xf32>)
+// CHECK: %[[AB:.*]]:2 = linalg.generic {{.*}} ins(%[[X]], %[[F]] : tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+// CHECK: ^bb0(%[[XE:.*]]: f32, %[[FE:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: %[[REST:.*]] = arith.subf %{{.*}}, %[[FE]] : f32
+// CHECK: %[[B:.*]] = arith.mulf %[[REST]], %[[XE]] : f32
+// CHECK: linalg.yield %[[FE]], %[[B]] : f32, f32
+// CHECK: %[[H:.*]], %{{.*}} = mixer.diagonal_recurrence %[[AB]]#0, %[[AB]]#1 : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x8xf32>)
+// CHECK-NOT: mixer.recurrence
+// CHECK: return %[[H]]
+func.func @gated_mix(%x: !x, %f: !x) -> !x {
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence: new state 0 is element-wise affine in the state (h = a ⊙ h + b)}}
+  %o, %hT = mixer.recurrence(%x, %f) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %ft: tensor<8xf32>):
+    %one = arith.constant dense<1.0> : tensor<8xf32>
+    %keep = arith.mulf %ft, %h : tensor<8xf32>
+    %rest = arith.subf %one, %ft : tensor<8xf32>
+    %new = arith.mulf %rest, %xt : tensor<8xf32>
+    %hn = arith.addf %keep, %new : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x) -> (!x, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// The same recurrence as h = f·(h − x) + x: a = f, b = f·(−x) + x.
+// CHECK-LABEL: func @gated_lerp
+// CHECK: ^bb0(%[[XE:.*]]: f32, %[[FE:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: %[[NX:.*]] = arith.negf %[[XE]] : f32
+// CHECK: %[[FNX:.*]] = arith.mulf %[[NX]], %[[FE]] : f32
+// CHECK: %[[B:.*]] = arith.addf %[[FNX]], %[[XE]] : f32
+// CHECK: linalg.yield %[[FE]], %[[B]] : f32, f32
+// CHECK: mixer.diagonal_recurrence
+// CHECK-NOT: mixer.recurrence
+func.func @gated_lerp(%x: !x, %f: !x) -> !x {
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence}}
+  %o, %hT = mixer.recurrence(%x, %f) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %ft: tensor<8xf32>):
+    %d = arith.subf %h, %xt : tensor<8xf32>
+    %s = arith.mulf %ft, %d : tensor<8xf32>
+    %hn = arith.addf %s, %xt : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x) -> (!x, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// A select on an input-only condition: h = m ? a·h : x (a = m ? a : 0,
+// b = m ? 0 : x), and a negation: h = x − (−a)·h (a = −(−a)).
+// CHECK-LABEL: func @select_and_negate
+// CHECK: ^bb0(%[[XE:.*]]: f32, %[[AE:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: %[[M:.*]] = arith.cmpf ogt, %[[XE]], %{{.*}} : f32
+// CHECK: %[[COEF:.*]] = arith.select %[[M]], %[[AE]], %{{.*}} : f32
+// CHECK: %[[OFF:.*]] = arith.select %[[M]], %{{.*}}, %[[XE]] : f32
+// CHECK: linalg.yield %[[COEF]], %[[OFF]] : f32, f32
+// CHECK: mixer.diagonal_recurrence
+// CHECK: ^bb0(%[[XE2:.*]]: f32, %[[AE2:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: %[[NA:.*]] = arith.negf %[[AE2]] : f32
+// CHECK: %[[NNA:.*]] = arith.negf %[[NA]] : f32
+// CHECK: linalg.yield %[[NNA]], %[[XE2]] : f32, f32
+// CHECK: mixer.diagonal_recurrence
+// CHECK-NOT: mixer.recurrence
+func.func @select_and_negate(%x: !x, %a: !x) -> (!x, !x) {
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence}}
+  %o, %hT = mixer.recurrence(%x, %a) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %at: tensor<8xf32>):
+    %zero = arith.constant dense<0.0> : tensor<8xf32>
+    %m = arith.cmpf ogt, %xt, %zero : tensor<8xf32>
+    %ah = arith.mulf %at, %h : tensor<8xf32>
+    %hn = arith.select %m, %ah, %xt : tensor<8xi1>, tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x) -> (!x, !s)
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence}}
+  %o2, %hT2 = mixer.recurrence(%x, %a) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %at: tensor<8xf32>):
+    %na = arith.negf %at : tensor<8xf32>
+    %nah = arith.mulf %na, %h : tensor<8xf32>
+    %hn = arith.subf %xt, %nah : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x) -> (!x, !s)
+  return %o, %o2 : !x, !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// A decay written as exp(·) is kept in log space (log_decay); an outer
+// tensor (one value per channel) is read broadcast over B and T; the
+// initial and final states carry over.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$CH:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func @log_decay
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8xf32>, %[[R:.*]]: tensor<?x?x8xbf16>, %[[LAM:.*]]: tensor<8xf32>, %[[H0:.*]]: tensor<?x8xf32>)
+// CHECK: %[[AB:.*]]:2 = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$CH]], #[[$ID]], #[[$ID]]]{{.*}} ins(%[[X]], %[[R]], %[[LAM]] :
+// CHECK: ^bb0(%[[XE:.*]]: f32, %[[RE:.*]]: bf16, %[[LE:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: %[[RF:.*]] = arith.extf %[[RE]] : bf16 to f32
+// CHECK: %[[TWO:.*]] = arith.constant 2.000000e+00 : f32
+// CHECK: %[[B:.*]] = arith.divf %[[XE]], %[[TWO]] : f32
+// CHECK: %[[LOGA:.*]] = arith.mulf %[[RF]], %[[LE]] : f32
+// CHECK: linalg.yield %[[LOGA]], %[[B]] : f32, f32
+// CHECK: %[[H:.*]], %[[HT:.*]] = mixer.diagonal_recurrence %[[AB]]#0, %[[AB]]#1 init(%[[H0]]) {log_decay}
+// CHECK: return %[[H]], %[[HT]]
+func.func @log_decay(%x: !x, %r: tensor<?x?x8xbf16>, %lam: tensor<8xf32>, %h0: !s) -> (!x, !s) {
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence: new state 0 is element-wise affine in the state (h = a ⊙ h + b, a = exp(log a))}}
+  %o, %hT = mixer.recurrence(%x, %r) init(%h0) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %rt: tensor<8xf32>):
+    %two = arith.constant dense<2.0> : tensor<8xf32>
+    %loga = arith.mulf %rt, %lam : tensor<8xf32>
+    %a = math.exp %loga : tensor<8xf32>
+    %ah = arith.mulf %a, %h : tensor<8xf32>
+    %half = arith.divf %xt, %two : tensor<8xf32>
+    %hn = arith.addf %ah, %half : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x, tensor<?x?x8xbf16>, !s) -> (!x, !s)
+  return %o, %hT : !x, !s
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Two states, each affine in itself: one diagonal recurrence per state. An
+// affine value divided by an input (a = f / x) and an fma are affine.
+// CHECK-LABEL: func @two_states
+// CHECK: %[[H1:.*]], %{{.*}} = mixer.diagonal_recurrence
+// CHECK: %[[H2:.*]], %[[F2:.*]] = mixer.diagonal_recurrence
+// CHECK: return %[[H1]], %[[H2]], %[[F2]]
+func.func @two_states(%x: !x, %f: !x) -> (!x, !x, !s) {
+  // expected-remark@+1 {{new state 0 is element-wise affine in the state (h = a ⊙ h + b); new state 1 is element-wise affine in the state (h = a ⊙ h + b)}}
+  %o1, %o2, %f1, %f2 = mixer.recurrence(%x, %f) {
+  ^bb0(%h1: tensor<8xf32>, %h2: tensor<8xf32>, %xt: tensor<8xf32>, %ft: tensor<8xf32>):
+    %a1 = arith.mulf %ft, %h1 : tensor<8xf32>
+    %s1 = arith.addf %a1, %xt : tensor<8xf32>
+    %n1 = arith.divf %s1, %xt : tensor<8xf32>
+    %n2 = math.fma %h2, %xt, %ft : tensor<8xf32>
+    mixer.yield %n1, %n2, %n1, %n2 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x) -> (!x, !x, !s, !s)
+  return %o1, %o2, %f2 : !x, !x, !s
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: h·h. The remark names the op and its location:
+// "kept as a recurrence: 'arith.mulf' at FILE:LINE:COL: arith.mulf
+// multiplies two values that depend on the state".
+// CHECK-LABEL: func @square
+// CHECK: mixer.recurrence
+// CHECK-NOT: mixer.diagonal_recurrence
+func.func @square(%x: !x) -> !x {
+  // expected-remark-re@+1 {{kept as a recurrence: 'arith.mulf' at {{.*}}mixer-raise-recurrences.mlir:{{[0-9]+}}:{{[0-9]+}}: arith.mulf multiplies two values that depend on the state}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %hh = arith.mulf %h, %h : tensor<8xf32>
+    %hn = arith.addf %hh, %xt : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: exp(h).
+// CHECK-LABEL: func @exponential
+// CHECK: mixer.recurrence
+// CHECK-NOT: mixer.diagonal_recurrence
+func.func @exponential(%x: !x) -> !x {
+  // expected-remark@+1 {{math.exp of a value that depends on the state is not an element-wise affine operation}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %e = math.exp %h : tensor<8xf32>
+    %hn = arith.mulf %e, %xt : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: x / h.
+// CHECK-LABEL: func @divide_by_state
+// CHECK: mixer.recurrence
+// CHECK-NOT: mixer.diagonal_recurrence
+func.func @divide_by_state(%x: !x) -> !x {
+  // expected-remark@+1 {{arith.divf divides by a value that depends on the state}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %hn = arith.divf %xt, %h : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: a comparison of the state (a select on it); two states
+// mixed; an output that is not a new state; a coefficient computed with an
+// op that is not element-wise.
+// CHECK-LABEL: func @refusals
+// CHECK-COUNT-4: mixer.recurrence
+// CHECK-NOT: mixer.diagonal_recurrence
+func.func @refusals(%x: !x, %w: tensor<8x8xf32>) -> (!x, !x, !x, !x) {
+  // expected-remark@+1 {{arith.cmpf of a value that depends on the state is not an element-wise affine operation}}
+  %o1, %f1 = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %m = arith.cmpf ogt, %h, %xt : tensor<8xf32>
+    %hn = arith.select %m, %h, %xt : tensor<8xi1>, tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  // expected-remark@+1 {{arith.addf combines two different states}}
+  %o2, %f2a, %f2b = mixer.recurrence(%x) {
+  ^bb0(%h1: tensor<8xf32>, %h2: tensor<8xf32>, %xt: tensor<8xf32>):
+    %n1 = arith.addf %h1, %h2 : tensor<8xf32>
+    mixer.yield %n1, %xt, %n1 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s, !s)
+  // expected-remark@+1 {{output 0 is not one of the new states}}
+  %o3, %f3 = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %hn = arith.addf %h, %xt : tensor<8xf32>
+    %y = arith.mulf %hn, %xt : tensor<8xf32>
+    mixer.yield %hn, %y : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  // expected-remark@+1 {{the coefficients of new state 0 are computed with an operation that is not element-wise on the state's shape}}
+  %o4, %f4 = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %zero = arith.constant dense<0.0> : tensor<8xf32>
+    %wx = linalg.matvec ins(%w, %xt : tensor<8x8xf32>, tensor<8xf32>) outs(%zero : tensor<8xf32>) -> tensor<8xf32>
+    %ah = arith.mulf %wx, %h : tensor<8xf32>
+    mixer.yield %ah, %ah : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  return %o1, %o2, %o3, %o4 : !x, !x, !x, !x
+}
