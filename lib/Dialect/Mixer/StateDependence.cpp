@@ -70,7 +70,8 @@ StateDependence::StateDependence(RecurrenceOp op) : op(op) {
       result = other(&inner, name + " combines two different states");
     } else if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(inner)) {
       result = affine(*state);
-    } else if (isa<arith::MulFOp>(inner)) {
+    } else if (isa<arith::MulFOp, math::FmaOp>(inner)) {
+      // fma(u, w, z) = u·w + z: z may depend on the state like a summand.
       result = dependent(0) && dependent(1)
                    ? other(&inner, name + " multiplies two values that "
                                           "depend on the state")
@@ -79,11 +80,6 @@ StateDependence::StateDependence(RecurrenceOp op) : op(op) {
       result = dependent(1) ? other(&inner, name + " divides by a value "
                                                    "that depends on the state")
                             : affine(*state);
-    } else if (isa<math::FmaOp>(inner)) {
-      result = dependent(0) && dependent(1)
-                   ? other(&inner, name + " multiplies two values that "
-                                          "depend on the state")
-                   : affine(*state);
     } else if (isa<arith::SelectOp>(inner)) {
       result = dependent(0)
                    ? other(&inner, name + " chooses on a condition that "
