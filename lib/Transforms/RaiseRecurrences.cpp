@@ -389,27 +389,23 @@ struct MixerRaiseRecurrences
     for (unsigned o = 0; o < numOutputs; ++o) {
       unsigned s = *deps.outputState(o);
       Type t = op.getResult(o).getType();
-      if (outputType[s] && outputType[s] != t) {
-        why = {};
-        why.kind = Dependence::Other;
-        why.reason = "two outputs of state " + std::to_string(s) +
-                     " have different types";
-        return keep(op, why);
-      }
+      if (outputType[s] && outputType[s] != t)
+        return keep(op, Dependence::blocked(
+                            nullptr, "two outputs of state " +
+                                         std::to_string(s) +
+                                         " have different types"));
       outputType[s] = t;
     }
     std::vector<Raiser> raisers;
     for (unsigned s = 0; s < numStates; ++s) {
       raisers.emplace_back(op, deps, s);
-      if (Operation *bad = raisers.back().findNonElementwise()) {
-        why = {};
-        why.kind = Dependence::Other;
-        why.blocker = bad;
-        why.reason = "the coefficients of new state " + std::to_string(s) +
-                     " are computed with an operation that is not "
-                     "element-wise on the state's shape";
-        return keep(op, why);
-      }
+      if (Operation *bad = raisers.back().findNonElementwise())
+        return keep(op, Dependence::blocked(
+                            bad, "the coefficients of new state " +
+                                     std::to_string(s) +
+                                     " are computed with an operation that "
+                                     "is not element-wise on the state's "
+                                     "shape"));
     }
     OpBuilder b(op);
     SmallVector<Value> replacements(op.getNumResults());

@@ -19,15 +19,15 @@
 using namespace mlir;
 using namespace mixir::mixer;
 
-namespace {
-Dependence other(Operation *op, std::string reason) {
+Dependence Dependence::blocked(Operation *blocker, std::string reason) {
   Dependence d;
-  d.kind = Dependence::Other;
-  d.blocker = op;
+  d.kind = Other;
+  d.blocker = blocker;
   d.reason = std::move(reason);
   return d;
 }
 
+namespace {
 Dependence affine(unsigned state) {
   Dependence d;
   d.kind = Dependence::Affine;
@@ -67,26 +67,26 @@ StateDependence::StateDependence(RecurrenceOp op) : op(op) {
     } else if (!state) {
       result = Dependence();
     } else if (mixed) {
-      result = other(&inner, name + " combines two different states");
+      result = Dependence::blocked(&inner, name + " combines two different states");
     } else if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(inner)) {
       result = affine(*state);
     } else if (isa<arith::MulFOp, math::FmaOp>(inner)) {
       // fma(u, w, z) = u·w + z: z may depend on the state like a summand.
       result = dependent(0) && dependent(1)
-                   ? other(&inner, name + " multiplies two values that "
+                   ? Dependence::blocked(&inner, name + " multiplies two values that "
                                           "depend on the state")
                    : affine(*state);
     } else if (isa<arith::DivFOp>(inner)) {
-      result = dependent(1) ? other(&inner, name + " divides by a value "
+      result = dependent(1) ? Dependence::blocked(&inner, name + " divides by a value "
                                                    "that depends on the state")
                             : affine(*state);
     } else if (isa<arith::SelectOp>(inner)) {
       result = dependent(0)
-                   ? other(&inner, name + " chooses on a condition that "
+                   ? Dependence::blocked(&inner, name + " chooses on a condition that "
                                           "depends on the state")
                    : affine(*state);
     } else {
-      result = other(&inner, name + " of a value that depends on the state is "
+      result = Dependence::blocked(&inner, name + " of a value that depends on the state is "
                                     "not an element-wise affine operation");
     }
     for (Value r : inner.getResults())
@@ -120,13 +120,13 @@ bool StateDependence::isDiagonal(Dependence *why) const {
     if (d.kind == Dependence::Other)
       return fail(d);
     if (d.kind == Dependence::Affine && d.state != s)
-      return fail(other(yield, "new state " + std::to_string(s) +
+      return fail(Dependence::blocked(yield, "new state " + std::to_string(s) +
                                    " depends on state " +
                                    std::to_string(d.state)));
   }
   for (unsigned o = 0, e = op.getNumOutputs(); o < e; ++o)
     if (!outputState(o))
-      return fail(other(yield, "output " + std::to_string(o) +
+      return fail(Dependence::blocked(yield, "output " + std::to_string(o) +
                                    " is not one of the new states"));
   return true;
 }

@@ -34,6 +34,9 @@ struct Dependence {
   /// state").
   mlir::Operation *blocker = nullptr;
   std::string reason;
+
+  /// An Other dependence made so by `blocker` (may be null) for `reason`.
+  static Dependence blocked(mlir::Operation *blocker, std::string reason);
 };
 
 /// The classification of every value of a recurrence's body.
