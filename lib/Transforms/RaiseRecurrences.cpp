@@ -6,9 +6,13 @@
 // and β are built by the affine rules themselves (coefficient and offset of
 // every affine value), on scalars, inside one linalg.generic over
 // [B, T, d...] that reads the inputs (and outer tensors, broadcast over B
-// and T): the body's element-wise ops are cloned on scalars.
+// and T): the body's element-wise ops are cloned on scalars. What depends
+// on the outer tensors alone is then hoisted into a generic over [d...]
+// (ChannelInvariants.h).
 //
 //===----------------------------------------------------------------------===//
+#include "ChannelInvariants.h"
+
 #include "mixir/Dialect/Mixer/StateDependence.h"
 #include "mixir/Transforms/Passes.h"
 
@@ -412,6 +416,9 @@ struct MixerRaiseRecurrences
     std::string found;
     for (unsigned s = 0; s < numStates; ++s) {
       auto [generic, logDecay] = raisers[s].build(b);
+      // A decay of per-channel parameters alone becomes a [d...] decay.
+      SmallVector<Value> ab =
+          hoistChannelInvariants(b, generic, {true, false});
       auto stateType = cast<RankedTensorType>(
           op.getBody().front().getArgument(s).getType());
       Type out = outputType[s];
@@ -424,7 +431,7 @@ struct MixerRaiseRecurrences
       SmallVector<Type> types{out, op.getResult(numOutputs + s).getType()};
       Value init = op.getInits().empty() ? Value() : op.getInits()[s];
       auto diagonal = DiagonalRecurrenceOp::create(
-          b, op.getLoc(), types, generic.getResult(0), generic.getResult(1),
+          b, op.getLoc(), types, ab[0], ab[1],
           init, logDecay, op.getFormAttr());
       for (unsigned o = 0; o < numOutputs; ++o)
         if (*deps.outputState(o) == s)

@@ -140,6 +140,63 @@ func.func @log_decay(%x: !x, %r: tensor<?x?x8xbf16>, %lam: tensor<8xf32>, %h0: !
 !x = tensor<?x?x8xf32>
 !s = tensor<?x8xf32>
 
+// What depends on outer tensors alone is computed once per channel, in a
+// generic over [d] that the per-step generic reads broadcast: here
+// log σ(lam) = −log1p(exp(−lam)) (RG-LRU's decay). A decay of outer tensors
+// alone (a = exp(−exp(nu))) becomes the per-channel decay operand itself.
+// CHECK-DAG: #[[$D:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[$CH:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func @per_channel
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8xf32>, %[[R:.*]]: tensor<?x?x8xf32>, %[[LAM:.*]]: tensor<8xf32>, %[[NU:.*]]: tensor<8xf32>)
+// CHECK: %[[LOGSIG:.*]] = linalg.generic {indexing_maps = [#[[$D]], #[[$D]]], iterator_types = ["parallel"]} ins(%[[LAM]] : tensor<8xf32>)
+// CHECK: math.log1p
+// CHECK: -> tensor<8xf32>
+// CHECK: %[[AB:.*]]:2 = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$CH]], #[[$ID]], #[[$ID]]]{{.*}} ins(%[[X]], %[[R]], %[[LOGSIG]] :
+// CHECK: ^bb0(%[[XE:.*]]: f32, %[[RE:.*]]: f32, %[[LE:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK-NOT: math.log1p
+// CHECK: %[[LOGA:.*]] = arith.mulf %[[RE]], %[[LE]] : f32
+// CHECK: linalg.yield %[[LOGA]], %[[XE]] : f32, f32
+// CHECK: %[[H1:.*]], %{{.*}} = mixer.diagonal_recurrence %[[AB]]#0, %[[AB]]#1 {log_decay} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+// CHECK: %[[LOGA2:.*]] = linalg.generic {indexing_maps = [#[[$D]], #[[$D]]], iterator_types = ["parallel"]} ins(%[[NU]] : tensor<8xf32>)
+// CHECK: math.exp
+// CHECK: arith.negf
+// CHECK: -> tensor<8xf32>
+// CHECK: %[[B2:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]]]{{.*}} ins(%[[X]] : tensor<?x?x8xf32>)
+// CHECK: %[[H2:.*]], %{{.*}} = mixer.diagonal_recurrence %[[LOGA2]], %[[B2]] {log_decay} : (tensor<8xf32>, tensor<?x?x8xf32>)
+// CHECK: return %[[H1]], %[[H2]]
+func.func @per_channel(%x: !x, %r: !x, %lam: tensor<8xf32>, %nu: tensor<8xf32>) -> (!x, !x) {
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence}}
+  %o, %hT = mixer.recurrence(%x, %r) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %rt: tensor<8xf32>):
+    %nlam = arith.negf %lam : tensor<8xf32>
+    %e = math.exp %nlam : tensor<8xf32>
+    %softplus = math.log1p %e : tensor<8xf32>
+    %logsig = arith.negf %softplus : tensor<8xf32>
+    %loga = arith.mulf %rt, %logsig : tensor<8xf32>
+    %a = math.exp %loga : tensor<8xf32>
+    %ah = arith.mulf %a, %h : tensor<8xf32>
+    %hn = arith.addf %ah, %xt : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x) -> (!x, !s)
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence}}
+  %o2, %hT2 = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
+    %enu = math.exp %nu : tensor<8xf32>
+    %loga = arith.negf %enu : tensor<8xf32>
+    %a = math.exp %loga : tensor<8xf32>
+    %ah = arith.mulf %a, %h : tensor<8xf32>
+    %hn = arith.addf %ah, %xt : tensor<8xf32>
+    mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  return %o, %o2 : !x, !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
 // Two states, each affine in itself: one diagonal recurrence per state. An
 // affine value divided by an input (a = f / x) and an fma are affine.
 // CHECK-LABEL: func @two_states

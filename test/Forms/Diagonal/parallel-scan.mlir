@@ -4,7 +4,7 @@
 // items⌉, ⌊T / tile⌋) at run time; S > 1 splits the steps into chunks of
 // L = ⌈T / S⌉ (S recomputed as ⌈T / L⌉); otherwise the scan form runs.
 // CHECK-LABEL: func @parallel_scan
-// CHECK-SAME: (%[[A:.*]]: tensor<?x?x512xf32>, %[[X:.*]]: tensor<?x?x512xf32>, %[[H0:.*]]: tensor<?x512xf32>)
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?x2048xf32>, %[[X:.*]]: tensor<?x?x2048xf32>, %[[H0:.*]]: tensor<?x2048xf32>)
 // CHECK: %[[B:.*]] = tensor.dim %[[X]], %c0
 // CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
 // CHECK: %[[ITEMS:.*]] = arith.muli %[[B]], %c2
@@ -38,12 +38,12 @@
 // CHECK: %[[U1T:.*]] = arith.minui %[[U1]], %[[T]]
 // CHECK: scf.for %{{.*}} = %[[U0]] to %[[U1T]]
 // The final state is the last chunk's end state.
-// CHECK: tensor.extract_slice %{{.*}}[%[[SM1]], 0, 0] [1, %[[B]], 512]
+// CHECK: tensor.extract_slice %{{.*}}[%[[SM1]], 0, 0] [1, %[[B]], 2048]
 // CHECK: } else {
 // CHECK: scf.forall
 // CHECK: scf.for
-func.func @parallel_scan(%a: tensor<?x?x512xf32>, %x: tensor<?x?x512xf32>, %h0: tensor<?x512xf32>) -> (tensor<?x?x512xf32>, tensor<?x512xf32>) {
+func.func @parallel_scan(%a: tensor<?x?x2048xf32>, %x: tensor<?x?x2048xf32>, %h0: tensor<?x2048xf32>) -> (tensor<?x?x2048xf32>, tensor<?x2048xf32>) {
   %h, %hT = mixer.diagonal_recurrence %a, %x init(%h0) {log_decay, form = #mixer.form<parallel_scan, tile = 16>}
-      : (tensor<?x?x512xf32>, tensor<?x?x512xf32>, tensor<?x512xf32>) -> (tensor<?x?x512xf32>, tensor<?x512xf32>)
-  return %h, %hT : tensor<?x?x512xf32>, tensor<?x512xf32>
+      : (tensor<?x?x2048xf32>, tensor<?x?x2048xf32>, tensor<?x2048xf32>) -> (tensor<?x?x2048xf32>, tensor<?x2048xf32>)
+  return %h, %hT : tensor<?x?x2048xf32>, tensor<?x2048xf32>
 }

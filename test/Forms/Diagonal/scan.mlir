@@ -35,20 +35,40 @@ func.func @scan(%a: tensor<?x?x2x8xf32>, %x: tensor<?x?x2x8xbf16>, %h0: tensor<?
 }
 
 // A decay per channel is sliced once, outside the steps; no initial state
-// starts from zero. 512 channels are two tiles of 256.
+// starts from zero. 2048 channels are two tiles of 1024 (a step's row of a
+// stream fills a 4 KiB page).
 // CHECK-LABEL: func @channel_decay
-// CHECK-SAME: (%[[LAM:.*]]: tensor<512xf32>, %[[X:.*]]: tensor<?x?x512xf32>)
+// CHECK-SAME: (%[[LAM:.*]]: tensor<2048xf32>, %[[X:.*]]: tensor<?x?x2048xf32>)
 // CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2)
-// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c256
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c1024
 // CHECK: linalg.fill
-// CHECK: %[[L:.*]] = tensor.extract_slice %[[LAM]][%[[COL]]] [256] [1]
+// CHECK: %[[L:.*]] = tensor.extract_slice %[[LAM]][%[[COL]]] [1024] [1]
 // CHECK: scf.for
 // CHECK-NOT: tensor.extract_slice %[[LAM]]
-// CHECK: linalg.generic {{.*}} ins(%[[L]], %{{.*}} : tensor<256xf32>, tensor<256xf32>)
-func.func @channel_decay(%lam: tensor<512xf32>, %x: tensor<?x?x512xf32>) -> tensor<?x?x512xf32> {
+// CHECK: linalg.generic {{.*}} ins(%[[L]], %{{.*}} : tensor<1024xf32>, tensor<1024xf32>)
+func.func @channel_decay(%lam: tensor<2048xf32>, %x: tensor<?x?x2048xf32>) -> tensor<?x?x2048xf32> {
   %h = mixer.diagonal_recurrence %lam, %x {form = #mixer.form<scan>}
-      : (tensor<512xf32>, tensor<?x?x512xf32>) -> tensor<?x?x512xf32>
-  return %h : tensor<?x?x512xf32>
+      : (tensor<2048xf32>, tensor<?x?x2048xf32>) -> tensor<?x?x2048xf32>
+  return %h : tensor<?x?x2048xf32>
+}
+
+// A per-channel decay in log space: its factor exp(log a) is the same at
+// every step, computed once per tile before the steps, which read it.
+// CHECK-LABEL: func @channel_log_decay
+// CHECK-SAME: (%[[LAM:.*]]: tensor<8xf32>, %[[X:.*]]: tensor<?x?x8xf32>)
+// CHECK: %[[L:.*]] = tensor.extract_slice %[[LAM]]
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[L]] : tensor<8xf32>)
+// CHECK: math.exp
+// CHECK: scf.for
+// CHECK: linalg.generic {{.*}} ins(%[[L]], %{{.*}}, %[[F]] : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+// CHECK-NOT: math.exp
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.yield
+func.func @channel_log_decay(%lam: tensor<8xf32>, %x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  %h = mixer.diagonal_recurrence %lam, %x {log_decay, form = #mixer.form<scan>}
+      : (tensor<8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  return %h : tensor<?x?x8xf32>
 }
 
 // The decay and input computed by one element-wise generic over [B, T, D]
