@@ -279,12 +279,13 @@ done
 fi # attention
 
 #--- Element-wise recurrences --------------------------------------------------
-# HGRN, minGRU and RG-LRU (examples/*.mlir scaled to D = 2048), written as
-# mixer.recurrence and raised by mixir to a diagonal recurrence, at B=1,
+# HGRN, minGRU, RG-LRU and LRU (examples/*.mlir scaled to D = 2048), written
+# as mixer.recurrence and raised by mixir to a diagonal recurrence (complex
+# for LRU), at B=1,
 # T in {4096, 65536}: mixir's scan and parallel_scan against the same
 # recurrence in PyTorch (the minGRU paper's log-space logcumsumexp scan; an
 # eager loop at T=4096 only) and JAX (lax.scan and lax.associative_scan,
-# jitted), peers/recurrence.py. Each moves its inputs once and its output
+# jitted), peers/recurrence.py. Each moves its inputs once and its outputs
 # once at best: 'GB/s' counts those bytes, '% triad' against STREAM's triad
 # measured in the same run on all threads (peak/stream_triad.cpp).
 if wants recurrence; then
@@ -292,29 +293,31 @@ echo
 g++ -O3 -march=native -fopenmp "$root/bench/peak/stream_triad.cpp" -o "$out/stream_triad" || exit 1
 triad=$("$out/stream_triad")
 rec_reps="${MIXIR_BENCH_RECURRENCE_REPS:-5}"
-declare -A rec_inputs=([hgrn]=2 [mingru]=2 [rglru]=3) rec_width=([hgrn]=512 [mingru]=256 [rglru]=256)
-for mixer in hgrn mingru rglru; do
+# [B,T,D] streams read or written: inputs + outputs.
+declare -A rec_streams=([hgrn]=3 [mingru]=3 [rglru]=4 [lru]=4) rec_width=([hgrn]=512 [mingru]=256 [rglru]=256 [lru]=128)
+rec_mixers="hgrn mingru rglru lru"
+for mixer in $rec_mixers; do
   sed "s/${rec_width[$mixer]}x/2048x/g; s/<${rec_width[$mixer]}x/<2048x/g" "$root/examples/$mixer.mlir" \
     | sed "s/tensor<${rec_width[$mixer]}xf32>/tensor<2048xf32>/g" > "$out/${mixer}_2048.mlir"
   for form in scan parallel_scan; do
     compile "$out/${mixer}_2048.mlir" "$form" "$out/${mixer}_$form.so"
   done
 done
-# rec_row T NAME SECONDS BEST_PEER_SECONDS INPUTS
+# rec_row T NAME SECONDS BEST_PEER_SECONDS STREAMS
 rec_row() {
   python3 - "$@" "$triad" <<'PY'
 import sys
-T, name, t, peer, inputs, triad = sys.argv[1:]
-T, t, inputs, triad = int(T), float(t), int(inputs), float(triad)
-gbs = (inputs + 1) * 4 * T * 2048 / t / 1e9
+T, name, t, peer, streams, triad = sys.argv[1:]
+T, t, streams, triad = int(T), float(t), int(streams), float(triad)
+gbs = streams * 4 * T * 2048 / t / 1e9
 vs = "%8.2f" % (float(peer) / t) if peer != "-" else "       -"
 print("%-7s %-24s %10.2f %8.1f %8.0f %s" % (T, name, t * 1e3, gbs, 100 * gbs / triad, vs))
 PY
 }
 echo "Element-wise recurrences, B=1, D=2048; median of $rec_reps runs after a warm-up; STREAM triad ${triad} GB/s on $(nproc) threads"
-echo "'GB/s' = (inputs read once + output written once) / time; 'vs peer' = the fastest PyTorch or JAX time / variant time"
+echo "'GB/s' = (inputs read once + outputs written once) / time; 'vs peer' = the fastest PyTorch or JAX time / variant time"
 declare -A rtimes
-for mixer in hgrn mingru rglru; do
+for mixer in $rec_mixers; do
   for T in 4096 65536; do
     for form in scan parallel_scan; do
       rtimes[$mixer,$T,$form]=$("$out/time_kernel" "$out/${mixer}_$form.so" "$mixer" 1 "$T" "$rec_reps" 1 2048 "$mixer") \
@@ -323,7 +326,7 @@ for mixer in hgrn mingru rglru; do
   done
 done
 peers=(torch_logcumsumexp torch_loop jax_scan jax_associative)
-for mixer in hgrn mingru rglru; do
+for mixer in $rec_mixers; do
   for T in 4096 65536; do
     for impl in "${peers[@]}"; do
       if [ "$impl" = torch_loop ] && [ "$T" -gt 4096 ]; then rtimes[$mixer,$T,$impl]=-; continue; fi
@@ -332,7 +335,7 @@ for mixer in hgrn mingru rglru; do
     done
   done
 done
-for mixer in hgrn mingru rglru; do
+for mixer in $rec_mixers; do
   echo
   echo "$mixer"
   printf '%-7s %-24s %10s %8s %8s %8s\n' T variant "median ms" "GB/s" "% triad" "vs peer"
@@ -345,7 +348,7 @@ for mixer in hgrn mingru rglru; do
       if [ "$t" = "-" ]; then
         printf '%-7s %-24s %s\n' "$T" "$name" "not run, failed or not available"
       else
-        rec_row "$T" "$name" "$t" "$best" "${rec_inputs[$mixer]}"
+        rec_row "$T" "$name" "$t" "$best" "${rec_streams[$mixer]}"
       fi
     done
   done

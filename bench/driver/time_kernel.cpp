@@ -12,6 +12,8 @@
 //   hgrn           FUNC(i, f, o), each [B,T,D] (H unused)
 //   mingru         FUNC(z_pre, htilde, h0, h, hT): [B,T,D] but h0, hT [B,D]
 //   rglru          FUNC(x, r, i, lam, o): [B,T,D] but lam [D]
+//   lru            FUNC(bu_re, bu_im, nu_log, theta_log, o_re, o_im): [B,T,D]
+//                  but nu_log, theta_log [D]
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -56,7 +58,7 @@ int main(int argc, char **argv) {
   if (argc < 6 || argc > 9) {
     std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
                          "[channel|none|gated_delta|kda|attention|attention_doc|"
-                         "attention_decode|hgrn|mingru|rglru]]]\n");
+                         "attention_decode|hgrn|mingru|rglru|lru]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -129,7 +131,8 @@ int main(int argc, char **argv) {
                            &q, &k, &v, &doc, &o);
         },
         reps);
-  } else if (kind == "hgrn" || kind == "mingru" || kind == "rglru") {
+  } else if (kind == "hgrn" || kind == "mingru" || kind == "rglru" ||
+             kind == "lru") {
     // Element-wise recurrences: every input in (0.05, 0.95) (gates and
     // rates stay in range), D channels.
     const size_t n = size_t(B * T * D);
@@ -143,12 +146,14 @@ int main(int argc, char **argv) {
       return v;
     };
     std::vector<float> a = filled(n, 1), b = filled(n, 2), c = filled(n, 3),
-                       o(n), lam = filled(size_t(D), 4),
+                       o(n), o2(n), lam = filled(size_t(D), 4),
+                       lam2 = filled(size_t(D), 6),
                        h0 = filled(size_t(B * D), 5), hT(size_t(B * D));
     int64_t full[3] = {B, T, D}, state[2] = {B, D}, channels[1] = {D};
     DLTensor ta = tensor(a, full, 3), tb = tensor(b, full, 3),
              tc = tensor(c, full, 3), to = tensor(o, full, 3),
-             tl = tensor(lam, channels, 1), th0 = tensor(h0, state, 2),
+             to2 = tensor(o2, full, 3), tl = tensor(lam, channels, 1),
+             tl2 = tensor(lam2, channels, 1), th0 = tensor(h0, state, 2),
              thT = tensor(hT, state, 2);
     seconds = timeCalls(
         [&] {
@@ -157,6 +162,9 @@ int main(int argc, char **argv) {
           if (kind == "mingru")
             return reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
                 &ta, &tb, &th0, &to, &thT);
+          if (kind == "lru")
+            return reinterpret_cast<int32_t (*)(P, P, P, P, P, P)>(fn)(
+                &ta, &tb, &tl, &tl2, &to, &to2);
           return reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
               &ta, &tb, &tc, &tl, &to);
         },

@@ -1,5 +1,5 @@
 """PyTorch and JAX peers of mixir's element-wise recurrences (HGRN, minGRU,
-RG-LRU) at B=1, one [T, D] sequence: prints the median seconds of REPS calls
+RG-LRU, LRU) at B=1, one [T, D] sequence: prints the median seconds of REPS calls
 after a warm-up call (compilation included in the warm-up only).
 
 Each computes h_t = a_t * h_{t-1} + b_t from the mixer's inputs (the gates'
@@ -7,12 +7,13 @@ arithmetic included, as mixir's kernel does) in one of four ways:
   torch_logcumsumexp  the log-space parallel scan of the minGRU paper
                       (Feng et al., 2024, appendix): log h = A* +
                       logcumsumexp(log b - A*), A* = cumsum(log a); b > 0
-                      here, as the benchmark's inputs are
+                      here, as the benchmark's inputs are (complex logs for
+                      LRU)
   torch_loop          a Python loop over the steps, eager PyTorch
   jax_scan            jax.lax.scan over the steps, jitted
   jax_associative     jax.lax.associative_scan with the affine combine
                       (a1, b1), (a2, b2) -> (a1 a2, a2 b1 + b2), jitted
-Usage: recurrence.py --mixer hgrn|mingru|rglru --T T --D D --impl IMPL
+Usage: recurrence.py --mixer hgrn|mingru|rglru|lru --T T --D D --impl IMPL
                      [--reps N] [--threads N]
 """
 import argparse
@@ -35,6 +36,13 @@ def coefficients(xp, mixer, x1, x2, x3, lam):
     if mixer == "mingru":  # z_pre = x1, htilde = x2
         z = 1 / (1 + xp.exp(-x1))
         return 1 - z, z * x2
+    if mixer == "lru":  # bu_re = x1, bu_im = x2; exp(nu_log) = lam,
+        # exp(theta_log) = pi lam: λ = exp(-lam + i pi lam), γ = sqrt(1 - |λ|²)
+        nu, theta = lam, 3.14159265 * lam
+        mod = xp.exp(-nu)
+        gamma = xp.sqrt(-xp.expm1(-2 * nu))
+        a = mod * xp.cos(theta) + 1j * (mod * xp.sin(theta))
+        return xp.broadcast_to(a, x1.shape), gamma * x1 + 1j * (gamma * x2)
     # rglru: x = x1, r = x2, i = x3
     log_a = 8 * x2 * -xp.log1p(xp.exp(-lam))
     a = xp.exp(log_a)
@@ -89,7 +97,7 @@ def jax_impl(name, mixer, arrays, threads):
 
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--mixer", required=True, choices=["hgrn", "mingru", "rglru"])
+    p.add_argument("--mixer", required=True, choices=["hgrn", "mingru", "rglru", "lru"])
     p.add_argument("--impl", required=True)
     p.add_argument("--T", type=int, required=True)
     p.add_argument("--D", type=int, required=True)

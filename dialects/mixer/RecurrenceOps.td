@@ -139,4 +139,66 @@ def Mixer_DiagonalRecurrenceOp : Mixer_Op<"diagonal_recurrence",
   }];
 }
 
+def Mixer_ComplexDiagonalRecurrenceOp
+    : Mixer_Op<"complex_diagonal_recurrence",
+               [Pure,
+                DeclareOpInterfaceMethods<Mixer_MixerOpInterface,
+                                          ["getInPlaceOperand"]>]> {
+  let summary = "A complex element-wise linear recurrence: h_t = λ_t ⊙ h_{t-1} + b_t";
+  let description = [{
+    The diagonal recurrence of `mixer.diagonal_recurrence` over complex
+    numbers, each held as its real and imaginary parts (docs/math.md,
+    section 4.4):
+
+    ```
+    h_t = λ_t ⊙ h_{t-1} + b_t        h_0 = init (zero when absent)
+    re h_t = re λ · re h − im λ · im h + re b
+    im h_t = re λ · im h + im λ · re h + im b
+    ```
+
+    Operands: `decay_re`, `decay_im` (λ): `[B, T, d...]` or `[d...]` (one
+    λ per channel for every step, LRU's); `input_re`, `input_im` (b):
+    `[B, T, d...]` with static channels; `init` (optional): the real and
+    imaginary parts of h_0, `[B, d...]` each. Results: the real and
+    imaginary parts of h, `[B, T, d...]`, then, when two more result types
+    are given, those of h_T, `[B, d...]`. Tensors may be f32, f16 or bf16;
+    the arithmetic is f32.
+
+    `mixer-raise-recurrences` produces this op from a `mixer.recurrence`
+    whose two states are coupled as a complex number's parts. Forms: `scan`
+    and `parallel_scan`, as for `mixer.diagonal_recurrence` (the chunk
+    decays are complex products).
+
+    ```mlir
+    %hr, %hi = mixer.complex_diagonal_recurrence %lr, %li, %br, %bi
+        : (tensor<128xf32>, tensor<128xf32>, tensor<?x?x128xf32>,
+           tensor<?x?x128xf32>) -> (tensor<?x?x128xf32>, tensor<?x?x128xf32>)
+    ```
+  }];
+
+  let arguments = (ins
+    Mixer_FloatTensor:$decay_re,
+    Mixer_FloatTensor:$decay_im,
+    Mixer_FloatTensor:$input_re,
+    Mixer_FloatTensor:$input_im,
+    Variadic<Mixer_FloatTensor>:$init,
+    OptionalAttr<Mixer_FormAttr>:$form);
+  let results = (outs Variadic<Mixer_FloatTensor>:$results);
+
+  let assemblyFormat = [{
+    $decay_re `,` $decay_im `,` $input_re `,` $input_im
+    (`init` `(` $init^ `)`)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    /// Whether λ is one per step ([B, T, d...]) rather than one per channel.
+    bool hasDecayPerStep();
+    /// The static channel sizes d....
+    ::llvm::ArrayRef<int64_t> getChannelShape();
+    /// Whether the final state's parts are results.
+    bool hasFinalState() { return getResults().size() == 4; }
+  }];
+}
+
 #endif // MIXER_RECURRENCE_OPS_TD

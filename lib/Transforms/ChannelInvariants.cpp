@@ -116,6 +116,11 @@ SmallVector<Value> mixir::hoistChannelInvariants(OpBuilder &builder,
              readsChannels(generic.getDpsInputOperand(arg.getArgNumber())))
       replacements[i] = generic.getDpsInputOperand(arg.getArgNumber())->get();
   }
+  // They shrink together (a complex decay's two parts) or not at all.
+  if (llvm::any_of(llvm::seq(generic.getNumResults()), [&](unsigned i) {
+        return mayShrink[i] && !replacements[i];
+      }))
+    std::fill(replacements.begin(), replacements.end(), Value());
 
   // The generic over [B, T, d...], for the results left.
   SmallVector<unsigned> kept;

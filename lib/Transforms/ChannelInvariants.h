@@ -19,8 +19,9 @@ namespace mixir {
 /// the body's channel-invariant values that the rest uses, and a generic
 /// over [B, T, d...] reading them as channel tensors. Returns what replaces
 /// each result: the [B, T, d...] result of the second generic, or, where
-/// `mayShrink[i]` and the yielded value is channel-invariant, its [d...]
-/// tensor. Erases `generic` when anything was hoisted; else returns its
+/// `mayShrink[i]` and every result that may shrink yields a
+/// channel-invariant value (a complex decay's parts shrink together), its
+/// [d...] tensor. Erases `generic` when anything was hoisted; else returns its
 /// results.
 llvm::SmallVector<mlir::Value>
 hoistChannelInvariants(mlir::OpBuilder &b, mlir::linalg::GenericOp generic,

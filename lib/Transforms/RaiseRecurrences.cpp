@@ -21,6 +21,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -35,32 +36,42 @@ using namespace mixir;
 using namespace mixir::mixer;
 
 namespace {
-/// The coefficient and offset of an affine value, α ⊙ h + β, as scalars in
-/// the generic (null: zero; `unit`: the coefficient is one).
+/// The coefficients and offset of an affine value, Σ_k α_k ⊙ h_k + β, as
+/// scalars in the generic, for the states h_k of one coupled group (one
+/// state, or a complex number's two parts). A null coefficient or offset
+/// is zero; `unit[k]`: α_k is one.
 struct Linear {
-  Value coef, off;
-  bool unit = false;
+  Value coef[2];
+  bool unit[2] = {false, false};
+  Value off;
 };
 
-/// Builds α and β of one state of one recurrence.
+/// Builds the decay and input of one coupled group of states of one
+/// recurrence.
 class Raiser {
 public:
-  Raiser(RecurrenceOp op, const StateDependence &deps, unsigned state)
-      : op(op), deps(deps), state(state),
+  Raiser(RecurrenceOp op, const StateDependence &deps,
+         ArrayRef<unsigned> group)
+      : op(op), deps(deps), group(group),
         stateType(cast<RankedTensorType>(
-            op.getBody().front().getArgument(state).getType())) {}
+            op.getBody().front().getArgument(group[0]).getType())) {}
 
-  /// Whether every independent value the new state needs is element-wise
+  /// Whether every independent value the new states need is element-wise
   /// on the state's shape; else the operation that is not.
   Operation *findNonElementwise() {
     Operation *bad = nullptr;
-    checkValue(op.getYield()->getOperand(state), bad);
+    for (unsigned s : group)
+      checkValue(op.getYield()->getOperand(s), bad);
     return bad;
   }
 
-  /// The generic computing α (or log α) and β over [B, T, d...], and
-  /// whether it yields log α.
-  std::pair<linalg::GenericOp, bool> build(OpBuilder &b);
+  /// The generic over [B, T, d...] computing the decay (α, or log α) and
+  /// input (β): one part each for one state, (re, im) parts for a pair
+  /// whose coupling is a complex number's, λ = re λ + i·im λ:
+  ///   h_r' = re λ·h_r − im λ·h_i + β_r,  h_i' = im λ·h_r + re λ·h_i + β_i.
+  /// Null (and `why` set) when a pair is coupled otherwise. Sets
+  /// `logDecay` when α = exp(g) (one state).
+  linalg::GenericOp build(OpBuilder &b, bool &logDecay, std::string &why);
 
 private:
   Block &body() { return op.getBody().front(); }
@@ -87,11 +98,9 @@ private:
 
   RecurrenceOp op;
   const StateDependence &deps;
-  unsigned state;
+  SmallVector<unsigned, 2> group;
   RankedTensorType stateType;
   llvm::SetVector<Value> checked;
-  // Values read by the generic: step inputs and outer tensors, in order.
-  SmallVector<Value> reads;
   IRMapping scalars;
   llvm::DenseMap<Value, Linear> linears;
 };
@@ -168,20 +177,28 @@ Value Raiser::materialize(ImplicitLocOpBuilder &b, Value coef, bool unit) {
   return coef;
 }
 
-/// α and β of a value affine in the state (or independent: α = 0).
+/// The α's and β of a value affine in the group's states (or independent:
+/// every α = 0).
 Linear Raiser::linear(ImplicitLocOpBuilder &b, Value v) {
   const Dependence &d = deps.get(v);
-  if (d.kind == Dependence::Independent)
-    return {nullptr, scalar(b, v), false};
+  if (d.kind == Dependence::Independent) {
+    Linear r;
+    r.off = scalar(b, v);
+    return r;
+  }
   if (auto it = linears.find(v); it != linears.end())
     return it->second;
   Linear result;
   Operation *def = v.getDefiningOp();
   if (!def) {
-    result.unit = true; // the state itself
+    // A state itself.
+    unsigned k = llvm::find(group, cast<BlockArgument>(v).getArgNumber()) -
+                 group.begin();
+    result.unit[k] = true;
     linears[v] = result;
     return result;
   }
+  const unsigned n = group.size();
   auto add = [&](Value x, Value y, bool subtract) -> Value {
     if (!y)
       return x;
@@ -198,25 +215,29 @@ Linear Raiser::linear(ImplicitLocOpBuilder &b, Value v) {
                     : Value(arith::MulFOp::create(b, c, factor));
     };
     Linear r;
-    r.coef = x.unit ? (divide ? Value(arith::DivFOp::create(
-                                    b, materialize(b, nullptr, true), factor))
-                              : factor)
-                    : apply(x.coef);
+    for (unsigned k = 0; k < n; ++k)
+      r.coef[k] = x.unit[k] ? (divide ? Value(arith::DivFOp::create(
+                                            b, materialize(b, nullptr, true),
+                                            factor))
+                                      : factor)
+                            : apply(x.coef[k]);
     r.off = apply(x.off);
     return r;
   };
   auto sum = [&](const Linear &x, const Linear &y, bool subtract) -> Linear {
     Linear r;
     r.off = add(x.off, y.off, subtract);
-    // h ± β and β + h keep a unit coefficient.
-    bool xZero = !x.unit && !x.coef, yZero = !y.unit && !y.coef;
-    if ((x.unit && yZero) || (xZero && y.unit && !subtract)) {
-      r.unit = true;
-      return r;
+    for (unsigned k = 0; k < n; ++k) {
+      // h ± β and β + h keep a unit coefficient.
+      bool xZero = !x.unit[k] && !x.coef[k], yZero = !y.unit[k] && !y.coef[k];
+      if ((x.unit[k] && yZero) || (xZero && y.unit[k] && !subtract)) {
+        r.unit[k] = true;
+        continue;
+      }
+      Value xc = x.unit[k] ? materialize(b, nullptr, true) : x.coef[k];
+      Value yc = y.unit[k] ? materialize(b, nullptr, true) : y.coef[k];
+      r.coef[k] = add(xc, yc, subtract);
     }
-    Value xc = x.unit ? materialize(b, nullptr, true) : x.coef;
-    Value yc = y.unit ? materialize(b, nullptr, true) : y.coef;
-    r.coef = add(xc, yc, subtract);
     return r;
   };
   auto independent = [&](Value x) {
@@ -251,8 +272,10 @@ Linear Raiser::linear(ImplicitLocOpBuilder &b, Value v) {
       return arith::SelectOp::create(b, cond, xv ? xv : materialize(b, nullptr, false),
                                      yv ? yv : materialize(b, nullptr, false));
     };
-    result.coef = pick(x.unit ? materialize(b, nullptr, true) : x.coef,
-                       y.unit ? materialize(b, nullptr, true) : y.coef);
+    for (unsigned k = 0; k < n; ++k)
+      result.coef[k] =
+          pick(x.unit[k] ? materialize(b, nullptr, true) : x.coef[k],
+               y.unit[k] ? materialize(b, nullptr, true) : y.coef[k]);
     result.off = pick(x.off, y.off);
   } else {
     llvm_unreachable("StateDependence marks every other op as a blocker");
@@ -261,10 +284,45 @@ Linear Raiser::linear(ImplicitLocOpBuilder &b, Value v) {
   return result;
 }
 
-std::pair<linalg::GenericOp, bool> Raiser::build(OpBuilder &builder) {
+/// Whether two scalars the generic computes are equal by construction: the
+/// same value, equal constants, or the same operation on equal operands.
+static bool sameValue(Value x, Value y, unsigned depth = 0) {
+  if (x == y)
+    return true;
+  FloatAttr cx, cy;
+  if (matchPattern(x, m_Constant(&cx)) && matchPattern(y, m_Constant(&cy)))
+    return cx.getValue() == cy.getValue();
+  Operation *ox = x.getDefiningOp(), *oy = y.getDefiningOp();
+  if (!ox || !oy || depth > 16 || ox->getName() != oy->getName() ||
+      ox->getAttrDictionary() != oy->getAttrDictionary() ||
+      ox->getNumOperands() != oy->getNumOperands() ||
+      ox->getNumResults() != 1 || !isMemoryEffectFree(ox))
+    return false;
+  return llvm::all_of(llvm::zip(ox->getOperands(), oy->getOperands()),
+                      [&](auto pair) {
+                        return sameValue(std::get<0>(pair), std::get<1>(pair),
+                                         depth + 1);
+                      });
+}
+
+/// Whether y = −x by construction.
+static bool negationOf(Value x, Value y) {
+  if (auto neg = y.getDefiningOp<arith::NegFOp>())
+    if (sameValue(neg.getOperand(), x))
+      return true;
+  if (auto neg = x.getDefiningOp<arith::NegFOp>())
+    if (sameValue(neg.getOperand(), y))
+      return true;
+  FloatAttr cx, cy;
+  return matchPattern(x, m_Constant(&cx)) && matchPattern(y, m_Constant(&cy)) &&
+         cx.getValue() == -cy.getValue();
+}
+
+linalg::GenericOp Raiser::build(OpBuilder &builder, bool &logDecay,
+                                 std::string &why) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
   // What the generic reads: every input (its step has the state's shape,
-  // or it is not read) and every outer tensor the new state needs.
+  // or it is not read) and every outer tensor the new states need.
   Value first = op.getInputs().front();
   Value B = tensor::DimOp::create(b, first, 0);
   Value T = tensor::DimOp::create(b, first, 1);
@@ -292,13 +350,17 @@ std::pair<linalg::GenericOp, bool> Raiser::build(OpBuilder &builder) {
         channels.push_back(b.getAffineDimExpr(d));
       maps.push_back(AffineMap::get(rank, 0, channels, b.getContext()));
     }
+  // The decay's parts, then the input's.
+  const unsigned n = group.size();
   Type f32 = b.getF32Type();
-  SmallVector<Value> outs{tensor::EmptyOp::create(b, sizes, f32),
-                          tensor::EmptyOp::create(b, sizes, f32)};
-  maps.append(2, b.getMultiDimIdentityMap(rank));
-  bool logDecay = false;
+  SmallVector<Value> outs;
+  for (unsigned i = 0; i < 2 * n; ++i)
+    outs.push_back(tensor::EmptyOp::create(b, sizes, f32));
+  maps.append(2 * n, b.getMultiDimIdentityMap(rank));
+  logDecay = false;
+  bool coupled = true;
   auto generic = linalg::GenericOp::create(
-      b, TypeRange{outs[0].getType(), outs[1].getType()}, ins, outs, maps,
+      b, TypeRange(ValueRange(outs)), ins, outs, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location loc, ValueRange args) {
         ImplicitLocOpBuilder g(loc, nb);
@@ -314,18 +376,40 @@ std::pair<linalg::GenericOp, bool> Raiser::build(OpBuilder &builder) {
             x = arith::ExtFOp::create(g, f32, x);
           scalars.map(value, x);
         }
-        Linear lin = linear(g, op.getYield()->getOperand(state));
-        Value alpha = materialize(g, lin.coef, lin.unit);
-        // α = exp(x): the decay is given in log space (x ≤ 0 keeps every
-        // exponent the forms build ≤ 0).
-        if (auto exp = alpha.getDefiningOp<math::ExpOp>()) {
-          alpha = exp.getOperand();
-          logDecay = true;
+        SmallVector<Linear> lin;
+        for (unsigned s : group)
+          lin.push_back(linear(g, op.getYield()->getOperand(s)));
+        auto coef = [&](unsigned s, unsigned k) {
+          return materialize(g, lin[s].coef[k], lin[s].unit[k]);
+        };
+        auto offset = [&](unsigned s) {
+          return lin[s].off ? lin[s].off : materialize(g, nullptr, false);
+        };
+        if (n == 1) {
+          Value alpha = coef(0, 0);
+          // α = exp(x): the decay is given in log space (x ≤ 0 keeps every
+          // exponent the forms build ≤ 0).
+          if (auto exp = alpha.getDefiningOp<math::ExpOp>()) {
+            alpha = exp.getOperand();
+            logDecay = true;
+          }
+          linalg::YieldOp::create(g, ValueRange{alpha, offset(0)});
+          return;
         }
-        Value beta = lin.off ? lin.off : materialize(g, nullptr, false);
-        linalg::YieldOp::create(g, ValueRange{alpha, beta});
+        // A complex number's parts: [[re λ, −im λ], [im λ, re λ]].
+        Value re = coef(0, 0), im = coef(1, 0);
+        coupled = sameValue(re, coef(1, 1)) && negationOf(im, coef(0, 1));
+        linalg::YieldOp::create(g, ValueRange{re, im, offset(0), offset(1)});
       });
-  return {generic, logDecay};
+  if (!coupled) {
+    generic->erase();
+    why = "new states " + std::to_string(group[0]) + " and " +
+          std::to_string(group[1]) +
+          " are coupled, but not as a complex number's parts (h_r' = re λ·h_r "
+          "− im λ·h_i + β_r, h_i' = im λ·h_r + re λ·h_i + β_i)";
+    return nullptr;
+  }
+  return generic;
 }
 
 /// 1 − exp(x)·exp(x) → −expm1(2x) and 1 − exp(y) → −expm1(y): near a = 1
@@ -386,10 +470,9 @@ struct MixerRaiseRecurrences
     Dependence why;
     if (!deps.isDiagonal(&why))
       return keep(op, why);
-    const unsigned numStates = op.getNumStates(),
-                   numOutputs = op.getNumOutputs();
+    const unsigned numOutputs = op.getNumOutputs();
     // Each state's outputs share one type (they become one result).
-    SmallVector<Type> outputType(numStates);
+    SmallVector<Type> outputType(op.getNumStates());
     for (unsigned o = 0; o < numOutputs; ++o) {
       unsigned s = *deps.outputState(o);
       Type t = op.getResult(o).getType();
@@ -400,51 +483,101 @@ struct MixerRaiseRecurrences
                                          " have different types"));
       outputType[s] = t;
     }
+    auto groups = deps.couplings();
     std::vector<Raiser> raisers;
-    for (unsigned s = 0; s < numStates; ++s) {
-      raisers.emplace_back(op, deps, s);
+    for (const auto &group : groups) {
+      raisers.emplace_back(op, deps, group);
       if (Operation *bad = raisers.back().findNonElementwise())
         return keep(op, Dependence::blocked(
                             bad, "the coefficients of new state " +
-                                     std::to_string(s) +
+                                     std::to_string(group[0]) +
                                      " are computed with an operation that "
                                      "is not element-wise on the state's "
                                      "shape"));
     }
     OpBuilder b(op);
+    SmallVector<linalg::GenericOp> generics;
+    SmallVector<bool> logDecays;
+    for (Raiser &raiser : raisers) {
+      bool logDecay;
+      std::string reason;
+      linalg::GenericOp generic = raiser.build(b, logDecay, reason);
+      if (!generic) {
+        for (linalg::GenericOp built : generics)
+          built->erase();
+        return keep(op, Dependence::blocked(nullptr, reason));
+      }
+      generics.push_back(generic);
+      logDecays.push_back(logDecay);
+    }
+
     SmallVector<Value> replacements(op.getNumResults());
     std::string found;
-    for (unsigned s = 0; s < numStates; ++s) {
-      auto [generic, logDecay] = raisers[s].build(b);
-      // A decay of per-channel parameters alone becomes a [d...] decay.
-      SmallVector<Value> ab =
-          hoistChannelInvariants(b, generic, {true, false});
+    bool real = false, complex = false;
+    for (auto [group, generic, logDecay] :
+         llvm::zip(groups, generics, logDecays)) {
+      const unsigned n = group.size();
       auto stateType = cast<RankedTensorType>(
-          op.getBody().front().getArgument(s).getType());
-      Type out = outputType[s];
-      if (!out) {
+          op.getBody().front().getArgument(group[0]).getType());
+      auto outputOf = [&](unsigned s) -> Type {
+        if (Type t = outputType[s])
+          return t;
         auto first = cast<RankedTensorType>(op.getInputs().front().getType());
         SmallVector<int64_t> shape{first.getDimSize(0), first.getDimSize(1)};
         shape.append(stateType.getShape().begin(), stateType.getShape().end());
-        out = RankedTensorType::get(shape, b.getF32Type());
+        return RankedTensorType::get(shape, b.getF32Type());
+      };
+      // A decay of per-channel parameters alone becomes a [d...] decay.
+      SmallVector<bool> mayShrink(2 * n, false);
+      std::fill_n(mayShrink.begin(), n, true);
+      SmallVector<Value> parts = hoistChannelInvariants(b, generic, mayShrink);
+      SmallVector<Value> results;
+      if (n == 1) {
+        unsigned s = group[0];
+        SmallVector<Type> types{outputOf(s),
+                                op.getResult(numOutputs + s).getType()};
+        Value init = op.getInits().empty() ? Value() : op.getInits()[s];
+        auto diagonal = DiagonalRecurrenceOp::create(
+            b, op.getLoc(), types, parts[0], parts[1], init, logDecay,
+            op.getFormAttr());
+        results = {diagonal.getOutput(), diagonal.getFinalState()};
+        real = true;
+        found += std::string(found.empty() ? "" : "; ") + "new state " +
+                 std::to_string(s) +
+                 " is element-wise affine in the state (h = a ⊙ h + b" +
+                 (logDecay ? ", a = exp(log a)" : "") + ")";
+      } else {
+        unsigned r = group[0], i = group[1];
+        SmallVector<Type> types{outputOf(r), outputOf(i),
+                                op.getResult(numOutputs + r).getType(),
+                                op.getResult(numOutputs + i).getType()};
+        SmallVector<Value> inits;
+        if (!op.getInits().empty())
+          inits = {op.getInits()[r], op.getInits()[i]};
+        auto diagonal = ComplexDiagonalRecurrenceOp::create(
+            b, op.getLoc(), types, parts[0], parts[1], parts[2], parts[3],
+            inits, op.getFormAttr());
+        results.assign(diagonal->result_begin(), diagonal->result_end());
+        complex = true;
+        found += std::string(found.empty() ? "" : "; ") + "new states " +
+                 std::to_string(r) + " and " + std::to_string(i) +
+                 " are the real and imaginary parts of a complex state "
+                 "affine in itself (h = λ ⊙ h + b)";
       }
-      SmallVector<Type> types{out, op.getResult(numOutputs + s).getType()};
-      Value init = op.getInits().empty() ? Value() : op.getInits()[s];
-      auto diagonal = DiagonalRecurrenceOp::create(
-          b, op.getLoc(), types, ab[0], ab[1],
-          init, logDecay, op.getFormAttr());
-      for (unsigned o = 0; o < numOutputs; ++o)
-        if (*deps.outputState(o) == s)
-          replacements[o] = diagonal.getOutput();
-      replacements[numOutputs + s] = diagonal.getFinalState();
-      if (s)
-        found += "; ";
-      found += "new state " + std::to_string(s) +
-               " is element-wise affine in the state (h = a ⊙ h + b" +
-               (logDecay ? ", a = exp(log a)" : "") + ")";
+      for (auto [k, s] : llvm::enumerate(group)) {
+        for (unsigned o = 0; o < numOutputs; ++o)
+          if (*deps.outputState(o) == s)
+            replacements[o] = results[k];
+        replacements[numOutputs + s] = results[n + k];
+      }
     }
     if (remarks)
-      op.emitRemark() << "raised to mixer.diagonal_recurrence: " << found;
+      op.emitRemark() << "raised to "
+                      << (real && complex ? "mixer.diagonal_recurrence and "
+                                            "mixer.complex_diagonal_recurrence"
+                          : complex      ? "mixer.complex_diagonal_recurrence"
+                                         : "mixer.diagonal_recurrence")
+                      << ": " << found;
     op->replaceAllUsesWith(replacements);
     op->erase();
   }

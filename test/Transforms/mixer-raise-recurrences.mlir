@@ -283,7 +283,8 @@ func.func @divide_by_state(%x: !x) -> !x {
 !s = tensor<?x8xf32>
 
 // Refused: a comparison of the state (a select on it); two states
-// mixed; an output that is not a new state; a coefficient computed with an
+// mixed other than as a complex number's parts (h1' = h1 + h2, h2' = x); an
+// output that is not a new state; a coefficient computed with an
 // op that is not element-wise.
 // CHECK-LABEL: func @refusals
 // CHECK-COUNT-4: mixer.recurrence
@@ -296,7 +297,7 @@ func.func @refusals(%x: !x, %w: tensor<8x8xf32>) -> (!x, !x, !x, !x) {
     %hn = arith.select %m, %h, %xt : tensor<8xi1>, tensor<8xf32>
     mixer.yield %hn, %hn : tensor<8xf32>, tensor<8xf32>
   } : (!x) -> (!x, !s)
-  // expected-remark@+1 {{arith.addf combines two different states}}
+  // expected-remark@+1 {{kept as a recurrence: new states 0 and 1 are coupled, but not as a complex number's parts}}
   %o2, %f2a, %f2b = mixer.recurrence(%x) {
   ^bb0(%h1: tensor<8xf32>, %h2: tensor<8xf32>, %xt: tensor<8xf32>):
     %n1 = arith.addf %h1, %h2 : tensor<8xf32>
@@ -318,4 +319,114 @@ func.func @refusals(%x: !x, %w: tensor<8x8xf32>) -> (!x, !x, !x, !x) {
     mixer.yield %ah, %ah : tensor<8xf32>, tensor<8xf32>
   } : (!x) -> (!x, !s)
   return %o1, %o2, %o3, %o4 : !x, !x, !x, !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Two states coupled as a complex number's parts, h = λ ⊙ h + b with
+// λ = lr + i·li read per step: one mixer.complex_diagonal_recurrence whose
+// decay is (lr, li). Spelled with an fma and a negation in the real part,
+// products in the other order in the imaginary part.
+// CHECK-LABEL: func @complex_per_step
+// CHECK-SAME: (%[[LR:.*]]: tensor<?x?x8xf32>, %[[LI:.*]]: tensor<?x?x8xf32>, %[[X:.*]]: tensor<?x?x8xf32>)
+// CHECK: %[[P:.*]]:4 = linalg.generic {{.*}} ins(%[[LR]], %[[LI]], %[[X]] :
+// CHECK: ^bb0(%[[RE:.*]]: f32, %[[IM:.*]]: f32, %[[XE:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32, %{{.*}}: f32):
+// CHECK: linalg.yield %[[RE]], %[[IM]], %[[XE]], %{{.*}} : f32, f32, f32, f32
+// CHECK: %[[H:.*]]:4 = mixer.complex_diagonal_recurrence %[[P]]#0, %[[P]]#1, %[[P]]#2, %[[P]]#3 : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK: return %[[H]]#0, %[[H]]#1
+func.func @complex_per_step(%lr: !x, %li: !x, %x: !x) -> (!x, !x) {
+  // expected-remark@+1 {{raised to mixer.complex_diagonal_recurrence: new states 0 and 1 are the real and imaginary parts of a complex state affine in itself (h = λ ⊙ h + b)}}
+  %o_re, %o_im, %t_re, %t_im = mixer.recurrence(%lr, %li, %x) {
+  ^bb0(%hr: tensor<8xf32>, %hi: tensor<8xf32>, %a: tensor<8xf32>, %b: tensor<8xf32>, %xt: tensor<8xf32>):
+    %bh = arith.mulf %b, %hi : tensor<8xf32>
+    %nbh = arith.negf %bh : tensor<8xf32>
+    %re0 = math.fma %a, %hr, %nbh : tensor<8xf32>
+    %re = arith.addf %re0, %xt : tensor<8xf32>
+    %im0 = arith.mulf %hr, %b : tensor<8xf32>
+    %im1 = arith.mulf %hi, %a : tensor<8xf32>
+    %im = arith.addf %im0, %im1 : tensor<8xf32>
+    mixer.yield %re, %im, %re, %im : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x, !x) -> (!x, !x, !s, !s)
+  return %o_re, %o_im : !x, !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// λ = exp(−exp(ν) + i·exp(θ)) from per-channel parameters (LRU): λ's parts
+// and γ are computed once per channel; λ becomes the per-channel decay.
+// CHECK-LABEL: func @complex_per_channel
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8xf32>, %[[NU:.*]]: tensor<8xf32>, %[[TH:.*]]: tensor<8xf32>, %[[H0R:.*]]: tensor<?x8xf32>, %[[H0I:.*]]: tensor<?x8xf32>)
+// CHECK: %[[L:.*]]:3 = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%[[NU]], %[[TH]] : tensor<8xf32>, tensor<8xf32>)
+// CHECK-DAG: math.cos
+// CHECK-DAG: math.sin
+// CHECK-DAG: math.expm1
+// CHECK: %[[B:.*]]:2 = linalg.generic {{.*}} ins(%[[X]], %[[L]]#{{.}} : tensor<?x?x8xf32>, tensor<8xf32>)
+// CHECK-NOT: math.cos
+// CHECK: %[[H:.*]]:4 = mixer.complex_diagonal_recurrence %[[L]]#{{.}}, %[[L]]#{{.}}, %[[B]]#0, %[[B]]#1 init(%[[H0R]], %[[H0I]]) : (tensor<8xf32>, tensor<8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK: return %[[H]]#0, %[[H]]#3
+func.func @complex_per_channel(%x: !x, %nu: tensor<8xf32>, %theta: tensor<8xf32>, %h0r: !s, %h0i: !s) -> (!x, !s) {
+  // expected-remark@+1 {{raised to mixer.complex_diagonal_recurrence}}
+  %o_re, %o_im, %t_re, %t_im = mixer.recurrence(%x) init(%h0r, %h0i) {
+  ^bb0(%hr: tensor<8xf32>, %hi: tensor<8xf32>, %xt: tensor<8xf32>):
+    %one = arith.constant dense<1.0> : tensor<8xf32>
+    %enu = math.exp %nu : tensor<8xf32>
+    %lmod = arith.negf %enu : tensor<8xf32>
+    %mod = math.exp %lmod : tensor<8xf32>
+    %th = math.exp %theta : tensor<8xf32>
+    %c = math.cos %th : tensor<8xf32>
+    %s = math.sin %th : tensor<8xf32>
+    %lr = arith.mulf %mod, %c : tensor<8xf32>
+    %li = arith.mulf %mod, %s : tensor<8xf32>
+    %mod2 = arith.mulf %mod, %mod : tensor<8xf32>
+    %rest = arith.subf %one, %mod2 : tensor<8xf32>
+    %g = math.sqrt %rest : tensor<8xf32>
+    %gx = arith.mulf %g, %xt : tensor<8xf32>
+    %rr = arith.mulf %lr, %hr : tensor<8xf32>
+    %ii = arith.mulf %li, %hi : tensor<8xf32>
+    %ri = arith.mulf %lr, %hi : tensor<8xf32>
+    %ir = arith.mulf %li, %hr : tensor<8xf32>
+    %re0 = arith.subf %rr, %ii : tensor<8xf32>
+    %re = arith.addf %re0, %gx : tensor<8xf32>
+    %im = arith.addf %ir, %ri : tensor<8xf32>
+    mixer.yield %re, %im, %re, %im : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x, !s, !s) -> (!x, !x, !s, !s)
+  return %o_re, %t_im : !x, !s
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: a rotation whose parts do not match (h_i' = im·h_r + im·h_i), and
+// three coupled states.
+// CHECK-LABEL: func @complex_refusals
+// CHECK-COUNT-2: mixer.recurrence
+// CHECK-NOT: diagonal_recurrence
+func.func @complex_refusals(%a: !x, %b: !x) -> (!x, !x) {
+  // expected-remark@+1 {{kept as a recurrence: new states 0 and 1 are coupled, but not as a complex number's parts}}
+  %o1, %o2, %t1, %t2 = mixer.recurrence(%a, %b) {
+  ^bb0(%hr: tensor<8xf32>, %hi: tensor<8xf32>, %at: tensor<8xf32>, %bt: tensor<8xf32>):
+    %rr = arith.mulf %at, %hr : tensor<8xf32>
+    %ii = arith.mulf %bt, %hi : tensor<8xf32>
+    %re = arith.subf %rr, %ii : tensor<8xf32>
+    %ir = arith.mulf %bt, %hr : tensor<8xf32>
+    %im = arith.addf %ir, %ii : tensor<8xf32>
+    mixer.yield %re, %im, %re, %im : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x) -> (!x, !x, !s, !s)
+  // expected-remark@+1 {{new states 0, 1, 2 are coupled: only a pair of states (a complex number's parts) may be mixed}}
+  %p1, %q1, %q2, %q3 = mixer.recurrence(%a) {
+  ^bb0(%h1: tensor<8xf32>, %h2: tensor<8xf32>, %h3: tensor<8xf32>, %at: tensor<8xf32>):
+    %n1 = arith.addf %h1, %h2 : tensor<8xf32>
+    %n2 = arith.addf %h2, %h3 : tensor<8xf32>
+    %n3 = arith.addf %h3, %at : tensor<8xf32>
+    mixer.yield %n1, %n2, %n3, %n1 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s, !s, !s)
+  return %o1, %p1 : !x, !x
 }

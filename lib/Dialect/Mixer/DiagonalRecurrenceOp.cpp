@@ -1,6 +1,7 @@
 //===- DiagonalRecurrenceOp.cpp - h_t = a_t ⊙ h_{t-1} + b_t ------------------===//
 //
-// The verifier checks the shape contract (docs/dialect.md): the input is
+// mixer.diagonal_recurrence and mixer.complex_diagonal_recurrence. The
+// verifiers check the shape contract (docs/dialect.md): the input is
 // [B, T, d...] with static channels d..., the decay [B, T, d...] or [d...],
 // the initial and final states [B, d...], the output [B, T, d...].
 //
@@ -37,52 +38,78 @@ SmallVector<StringRef> channelRoles(unsigned rank, bool batch, bool length) {
 }
 } // namespace
 
-LogicalResult DiagonalRecurrenceOp::verify() {
-  RankedTensorType input = getInput().getType();
+namespace {
+/// The shape contract shared by both diagonal recurrences: every part of
+/// the input [B, T, d...] with static channels, of the decay [B, T, d...]
+/// or [d...], of the initial and final states [B, d...] and of the output
+/// [B, T, d...].
+LogicalResult verifyDiagonalShapes(Operation *op, ValueRange decays,
+                                   ValueRange inputs, ValueRange inits,
+                                   ValueRange outputs, ValueRange finals,
+                                   ArrayRef<StringRef> parts) {
+  auto named = [&](StringRef what, unsigned i) {
+    return parts.size() == 1 ? what.str() : (what + "_" + parts[i]).str();
+  };
+  auto input = cast<RankedTensorType>(inputs[0].getType());
   if (input.getRank() < 3)
-    return emitOpError() << "input must be [B, T, d...] with at least one "
-                            "channel dimension, got "
-                         << input;
+    return op->emitOpError() << named("input", 0)
+                             << " must be [B, T, d...] with at least one "
+                                "channel dimension, got "
+                             << input;
   if (input.getRank() > 10)
-    return emitOpError() << "input has more than 8 channel dimensions";
+    return op->emitOpError() << "input has more than 8 channel dimensions";
   for (int64_t d = 2; d < input.getRank(); ++d)
     if (input.isDynamicDim(d))
-      return emitOpError() << "input dimension " << d
-                           << " (a channel) must be static";
+      return op->emitOpError() << named("input", 0) << " dimension " << d
+                               << " (a channel) must be static";
   const unsigned rank = input.getRank();
   const int64_t B = input.getDimSize(0), T = input.getDimSize(1);
-  SmallVector<int64_t> full{B, T}, state{B}, channels(getChannelShape());
+  SmallVector<int64_t> full{B, T}, state{B},
+      channels(input.getShape().drop_front(2));
   full.append(channels);
   state.append(channels);
-  detail::ShapeChecker c{getOperation()};
-  RankedTensorType decay = getDecay().getType();
-  if (decay.getRank() == static_cast<int64_t>(rank)) {
-    if (failed(c.check("decay", decay, full, channelRoles(rank, true, true))))
-      return failure();
-  } else if (decay.getRank() == static_cast<int64_t>(rank) - 2) {
-    if (failed(c.check("decay", decay, channels,
-                       channelRoles(rank - 2, false, false))))
-      return failure();
-  } else {
-    return emitOpError() << "decay must be [B, T, d...] (per step) or [d...] "
-                            "(per channel) around input "
-                         << input << ", got " << decay;
+  mixir::mixer::detail::ShapeChecker c{op};
+  auto fullRoles = channelRoles(rank, true, true);
+  auto stateRoles = channelRoles(rank - 1, true, false);
+  const bool perStep =
+      cast<RankedTensorType>(decays[0].getType()).getRank() == rank;
+  for (auto [i, decay] : llvm::enumerate(decays)) {
+    auto type = cast<RankedTensorType>(decay.getType());
+    if (type.getRank() == static_cast<int64_t>(rank) && perStep) {
+      if (failed(c.check(named("decay", i), type, full, fullRoles)))
+        return failure();
+    } else if (type.getRank() == static_cast<int64_t>(rank) - 2 && !perStep) {
+      if (failed(c.check(named("decay", i), type, channels,
+                         channelRoles(rank - 2, false, false))))
+        return failure();
+    } else {
+      return op->emitOpError()
+             << named("decay", i)
+             << " must be [B, T, d...] (per step) or [d...] (per channel) "
+                "around input "
+             << input << (i ? ", like decay_re" : "") << ", got " << type;
+    }
   }
-  if (Value init = getInit())
-    if (failed(c.check("init", init.getType(), state,
-                       channelRoles(rank - 1, true, false))))
+  for (auto [i, v] : llvm::enumerate(inputs))
+    if (failed(c.check(named("input", i), v.getType(), full, fullRoles)))
       return failure();
-  if (failed(c.check("output", getOutput().getType(), full,
-                     channelRoles(rank, true, true))))
-    return failure();
-  if (Value final = getFinalState())
-    if (failed(c.check("final_state", final.getType(), state,
-                       channelRoles(rank - 1, true, false))))
+  for (auto [i, v] : llvm::enumerate(inits))
+    if (failed(c.check(named("init", i), v.getType(), state, stateRoles)))
+      return failure();
+  for (auto [i, v] : llvm::enumerate(outputs))
+    if (failed(c.check(named("output", i), v.getType(), full, fullRoles)))
+      return failure();
+  for (auto [i, v] : llvm::enumerate(finals))
+    if (failed(c.check(named("final_state", i), v.getType(), state,
+                       stateRoles)))
       return failure();
   return success();
 }
 
-SmallVector<TensorRoles> DiagonalRecurrenceOp::getTensorRoles() {
+/// The roles of a diagonal recurrence's tensors (decay per step or per
+/// channel).
+SmallVector<TensorRoles> diagonalRoles(ValueRange decays, ValueRange perStep,
+                                       ValueRange states) {
   SmallVector<TensorRoles> roles;
   auto add = [&](Value v, bool batch, bool length) {
     roles.push_back(
@@ -90,13 +117,37 @@ SmallVector<TensorRoles> DiagonalRecurrenceOp::getTensorRoles() {
                 cast<RankedTensorType>(v.getType()).getRank(), batch,
                 length))});
   };
-  add(getDecay(), hasDecayPerStep(), hasDecayPerStep());
-  add(getInput(), true, true);
-  add(getOutput(), true, true);
+  const unsigned rank =
+      cast<RankedTensorType>(perStep[0].getType()).getRank();
+  for (Value v : decays) {
+    bool decayPerStep = cast<RankedTensorType>(v.getType()).getRank() == rank;
+    add(v, decayPerStep, decayPerStep);
+  }
+  for (Value v : perStep)
+    add(v, true, true);
+  for (Value v : states)
+    add(v, true, false);
+  return roles;
+}
+} // namespace
+
+LogicalResult DiagonalRecurrenceOp::verify() {
+  SmallVector<Value> inits, finals;
+  if (Value init = getInit())
+    inits.push_back(init);
+  if (Value final = getFinalState())
+    finals.push_back(final);
+  return verifyDiagonalShapes(getOperation(), getDecay(), getInput(), inits,
+                              getOutput(), finals, {""});
+}
+
+SmallVector<TensorRoles> DiagonalRecurrenceOp::getTensorRoles() {
+  SmallVector<Value> states;
   for (Value v : {getInit(), getFinalState()})
     if (v)
-      add(v, true, false);
-  return roles;
+      states.push_back(v);
+  return diagonalRoles(getDecay(), ValueRange{getInput(), getOutput()},
+                       states);
 }
 
 std::optional<unsigned>
@@ -107,5 +158,52 @@ DiagonalRecurrenceOp::getInPlaceOperand(unsigned result) {
 }
 
 SmallVector<StringRef> DiagonalRecurrenceOp::getForms() {
+  return {kScanForm, kParallelScanForm};
+}
+
+//===----------------------------------------------------------------------===//
+// ComplexDiagonalRecurrenceOp
+//===----------------------------------------------------------------------===//
+
+bool ComplexDiagonalRecurrenceOp::hasDecayPerStep() {
+  return getDecayRe().getType().getRank() == getInputRe().getType().getRank();
+}
+
+ArrayRef<int64_t> ComplexDiagonalRecurrenceOp::getChannelShape() {
+  return getInputRe().getType().getShape().drop_front(2);
+}
+
+LogicalResult ComplexDiagonalRecurrenceOp::verify() {
+  if (!getInit().empty() && getInit().size() != 2)
+    return emitOpError() << "init must be two tensors (its real and "
+                            "imaginary parts), got "
+                         << getInit().size();
+  if (getResults().size() != 2 && getResults().size() != 4)
+    return emitOpError() << "must have 2 results (the real and imaginary "
+                            "parts of h) or 4 (and of h_T), got "
+                         << getResults().size();
+  return verifyDiagonalShapes(
+      getOperation(), ValueRange{getDecayRe(), getDecayIm()},
+      ValueRange{getInputRe(), getInputIm()}, getInit(),
+      getResults().take_front(2), getResults().drop_front(2), {"re", "im"});
+}
+
+SmallVector<TensorRoles> ComplexDiagonalRecurrenceOp::getTensorRoles() {
+  SmallVector<Value> states(getInit());
+  llvm::append_range(states, getResults().drop_front(2));
+  SmallVector<Value> perStep{getInputRe(), getInputIm()};
+  llvm::append_range(perStep, getResults().take_front(2));
+  return diagonalRoles(ValueRange{getDecayRe(), getDecayIm()}, perStep,
+                       states);
+}
+
+std::optional<unsigned>
+ComplexDiagonalRecurrenceOp::getInPlaceOperand(unsigned result) {
+  if (result < 2 || getInit().empty())
+    return std::nullopt;
+  return getInitMutable()[result - 2].getOperandNumber();
+}
+
+SmallVector<StringRef> ComplexDiagonalRecurrenceOp::getForms() {
   return {kScanForm, kParallelScanForm};
 }

@@ -201,7 +201,8 @@ std::string RecurrenceOp::getMissingFormReason(StringRef form) {
   Dependence why;
   if (!StateDependence(*this).isDiagonal(&why))
     return "only the scan is exact, " + describeBlocker(why);
-  return "its new state is element-wise affine in the state; "
-         "mixer-raise-recurrences turns it into a mixer.diagonal_recurrence, "
-         "which has that form";
+  return "its new states are element-wise affine in the states; "
+         "mixer-raise-recurrences turns it into a mixer.diagonal_recurrence "
+         "(or, for a pair of states that are a complex number's parts, a "
+         "mixer.complex_diagonal_recurrence), which has that form";
 }

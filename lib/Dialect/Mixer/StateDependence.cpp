@@ -1,11 +1,11 @@
 //===- StateDependence.cpp - how a recurrence body depends on its state -----===//
 //
 // One forward walk over the body (docs/math.md, section 4.2). The rules
-// are those of affine arithmetic: a sum or difference of affine values in
-// the same state is affine; a product is affine when at most one factor
-// depends on the state, a quotient when the divisor does not; a select is
-// affine when its condition does not depend on the state. Every other
-// operation of a state-dependent value is a blocker.
+// are those of affine arithmetic: a sum or difference of affine values is
+// affine (in the union of their states); a product is affine when at most
+// one factor depends on the states, a quotient when the divisor does not; a
+// select is affine when its condition does not depend on the states. Every
+// other operation of a state-dependent value is a blocker.
 //
 //===----------------------------------------------------------------------===//
 #include "mixir/Dialect/Mixer/StateDependence.h"
@@ -28,34 +28,37 @@ Dependence Dependence::blocked(Operation *blocker, std::string reason) {
 }
 
 namespace {
-Dependence affine(unsigned state) {
+Dependence affine(uint64_t states) {
   Dependence d;
   d.kind = Dependence::Affine;
-  d.state = state;
+  d.states = states;
   return d;
 }
 } // namespace
 
 StateDependence::StateDependence(RecurrenceOp op) : op(op) {
   Block &body = op.getBody().front();
+  if (op.getNumStates() > 64) {
+    // One bit per state: beyond 64, every value is left unclassified.
+    for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
+      deps[body.getArgument(s)] =
+          Dependence::blocked(op, "more than 64 states are not analysed");
+    return;
+  }
   for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
-    deps[body.getArgument(s)] = affine(s);
+    deps[body.getArgument(s)] = affine(uint64_t(1) << s);
   for (Operation &inner : body.without_terminator()) {
     // The operands that depend on a state; an Other one propagates.
     SmallVector<const Dependence *> operands;
     const Dependence *propagated = nullptr;
-    std::optional<unsigned> state;
-    bool mixed = false;
+    uint64_t states = 0;
     for (Value v : inner.getOperands()) {
       const Dependence &d = get(v);
       operands.push_back(&d);
       if (d.kind == Dependence::Other && !propagated)
         propagated = &d;
-      if (d.kind == Dependence::Affine) {
-        if (state && *state != d.state)
-          mixed = true;
-        state = d.state;
-      }
+      if (d.kind == Dependence::Affine)
+        states |= d.states;
     }
     Dependence result;
     auto dependent = [&](unsigned i) {
@@ -64,27 +67,25 @@ StateDependence::StateDependence(RecurrenceOp op) : op(op) {
     std::string name = inner.getName().getStringRef().str();
     if (propagated) {
       result = *propagated;
-    } else if (!state) {
+    } else if (!states) {
       result = Dependence();
-    } else if (mixed) {
-      result = Dependence::blocked(&inner, name + " combines two different states");
     } else if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(inner)) {
-      result = affine(*state);
+      result = affine(states);
     } else if (isa<arith::MulFOp, math::FmaOp>(inner)) {
       // fma(u, w, z) = u·w + z: z may depend on the state like a summand.
       result = dependent(0) && dependent(1)
                    ? Dependence::blocked(&inner, name + " multiplies two values that "
                                           "depend on the state")
-                   : affine(*state);
+                   : affine(states);
     } else if (isa<arith::DivFOp>(inner)) {
       result = dependent(1) ? Dependence::blocked(&inner, name + " divides by a value "
                                                    "that depends on the state")
-                            : affine(*state);
+                            : affine(states);
     } else if (isa<arith::SelectOp>(inner)) {
       result = dependent(0)
                    ? Dependence::blocked(&inner, name + " chooses on a condition that "
                                           "depends on the state")
-                   : affine(*state);
+                   : affine(states);
     } else {
       result = Dependence::blocked(&inner, name + " of a value that depends on the state is "
                                     "not an element-wise affine operation");
@@ -108,6 +109,37 @@ std::optional<unsigned> StateDependence::outputState(unsigned o) const {
   return std::nullopt;
 }
 
+SmallVector<SmallVector<unsigned, 2>> StateDependence::couplings() const {
+  Operation *yield = op.getYield();
+  const unsigned n = op.getNumStates();
+  // Union-find over "new state s depends on state t".
+  SmallVector<unsigned> leader(n);
+  for (unsigned s = 0; s < n; ++s)
+    leader[s] = s;
+  auto find = [&](unsigned s) {
+    while (leader[s] != s)
+      s = leader[s] = leader[leader[s]];
+    return s;
+  };
+  for (unsigned s = 0; s < n; ++s) {
+    const Dependence &d = get(yield->getOperand(s));
+    if (d.kind != Dependence::Affine)
+      continue;
+    for (unsigned t = 0; t < n; ++t)
+      if (d.states >> t & 1)
+        leader[find(s)] = find(t);
+  }
+  SmallVector<SmallVector<unsigned, 2>> groups;
+  llvm::DenseMap<unsigned, unsigned> groupOf;
+  for (unsigned s = 0; s < n; ++s) {
+    auto [it, added] = groupOf.try_emplace(find(s), groups.size());
+    if (added)
+      groups.emplace_back();
+    groups[it->second].push_back(s);
+  }
+  return groups;
+}
+
 bool StateDependence::isDiagonal(Dependence *why) const {
   Operation *yield = op.getYield();
   auto fail = [&](Dependence d) {
@@ -119,11 +151,17 @@ bool StateDependence::isDiagonal(Dependence *why) const {
     const Dependence &d = get(yield->getOperand(s));
     if (d.kind == Dependence::Other)
       return fail(d);
-    if (d.kind == Dependence::Affine && d.state != s)
-      return fail(Dependence::blocked(yield, "new state " + std::to_string(s) +
-                                   " depends on state " +
-                                   std::to_string(d.state)));
   }
+  for (const auto &group : couplings())
+    if (group.size() > 2) {
+      std::string names;
+      for (unsigned s : group)
+        names += (names.empty() ? "" : ", ") + std::to_string(s);
+      return fail(Dependence::blocked(
+          yield, "new states " + names +
+                     " are coupled: only a pair of states (a complex "
+                     "number's parts) may be mixed"));
+    }
   for (unsigned o = 0, e = op.getNumOutputs(); o < e; ++o)
     if (!outputState(o))
       return fail(Dependence::blocked(yield, "output " + std::to_string(o) +

@@ -67,23 +67,47 @@ static linalg::GenericOp fusableProducer(Value v, Operation *user) {
   return generic;
 }
 
-ChannelTiles::ChannelTiles(mixer::DiagonalRecurrenceOp op)
-    : op(op), channels(op.getChannelShape()) {
+DiagonalParts::DiagonalParts(mixer::DiagonalRecurrenceOp op)
+    : op(op), count(1), decay{op.getDecay()}, input{op.getInput()},
+      output{op.getOutput()}, logDecay(op.getLogDecay()),
+      decayPerStep(op.hasDecayPerStep()), channels(op.getChannelShape()) {
+  if (Value v = op.getInit())
+    init.push_back(v);
+  if (Value v = op.getFinalState())
+    final.push_back(v);
+}
+
+DiagonalParts::DiagonalParts(mixer::ComplexDiagonalRecurrenceOp op)
+    : op(op), count(2), decay{op.getDecayRe(), op.getDecayIm()},
+      input{op.getInputRe(), op.getInputIm()}, init(op.getInit()),
+      output(op.getResults().take_front(2)),
+      final(op.getResults().drop_front(2)),
+      decayPerStep(op.hasDecayPerStep()), channels(op.getChannelShape()) {}
+
+ChannelTiles::ChannelTiles(DiagonalParts p)
+    : parts(std::move(p)), channels(parts.channels) {
   // Reads: the producers' inputs (once per producer), or the operands.
-  Value operands[2] = {op.getDecay(), op.getInput()};
-  for (unsigned i = 0; i < 2; ++i) {
-    producer[i] = fusableProducer(operands[i], op);
-    if (!producer[i]) {
-      reads.push_back({operands[i], operands[i] == op.getInput() ||
-                                        op.hasDecayPerStep()});
-      continue;
+  SmallVector<Value> values(parts.decay.begin(), parts.decay.end());
+  llvm::append_range(values, parts.input);
+  for (auto [i, v] : llvm::enumerate(values)) {
+    Operand operand;
+    bool isDecay = i < parts.count;
+    if (linalg::GenericOp producer = fusableProducer(v, parts.op)) {
+      operand.result = cast<OpResult>(v).getResultNumber();
+      auto known = llvm::find(producers, producer);
+      operand.producer = std::distance(producers.begin(), known);
+      if (known == producers.end()) {
+        producers.push_back(producer);
+        producerReads.push_back(reads.size());
+        for (OpOperand *in : producer.getDpsInputOperands())
+          reads.push_back(
+              {in->get(), producer.getMatchingIndexingMap(in).isIdentity()});
+      }
+    } else {
+      operand.read = reads.size();
+      reads.push_back({v, !isDecay || parts.decayPerStep});
     }
-    resultNumber[i] = cast<OpResult>(operands[i]).getResultNumber();
-    if (i == 1 && producer[1] == producer[0])
-      continue;
-    for (OpOperand *in : producer[i].getDpsInputOperands())
-      reads.push_back({in->get(),
-                       producer[i].getMatchingIndexingMap(in).isIdentity()});
+    operands.push_back(operand);
   }
   const int64_t last = channels.back();
   width = 1;
@@ -93,6 +117,10 @@ ChannelTiles::ChannelTiles(mixer::DiagonalRecurrenceOp op)
       break;
     }
   numTiles = last / width;
+}
+
+bool ChannelTiles::decayPerChannel() const {
+  return !parts.decayPerStep && operands[0].producer < 0;
 }
 
 SmallVector<OpFoldResult> ChannelTiles::itemBounds(OpBuilder &b,
@@ -157,54 +185,70 @@ Value mixir::forms::diagonal::extractAt(ImplicitLocOpBuilder &b,
       s.sizes, SmallVector<OpFoldResult>(s.offsets.size(), b.getIndexAttr(1)));
 }
 
-Value mixir::forms::diagonal::initialState(ImplicitLocOpBuilder &b,
-                                           const ChannelTiles &tiles,
-                                           const TileAt &at) {
+SmallVector<Value, 2>
+mixir::forms::diagonal::initialState(ImplicitLocOpBuilder &b,
+                                     const ChannelTiles &tiles,
+                                     const TileAt &at) {
   HeadIndex none{};
   TileBuilder x(b, none);
-  if (Value init = tiles.op.getInit())
-    return x.toF32(extractAt(b, tiles, at, init));
-  return x.zeros({tiles.width});
+  SmallVector<Value, 2> h;
+  for (unsigned p = 0; p < tiles.parts.count; ++p)
+    h.push_back(tiles.parts.init.empty()
+                    ? x.zeros({tiles.width})
+                    : x.toF32(extractAt(b, tiles, at, tiles.parts.init[p])));
+  return h;
 }
 
-std::pair<Value, Value>
+SmallVector<Value>
 ChannelTiles::computeStep(ImplicitLocOpBuilder &b, ValueRange elements) const {
-  Value values[2];
-  unsigned next = 0;
-  for (unsigned i = 0; i < 2; ++i) {
-    if (!producer[i]) {
-      values[i] = convertScalar(b, elements[next++], b.getF32Type());
-      continue;
-    }
-    if (i == 1 && producer[1] == producer[0]) {
-      // One producer computes both: its clone already gave both.
-      continue;
-    }
-    IRMapping mapping;
-    Block *body = producer[i].getBody();
-    for (OpOperand *in : producer[i].getDpsInputOperands())
+  // Each producer's body once, on its inputs' elements.
+  SmallVector<Operation *> yields;
+  IRMapping mapping;
+  for (auto [producer, first] : llvm::zip(producers, producerReads)) {
+    Block *body = producer.getBody();
+    for (OpOperand *in : producer.getDpsInputOperands())
       mapping.map(body->getArgument(in->getOperandNumber()),
-                  elements[next++]);
+                  elements[first + in->getOperandNumber()]);
     for (Operation &inner : body->without_terminator())
       b.clone(inner, mapping);
-    Operation *yield = body->getTerminator();
-    values[i] = convertScalar(
-        b, mapping.lookupOrDefault(yield->getOperand(resultNumber[i])),
-        b.getF32Type());
-    if (producer[1] == producer[0])
-      values[1] = convertScalar(
-          b, mapping.lookupOrDefault(yield->getOperand(resultNumber[1])),
-          b.getF32Type());
+    yields.push_back(body->getTerminator());
   }
-  return {values[0], values[1]};
+  SmallVector<Value> values;
+  for (const Operand &operand : operands) {
+    Value v = operand.producer < 0
+                  ? elements[operand.read]
+                  : mapping.lookupOrDefault(
+                        yields[operand.producer]->getOperand(operand.result));
+    values.push_back(convertScalar(b, v, b.getF32Type()));
+  }
+  return values;
+}
+
+SmallVector<Value> mixir::forms::diagonal::mulAdd(ImplicitLocOpBuilder &b,
+                                                  ValueRange a, ValueRange h,
+                                                  ValueRange c) {
+  SmallVector<Value> r;
+  if (a.size() == 1) {
+    r.push_back(arith::MulFOp::create(b, a[0], h[0]));
+  } else {
+    // (ar + i·ai)(hr + i·hi) = (ar·hr − ai·hi) + i·(ar·hi + ai·hr).
+    r.push_back(arith::SubFOp::create(b, arith::MulFOp::create(b, a[0], h[0]),
+                                      arith::MulFOp::create(b, a[1], h[1])));
+    r.push_back(arith::AddFOp::create(b, arith::MulFOp::create(b, a[0], h[1]),
+                                      arith::MulFOp::create(b, a[1], h[0])));
+  }
+  for (auto [x, y] : llvm::zip(r, c))
+    x = arith::AddFOp::create(b, x, y);
+  return r;
 }
 
 ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
                                             const ChannelTiles &tiles,
                                             const TileAt &at, Value t0,
                                             Value t1, ScanState init) {
-  mixer::DiagonalRecurrenceOp op = tiles.op;
-  const bool logDecay = op.getLogDecay();
+  const DiagonalParts &parts = tiles.parts;
+  const unsigned n = parts.count;
+  const bool logDecay = parts.logDecay;
   HeadIndex none{};
   TileBuilder x(b, none);
   // Reads per channel are sliced once for all steps.
@@ -213,18 +257,17 @@ ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
     if (!read.perStep)
       channelReads[i] = extractAt(b, tiles, at, read.tensor, nullptr, nullptr,
                                   /*batched=*/false);
-
   // A per-channel log decay's factor exp(log a) is the same at every step:
   // computed once per tile.
   Value factorTile;
-  if (logDecay && !tiles.producer[0] && !op.hasDecayPerStep())
-    factorTile = x.exp(x.toF32(channelReads[0]));
+  if (logDecay && tiles.decayPerChannel())
+    factorTile = x.exp(x.toF32(channelReads[tiles.operands[0].read]));
 
-  SmallVector<Value> iterInit{init.h};
-  if (init.rows)
-    iterInit.push_back(init.rows);
-  if (init.decay)
-    iterInit.push_back(init.decay);
+  // Loop-carried: the state, the output rows, the decay so far (by part).
+  SmallVector<Value> iterInit(init.h.begin(), init.h.end());
+  llvm::append_range(iterInit, init.rows);
+  llvm::append_range(iterInit, init.decay);
+  const unsigned numRows = init.rows.size(), numDecay = init.decay.size();
   auto loop = scf::ForOp::create(
       b, t0, t1, x.index(1), iterInit,
       [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
@@ -238,23 +281,18 @@ ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
         const unsigned numReads = ins.size();
         if (factorTile)
           ins.push_back(factorTile);
-        // Outputs: the state, the output row, the decay so far.
-        SmallVector<Value> outs{iter[0]};
-        Value rowIndex;
-        unsigned next = 1;
-        if (init.rows) {
-          rowIndex = arith::SubIOp::create(ib, t, t0);
-          Value rows = iter[next++];
-          auto rowType = RankedTensorType::get({tiles.width},
-                                               elementTypeOf(rows));
+        SmallVector<Value> outs(iter.take_front(n));
+        Value rowIndex = arith::SubIOp::create(ib, t, t0);
+        auto rowSlice = [&](Value rows) -> SmallVector<OpFoldResult> {
+          return {rowIndex, ib.getIndexAttr(0)};
+        };
+        SmallVector<OpFoldResult> rowSizes{one, ib.getIndexAttr(tiles.width)},
+            unit{one, one};
+        for (Value rows : iter.slice(n, numRows))
           outs.push_back(tensor::ExtractSliceOp::create(
-              ib, rowType, rows,
-              ArrayRef<OpFoldResult>{rowIndex, ib.getIndexAttr(0)},
-              ArrayRef<OpFoldResult>{one, ib.getIndexAttr(tiles.width)},
-              ArrayRef<OpFoldResult>{one, one}));
-        }
-        if (init.decay)
-          outs.push_back(iter[next]);
+              ib, RankedTensorType::get({tiles.width}, elementTypeOf(rows)),
+              rows, rowSlice(rows), rowSizes, unit));
+        llvm::append_range(outs, iter.take_back(numDecay));
         AffineMap id = ib.getMultiDimIdentityMap(1);
         auto step = linalg::GenericOp::create(
             ib, TypeRange(ValueRange(outs)), ins, outs,
@@ -262,41 +300,41 @@ ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
             SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
             [&](OpBuilder &gb, Location gloc, ValueRange args) {
               ImplicitLocOpBuilder g(gloc, gb);
-              auto [a, input] =
+              SmallVector<Value> ab =
                   tiles.computeStep(g, args.take_front(numReads));
-              unsigned o = ins.size();
-              Value factor = factorTile ? args[numReads]
-                             : logDecay ? Value(math::ExpOp::create(g, a))
-                                        : a;
-              Value h = arith::AddFOp::create(
-                  g, arith::MulFOp::create(g, factor, args[o]), input);
-              SmallVector<Value> yields{h};
-              if (init.rows)
+              ValueRange a = ValueRange(ab).take_front(n),
+                         input = ValueRange(ab).drop_front(n);
+              ValueRange h = args.slice(ins.size(), n);
+              SmallVector<Value> factor(a);
+              if (factorTile)
+                factor = {args[numReads]};
+              else if (logDecay)
+                factor = {math::ExpOp::create(g, a[0])};
+              SmallVector<Value> yields = mulAdd(g, factor, h, input);
+              for (unsigned p = 0; p < numRows; ++p)
                 yields.push_back(convertScalar(
-                    g, h, args[o + yields.size()].getType()));
-              if (init.decay) {
-                Value acc = args[o + yields.size()];
-                yields.push_back(logDecay ? Value(arith::AddFOp::create(g, acc, a))
-                                          : Value(arith::MulFOp::create(g, acc, a)));
+                    g, yields[p], args[ins.size() + n + p].getType()));
+              if (numDecay) {
+                ValueRange acc = args.take_back(numDecay);
+                if (logDecay)
+                  yields.push_back(arith::AddFOp::create(g, acc[0], a[0]));
+                else
+                  llvm::append_range(yields, mulAdd(g, acc, a, {}));
               }
               linalg::YieldOp::create(g, yields);
             });
-        SmallVector<Value> carried{step.getResult(0)};
-        if (init.rows)
+        SmallVector<Value> carried(step.getResults().take_front(n));
+        for (unsigned p = 0; p < numRows; ++p)
           carried.push_back(tensor::InsertSliceOp::create(
-              ib, step.getResult(1), iter[1],
-              ArrayRef<OpFoldResult>{rowIndex, ib.getIndexAttr(0)},
-              ArrayRef<OpFoldResult>{one, ib.getIndexAttr(tiles.width)},
-              ArrayRef<OpFoldResult>{one, one}));
-        if (init.decay)
-          carried.push_back(step.getResults().back());
+              ib, step.getResult(n + p), iter[n + p], rowSlice(iter[n + p]),
+              rowSizes, unit));
+        llvm::append_range(carried, step.getResults().take_back(numDecay));
         scf::YieldOp::create(ib, carried);
       });
-  ScanState result{loop.getResult(0), nullptr, nullptr};
-  unsigned next = 1;
-  if (init.rows)
-    result.rows = loop.getResult(next++);
-  if (init.decay)
-    result.decay = loop.getResult(next);
+  ScanState result;
+  ValueRange results = loop.getResults();
+  llvm::append_range(result.h, results.take_front(n));
+  llvm::append_range(result.rows, results.slice(n, numRows));
+  llvm::append_range(result.decay, results.take_back(numDecay));
   return result;
 }

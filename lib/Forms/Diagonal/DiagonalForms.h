@@ -21,12 +21,27 @@
 
 namespace mixir::forms::diagonal {
 
+/// A diagonal recurrence's operands and results by part: one part for
+/// mixer.diagonal_recurrence, two (real, imaginary) for
+/// mixer.complex_diagonal_recurrence. The forms are written against this.
+struct DiagonalParts {
+  explicit DiagonalParts(mixer::DiagonalRecurrenceOp op);
+  explicit DiagonalParts(mixer::ComplexDiagonalRecurrenceOp op);
+
+  mlir::Operation *op;
+  unsigned count; ///< 1 (real) or 2 (complex)
+  llvm::SmallVector<mlir::Value, 2> decay, input, init, output, final;
+  bool logDecay = false;
+  bool decayPerStep;
+  llvm::SmallVector<int64_t> channels; ///< d0..dk
+};
+
 /// How the channels [d0, ..., dk] of the op are cut into work: one item per
 /// (batch, d0, ..., d(k-1), tile of W consecutive channels of dk).
 struct ChannelTiles {
-  explicit ChannelTiles(mixer::DiagonalRecurrenceOp op);
+  explicit ChannelTiles(DiagonalParts parts);
 
-  mutable mixer::DiagonalRecurrenceOp op;
+  DiagonalParts parts;
   llvm::SmallVector<int64_t> channels; ///< d0..dk
   int64_t width;                        ///< W, a divisor of dk
   int64_t numTiles;                     ///< dk / W
@@ -41,13 +56,22 @@ struct ChannelTiles {
     bool perStep;
   };
   llvm::SmallVector<Read> reads;
-  /// For the decay and the input: the producer whose result it is (null:
-  /// read directly, reads[i]) and the result's number.
-  mutable mlir::linalg::GenericOp producer[2];
-  unsigned resultNumber[2] = {0, 0};
-  /// The f32 values of the decay and the input at one element, given the
-  /// elements of `reads` (any float type), in a step's generic.
-  std::pair<mlir::Value, mlir::Value>
+  /// The producers read through, and the first of `reads` each one's
+  /// inputs start at.
+  mutable llvm::SmallVector<mlir::linalg::GenericOp> producers;
+  llvm::SmallVector<unsigned> producerReads;
+  /// Per operand (the decay's parts, then the input's): its producer (-1:
+  /// read directly, as reads[read]) and the producer's result it is.
+  struct Operand {
+    int producer = -1;
+    unsigned result = 0, read = 0;
+  };
+  llvm::SmallVector<Operand> operands;
+  /// Whether the decay is read directly, one per channel.
+  bool decayPerChannel() const;
+  /// The f32 values of the decay's parts then the input's at one element,
+  /// given the elements of `reads` (any float type), in a step's generic.
+  llvm::SmallVector<mlir::Value>
   computeStep(mlir::ImplicitLocOpBuilder &b, mlir::ValueRange elements) const;
 
   /// The upper bounds of an scf.forall over the work items: B, d0..d(k-1),
@@ -55,6 +79,12 @@ struct ChannelTiles {
   llvm::SmallVector<mlir::OpFoldResult> itemBounds(mlir::OpBuilder &b,
                                                    mlir::Value B) const;
 };
+
+/// a ⊙ h + c on scalars of `count` parts (a real product, or a complex one
+/// on (re, im) pairs); `c` may be empty.
+llvm::SmallVector<mlir::Value> mulAdd(mlir::ImplicitLocOpBuilder &b,
+                                      mlir::ValueRange a, mlir::ValueRange h,
+                                      mlir::ValueRange c);
 
 /// One work item: its batch element and the position of its W channels.
 struct TileAt {
@@ -85,13 +115,15 @@ mlir::Value extractAt(mlir::ImplicitLocOpBuilder &b, const ChannelTiles &tiles,
                       mlir::OpFoldResult t0 = nullptr,
                       mlir::OpFoldResult len = nullptr, bool batched = true);
 
-/// What a scan of steps [t0, t1) of one tile carries and returns.
+/// What a scan of steps [t0, t1) of one tile carries and returns, by part.
 struct ScanState {
-  mlir::Value h;     ///< tensor<W x f32>: the state after the last step
-  mlir::Value rows;  ///< tensor<? x W> of the output type (or null): h_t at
-                     ///< row t - t0
-  mlir::Value decay; ///< tensor<W x f32> (or null): the steps' summed log
-                     ///< decay (log_decay) or product of decays
+  /// tensor<W x f32>: the state after the last step
+  llvm::SmallVector<mlir::Value, 2> h;
+  /// tensor<? x W> of the output type (or none): h_t at row t - t0
+  llvm::SmallVector<mlir::Value, 2> rows;
+  /// tensor<W x f32> (or none): the steps' summed log decay (log_decay) or
+  /// product of decays
+  llvm::SmallVector<mlir::Value, 2> decay;
 };
 
 /// Runs steps [t0, t1) of one tile from state `h` (f32): h = a_t ⊙ h + b_t.
@@ -101,21 +133,22 @@ ScanState scanSteps(mlir::ImplicitLocOpBuilder &b, const ChannelTiles &tiles,
                     const TileAt &at, mlir::Value t0, mlir::Value t1,
                     ScanState init);
 
-/// The item's initial state in f32: its slice of `init`, or zero.
-mlir::Value initialState(mlir::ImplicitLocOpBuilder &b,
-                         const ChannelTiles &tiles, const TileAt &at);
+/// The item's initial state in f32, by part: its slice of `init`, or zero.
+llvm::SmallVector<mlir::Value, 2> initialState(mlir::ImplicitLocOpBuilder &b,
+                                               const ChannelTiles &tiles,
+                                               const TileAt &at);
 
 /// The results of the scan form at the builder's insertion point.
 llvm::SmallVector<mlir::Value> buildScan(mlir::ImplicitLocOpBuilder &b,
                                          const ChannelTiles &tiles);
 
 /// Replaces the op by its scan form.
-void lowerScan(mlir::RewriterBase &rewriter, mixer::DiagonalRecurrenceOp op);
+void lowerScan(mlir::RewriterBase &rewriter, DiagonalParts parts);
 
 /// Replaces the op by its parallel_scan form; chunks hold at least
 /// `minChunk` steps.
-void lowerParallelScan(mlir::RewriterBase &rewriter,
-                       mixer::DiagonalRecurrenceOp op, int64_t minChunk);
+void lowerParallelScan(mlir::RewriterBase &rewriter, DiagonalParts parts,
+                       int64_t minChunk);
 
 } // namespace mixir::forms::diagonal
 

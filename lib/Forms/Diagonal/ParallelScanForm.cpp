@@ -5,7 +5,8 @@
 //   1. per item and chunk s < S−1: the chunk's end state from zero, E_s,
 //      and its decay P_s (Σ log a, or Π a): one read of the chunk;
 //   2. per item: the carries c_0 = h_0, c_{s+1} = P_s ⊙ c_s + E_s
-//      (exp(P_s) for a log decay, an exponent ≤ 0);
+//      (exp(P_s) for a log decay, an exponent ≤ 0; complex products for a
+//      complex decay);
 //   3. per item and chunk: the chunk's scan from c_s, writing its rows.
 // Chunks 0..S−2 are read twice: this pays only when workers would idle, so
 // S = min(⌈workers / items⌉, ⌊T / minChunk⌋), decided at run time, and
@@ -17,6 +18,8 @@
 #include "../Common/Tiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -60,11 +63,33 @@ SmallVector<OpFoldResult> withChunks(ArrayRef<OpFoldResult> ubs, Value S) {
   return all;
 }
 
+/// f(elements...) over tensors<W x f32>, element by element, with
+/// `numResults` results.
+SmallVector<Value> elementwise(
+    ImplicitLocOpBuilder &b, ValueRange ins, unsigned numResults,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, ValueRange)> f) {
+  auto type = cast<RankedTensorType>(ins[0].getType());
+  SmallVector<Value> outs;
+  for (unsigned i = 0; i < numResults; ++i)
+    outs.push_back(tensor::EmptyOp::create(b, type.getShape(), b.getF32Type()));
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  auto generic = linalg::GenericOp::create(
+      b, TypeRange(ValueRange(outs)), ins, outs,
+      SmallVector<AffineMap>(ins.size() + outs.size(), id),
+      SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder g(loc, nb);
+        linalg::YieldOp::create(g, f(g, args.take_front(ins.size())));
+      });
+  return generic->getResults();
+}
+
 SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,
                                 const ChannelTiles &tiles, Value B, Value T,
                                 Value wantedChunks) {
-  mixer::DiagonalRecurrenceOp op = tiles.op;
-  const bool logDecay = op.getLogDecay();
+  const DiagonalParts &parts = tiles.parts;
+  const unsigned n = parts.count;
+  const bool logDecay = parts.logDecay;
   HeadIndex none{};
   TileBuilder x(b, none);
   Value one = x.index(1);
@@ -76,35 +101,47 @@ SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,
   SmallVector<OpFoldResult> ubs = tiles.itemBounds(b, B);
   const unsigned numItemDims = ubs.size();
   Type f32 = b.getF32Type();
+  auto perPart = [&](unsigned count) {
+    SmallVector<Value> v;
+    for (unsigned p = 0; p < count; ++p)
+      v.push_back(perChunk(b, tiles, S, B, f32));
+    return v;
+  };
 
-  // 1. Chunk reductions: end state from zero and decay, chunks 0..S-2.
+  // 1. Chunk reductions, chunks 0..S-2: the end state from zero and the
+  // decay (the unit: 0 in log space, else 1 + 0i), by part.
   SmallVector<Value> reduced = buildForall(
-      b, withChunks(ubs, Sm1),
-      {perChunk(b, tiles, S, B, f32), perChunk(b, tiles, S, B, f32)},
+      b, withChunks(ubs, Sm1), perPart(2 * n),
       [&](ValueRange ivs, ValueRange) {
         TileAt at = tileAt(b, tiles, ivs);
         Value s = ivs[numItemDims];
         Value t0 = arith::MulIOp::create(b, s, L);
         Value t1 = arith::AddIOp::create(b, t0, L);
-        ScanState r = scanSteps(
-            b, tiles, at, t0, t1,
-            {x.zeros({tiles.width}), nullptr,
-             x.filled({tiles.width}, logDecay ? 0.0 : 1.0)});
+        ScanState init;
+        for (unsigned p = 0; p < n; ++p) {
+          init.h.push_back(x.zeros({tiles.width}));
+          init.decay.push_back(
+              x.filled({tiles.width}, logDecay || p > 0 ? 0.0 : 1.0));
+        }
+        ScanState r = scanSteps(b, tiles, at, t0, t1, init);
         SliceAt slice = chunkSlice(b, tiles, at, s);
-        return SmallVector<ParallelInsert>{{r.h, slice.offsets, slice.sizes},
-                                           {r.decay, slice.offsets,
-                                            slice.sizes}};
+        SmallVector<ParallelInsert> inserts;
+        for (Value v : llvm::concat<Value>(r.h, r.decay))
+          inserts.push_back({v, slice.offsets, slice.sizes});
+        return inserts;
       });
-  Value ends = reduced[0], decays = reduced[1];
+  ValueRange ends = ValueRange(reduced).take_front(n),
+             decays = ValueRange(reduced).drop_front(n);
 
-  // 2. Carries: the state entering each chunk.
-  Value carries = buildForall(
-      b, ubs, {perChunk(b, tiles, S, B, f32)},
-      [&](ValueRange ivs, ValueRange) {
+  // 2. Carries: the state entering each chunk, by part.
+  SmallVector<Value> carries = buildForall(
+      b, ubs, perPart(n), [&](ValueRange ivs, ValueRange) {
         TileAt at = tileAt(b, tiles, ivs);
         Value zero = x.index(0);
-        Value all = tensor::EmptyOp::create(
-            b, ArrayRef<OpFoldResult>{S, b.getIndexAttr(tiles.width)}, f32);
+        SmallVector<Value> iterInit = initialState(b, tiles, at);
+        for (unsigned p = 0; p < n; ++p)
+          iterInit.push_back(tensor::EmptyOp::create(
+              b, ArrayRef<OpFoldResult>{S, b.getIndexAttr(tiles.width)}, f32));
         auto rowAt = [&](ImplicitLocOpBuilder &ib, Value into, Value row,
                          Value s) -> Value {
           return tensor::InsertSliceOp::create(
@@ -114,37 +151,49 @@ SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,
               ArrayRef<OpFoldResult>{ib.getIndexAttr(1), ib.getIndexAttr(1)});
         };
         auto loop = scf::ForOp::create(
-            b, zero, Sm1, one, ValueRange{initialState(b, tiles, at), all},
+            b, zero, Sm1, one, iterInit,
             [&](OpBuilder &nb, Location loc, Value s, ValueRange iter) {
               ImplicitLocOpBuilder ib(loc, nb);
-              TileBuilder y(ib, none);
-              Value written = rowAt(ib, iter[1], iter[0], s);
-              Value decay = extractChunk(ib, tiles, at, decays, s);
-              Value factor = logDecay ? y.exp(decay) : decay;
-              Value next = y.addRows(y.mulRows(factor, iter[0]),
-                                     extractChunk(ib, tiles, at, ends, s));
-              scf::YieldOp::create(ib, ValueRange{next, written});
+              SmallVector<Value> ins(iter.take_front(n));
+              SmallVector<Value> next;
+              for (unsigned p = 0; p < n; ++p)
+                next.push_back(rowAt(ib, iter[n + p], iter[p], s));
+              for (Value v : llvm::concat<const Value>(decays, ends))
+                ins.push_back(extractChunk(ib, tiles, at, v, s));
+              // c_{s+1} = P_s ⊙ c_s + E_s.
+              SmallVector<Value> carry = elementwise(
+                  ib, ins, n,
+                  [&](ImplicitLocOpBuilder &g, ValueRange e) {
+                    ValueRange c = e.take_front(n), P = e.slice(n, n),
+                               E = e.take_back(n);
+                    if (logDecay)
+                      return mulAdd(g, {math::ExpOp::create(g, P[0])}, c, E);
+                    return mulAdd(g, P, c, E);
+                  });
+              carry.append(next);
+              scf::YieldOp::create(ib, carry);
             });
-        Value all2 = rowAt(b, loop.getResult(1), loop.getResult(0), Sm1);
         SliceAt slice = sliceAt(b, tiles, at);
         slice.offsets.insert(slice.offsets.begin(), b.getIndexAttr(0));
         slice.sizes.insert(slice.sizes.begin(), S);
-        return SmallVector<ParallelInsert>{{all2, slice.offsets, slice.sizes}};
-      })[0];
+        SmallVector<ParallelInsert> inserts;
+        for (unsigned p = 0; p < n; ++p)
+          inserts.push_back({rowAt(b, loop.getResult(n + p), loop.getResult(p),
+                                   Sm1),
+                             slice.offsets, slice.sizes});
+        return inserts;
+      });
 
   // 3. Each chunk's scan from its carry; the end states of every chunk in
   // the final state's type (the last one is the final state).
-  SmallVector<Value> outs{tensor::EmptyOp::create(
-      b,
-      [&] {
-        SmallVector<OpFoldResult> sizes{B, T};
-        for (int64_t d : tiles.channels)
-          sizes.push_back(b.getIndexAttr(d));
-        return sizes;
-      }(),
-      elementTypeOf(op.getOutput()))};
-  if (Value final = op.getFinalState())
-    outs.push_back(perChunk(b, tiles, S, B, elementTypeOf(final)));
+  SmallVector<Value> outs;
+  SmallVector<OpFoldResult> rowSizes{B, T};
+  for (int64_t d : tiles.channels)
+    rowSizes.push_back(b.getIndexAttr(d));
+  for (Value r : parts.output)
+    outs.push_back(tensor::EmptyOp::create(b, rowSizes, elementTypeOf(r)));
+  for (Value r : parts.final)
+    outs.push_back(perChunk(b, tiles, S, B, elementTypeOf(r)));
   SmallVector<Value> scanned = buildForall(
       b, withChunks(ubs, S), outs, [&](ValueRange ivs, ValueRange shared) {
         TileAt at = tileAt(b, tiles, ivs);
@@ -153,34 +202,36 @@ SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,
         Value t1 = arith::MinUIOp::create(
             b, arith::AddIOp::create(b, t0, L), T);
         Value len = arith::SubIOp::create(b, t1, t0);
-        ScanState r = scanSteps(
-            b, tiles, at, t0, t1,
-            {extractChunk(b, tiles, at, carries, s),
-             extractAt(b, tiles, at, shared[0], t0, len), nullptr});
-        SliceAt rows = sliceAt(b, tiles, at, t0, len);
-        SmallVector<ParallelInsert> inserts{
-            {r.rows, rows.offsets, rows.sizes}};
-        if (shared.size() > 1) {
-          SliceAt slice = chunkSlice(b, tiles, at, s);
-          inserts.push_back({x.convertTo(r.h, elementTypeOf(shared[1])),
-                             slice.offsets, slice.sizes});
+        ScanState init;
+        for (unsigned p = 0; p < n; ++p) {
+          init.h.push_back(extractChunk(b, tiles, at, carries[p], s));
+          init.rows.push_back(extractAt(b, tiles, at, shared[p], t0, len));
         }
+        ScanState r = scanSteps(b, tiles, at, t0, t1, init);
+        SliceAt rows = sliceAt(b, tiles, at, t0, len);
+        SliceAt slice = chunkSlice(b, tiles, at, s);
+        SmallVector<ParallelInsert> inserts;
+        for (Value v : r.rows)
+          inserts.push_back({v, rows.offsets, rows.sizes});
+        for (auto [h, out] : llvm::zip(r.h, shared.drop_front(n)))
+          inserts.push_back(
+              {x.convertTo(h, elementTypeOf(out)), slice.offsets, slice.sizes});
         return inserts;
       });
-  SmallVector<Value> results{scanned[0]};
-  if (scanned.size() > 1) {
+  SmallVector<Value> results(ValueRange(scanned).take_front(n));
+  for (Value perChunkFinal : ValueRange(scanned).drop_front(n)) {
     // The final state: the end state of chunk S-1.
-    auto type = cast<RankedTensorType>(scanned[1].getType());
-    SmallVector<OpFoldResult> offsets{Sm1}, sizes{b.getIndexAttr(1), B};
+    auto type = cast<RankedTensorType>(perChunkFinal.getType());
+    SmallVector<OpFoldResult> offsets{Sm1, b.getIndexAttr(0)},
+        sizes{b.getIndexAttr(1), B};
     for (int64_t d : tiles.channels) {
       offsets.push_back(b.getIndexAttr(0));
       sizes.push_back(b.getIndexAttr(d));
     }
-    offsets.insert(offsets.begin() + 1, b.getIndexAttr(0));
     results.push_back(tensor::ExtractSliceOp::create(
         b, RankedTensorType::get(type.getShape().drop_front(),
                                  type.getElementType()),
-        scanned[1], offsets, sizes,
+        perChunkFinal, offsets, sizes,
         SmallVector<OpFoldResult>(offsets.size(), b.getIndexAttr(1))));
   }
   return results;
@@ -188,14 +239,15 @@ SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,
 } // namespace
 
 void mixir::forms::diagonal::lowerParallelScan(RewriterBase &rewriter,
-                                               mixer::DiagonalRecurrenceOp op,
+                                               DiagonalParts parts,
                                                int64_t minChunk) {
-  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  Operation *op = parts.op;
+  ImplicitLocOpBuilder b(op->getLoc(), rewriter);
   b.setInsertionPoint(op);
-  ChannelTiles tiles(op);
+  ChannelTiles tiles(std::move(parts));
   HeadIndex none{};
   TileBuilder x(b, none);
-  Value input = op.getInput();
+  Value input = tiles.parts.input[0];
   Value B = tensor::DimOp::create(b, input, 0);
   Value T = tensor::DimOp::create(b, input, 1);
   // S = min(⌈workers / items⌉, ⌊T / minChunk⌋), at least 1.

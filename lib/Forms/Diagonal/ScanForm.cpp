@@ -18,47 +18,53 @@ using namespace mixir::forms::diagonal;
 
 SmallVector<Value> mixir::forms::diagonal::buildScan(ImplicitLocOpBuilder &b,
                                                      const ChannelTiles &tiles) {
-  mixer::DiagonalRecurrenceOp op = tiles.op;
-  Value input = op.getInput();
+  const DiagonalParts &parts = tiles.parts;
+  Value input = parts.input[0];
   Value B = tensor::DimOp::create(b, input, 0);
   Value T = tensor::DimOp::create(b, input, 1);
+  // The outputs' parts, then the final state's.
   SmallVector<Value> outs;
-  for (Value r : op.getResults()) {
-    auto type = cast<RankedTensorType>(r.getType());
+  auto empty = [&](Value r, bool rows) {
     SmallVector<OpFoldResult> sizes{B};
-    if (r == op.getOutput())
+    if (rows)
       sizes.push_back(T);
     for (int64_t d : tiles.channels)
       sizes.push_back(b.getIndexAttr(d));
-    outs.push_back(tensor::EmptyOp::create(b, sizes, type.getElementType()));
-  }
+    outs.push_back(tensor::EmptyOp::create(b, sizes, elementTypeOf(r)));
+  };
+  for (Value r : parts.output)
+    empty(r, true);
+  for (Value r : parts.final)
+    empty(r, false);
+  const unsigned n = parts.count;
   return buildForall(
       b, tiles.itemBounds(b, B), outs, [&](ValueRange ivs, ValueRange shared) {
         TileAt at = tileAt(b, tiles, ivs);
         HeadIndex none{};
         TileBuilder x(b, none);
         Value zero = x.index(0);
-        ScanState state = scanSteps(
-            b, tiles, at, zero, T,
-            {initialState(b, tiles, at),
-             extractAt(b, tiles, at, shared[0], zero, T), nullptr});
+        ScanState init{initialState(b, tiles, at), {}, {}};
+        for (Value rows : shared.take_front(n))
+          init.rows.push_back(extractAt(b, tiles, at, rows, zero, T));
+        ScanState state = scanSteps(b, tiles, at, zero, T, init);
         SliceAt rows = sliceAt(b, tiles, at, zero, T);
-        SmallVector<ParallelInsert> inserts{
-            {state.rows, rows.offsets, rows.sizes}};
-        if (op.getFinalState()) {
-          SliceAt final = sliceAt(b, tiles, at);
-          inserts.push_back({x.convertTo(state.h, elementTypeOf(shared[1])),
+        SliceAt final = sliceAt(b, tiles, at);
+        SmallVector<ParallelInsert> inserts;
+        for (Value r : state.rows)
+          inserts.push_back({r, rows.offsets, rows.sizes});
+        for (auto [h, out] : llvm::zip(state.h, shared.drop_front(n)))
+          inserts.push_back({x.convertTo(h, elementTypeOf(out)),
                              final.offsets, final.sizes});
-        }
         return inserts;
       });
 }
 
 void mixir::forms::diagonal::lowerScan(RewriterBase &rewriter,
-                                       mixer::DiagonalRecurrenceOp op) {
-  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+                                       DiagonalParts parts) {
+  Operation *op = parts.op;
+  ImplicitLocOpBuilder b(op->getLoc(), rewriter);
   b.setInsertionPoint(op);
-  ChannelTiles tiles(op);
+  ChannelTiles tiles(std::move(parts));
   rewriter.replaceOp(
       op, castToTypes(b, op->getResultTypes(), buildScan(b, tiles)));
 }

@@ -89,3 +89,39 @@ func.func @form(%a: tensor<?x?x8xf32>, %x: tensor<?x?x8xf32>) -> tensor<?x?x8xf3
   %h = mixer.diagonal_recurrence %a, %x {form = #mixer.form<chunked>} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
   return %h : tensor<?x?x8xf32>
 }
+
+// -----
+
+!x = tensor<?x?x8xf32>
+func.func @complex_init_count(%l: tensor<8xf32>, %x: !x, %h0: tensor<?x8xf32>) -> !x {
+  // expected-error@+1 {{init must be two tensors (its real and imaginary parts), got 1}}
+  %hr, %hi, %tr, %ti = mixer.complex_diagonal_recurrence %l, %l, %x, %x init(%h0) : (tensor<8xf32>, tensor<8xf32>, !x, !x, tensor<?x8xf32>) -> (!x, !x, tensor<?x8xf32>, tensor<?x8xf32>)
+  return %hr : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+func.func @complex_result_count(%l: tensor<8xf32>, %x: !x) -> !x {
+  // expected-error@+1 {{must have 2 results (the real and imaginary parts of h) or 4 (and of h_T), got 3}}
+  %hr, %hi, %tr = mixer.complex_diagonal_recurrence %l, %l, %x, %x : (tensor<8xf32>, tensor<8xf32>, !x, !x) -> (!x, !x, tensor<?x8xf32>)
+  return %hr : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+func.func @complex_decay_parts(%l: tensor<8xf32>, %x: !x) -> !x {
+  // expected-error@+1 {{decay_im must be [B, T, d...] (per step) or [d...] (per channel) around input 'tensor<?x?x8xf32>', like decay_re, got 'tensor<?x?x8xf32>'}}
+  %hr, %hi = mixer.complex_diagonal_recurrence %l, %x, %x, %x : (tensor<8xf32>, !x, !x, !x) -> (!x, !x)
+  return %hr : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+func.func @complex_input_im(%l: tensor<8xf32>, %x: !x, %y: tensor<?x?x4xf32>) -> !x {
+  // expected-error@+1 {{input_im dimension 2 (d0) is 4, expected 8}}
+  %hr, %hi = mixer.complex_diagonal_recurrence %l, %l, %x, %y : (tensor<8xf32>, tensor<8xf32>, !x, tensor<?x?x4xf32>) -> (!x, !x)
+  return %hr : !x
+}

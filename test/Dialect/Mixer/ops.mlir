@@ -72,3 +72,20 @@ func.func @diagonal_recurrence(%a: tensor<?x?x4x8xf32>, %x: tensor<?x?x4x8xbf16>
       : (tensor<4x8xf32>, tensor<?x?x4x8xf32>) -> tensor<?x?x4x8xf32>
   return %h, %hT, %g : tensor<?x?x4x8xf16>, tensor<?x4x8xf32>, tensor<?x?x4x8xf32>
 }
+
+// CHECK-LABEL: func @complex_diagonal_recurrence
+// CHECK: mixer.complex_diagonal_recurrence %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} init(%{{.*}}, %{{.*}}) : (tensor<8xf32>, tensor<8xf32>, tensor<?x?x8xbf16>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK: mixer.complex_diagonal_recurrence %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {form = #mixer.form<scan>} : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf16>, tensor<?x?x8xf16>)
+func.func @complex_diagonal_recurrence(%lr: tensor<8xf32>, %li: tensor<8xf32>,
+                                       %xr: tensor<?x?x8xbf16>, %xi: tensor<?x?x8xf32>,
+                                       %h0r: tensor<?x8xf32>, %h0i: tensor<?x8xf32>,
+                                       %ar: tensor<?x?x8xf32>, %ai: tensor<?x?x8xf32>)
+    -> (tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x?x8xf16>) {
+  %hr, %hi, %tr, %ti = mixer.complex_diagonal_recurrence %lr, %li, %xr, %xi init(%h0r, %h0i)
+      : (tensor<8xf32>, tensor<8xf32>, tensor<?x?x8xbf16>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+     -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+  %gr, %gi = mixer.complex_diagonal_recurrence %ar, %ai, %xi, %xi {form = #mixer.form<scan>}
+      : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+     -> (tensor<?x?x8xf16>, tensor<?x?x8xf16>)
+  return %hr, %ti, %gi : tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x?x8xf16>
+}

@@ -167,7 +167,7 @@ func.func @no_chunked(%x: !x) -> (!x, tensor<?x8xf32>) {
 !x = tensor<?x?x8xf32>
 // A body affine in its state: the form exists once it is raised.
 func.func @raise_first(%x: !x) -> (!x, tensor<?x8xf32>) {
-  // expected-error@+1 {{'mixer.recurrence' op has no 'parallel_scan' form (its forms: scan): its new state is element-wise affine in the state; mixer-raise-recurrences turns it into a mixer.diagonal_recurrence, which has that form}}
+  // expected-error@+1 {{'mixer.recurrence' op has no 'parallel_scan' form (its forms: scan): its new states are element-wise affine in the states; mixer-raise-recurrences turns it into a mixer.diagonal_recurrence (or, for a pair of states that are a complex number's parts, a mixer.complex_diagonal_recurrence), which has that form}}
   %o, %hT = mixer.recurrence(%x) {
   ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
     %n = arith.addf %h, %xt : tensor<8xf32>

@@ -47,3 +47,43 @@ func.func @parallel_scan(%a: tensor<?x?x2048xf32>, %x: tensor<?x?x2048xf32>, %h0
       : (tensor<?x?x2048xf32>, tensor<?x?x2048xf32>, tensor<?x2048xf32>) -> (tensor<?x?x2048xf32>, tensor<?x2048xf32>)
   return %h, %hT : tensor<?x?x2048xf32>, tensor<?x2048xf32>
 }
+
+// A complex decay: the chunk reductions accumulate P = Π λ as a complex
+// product from 1 + 0i (no log space), and the carries are
+// c_{s+1} = P_s ⊙ c_s + E_s in complex arithmetic.
+// CHECK-LABEL: func @complex_parallel_scan
+// CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: scf.if
+// 1. Chunk reductions: the state (re, im) from zero, the decay from 1 + 0i.
+// CHECK: scf.forall
+// CHECK: %[[HR0:.*]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: %[[PR0:.*]] = linalg.fill ins(%[[ONE]] : f32)
+// CHECK: %[[HI0:.*]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: %[[PI0:.*]] = linalg.fill ins(%[[ZERO]] : f32)
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[HR0]], %{{.*}} = %[[HI0]], %{{.*}} = %[[PR0]], %{{.*}} = %[[PI0]])
+// CHECK: ^bb0(%[[AR:[a-z0-9_]+]]: f32, %[[AI:[a-z0-9_]+]]: f32, %{{[a-z0-9_]+}}: f32, %{{[a-z0-9_]+}}: f32, %{{[a-z0-9_]+}}: f32, %{{[a-z0-9_]+}}: f32, %[[PR:[a-z0-9_]+]]: f32, %[[PI:[a-z0-9_]+]]: f32):
+// CHECK-DAG: %[[X1:.*]] = arith.mulf %[[PI]], %[[AI]]
+// CHECK-DAG: %[[X2:.*]] = arith.mulf %[[PR]], %[[AR]]
+// CHECK-DAG: %[[NPR:.*]] = arith.subf %[[X2]], %[[X1]]
+// CHECK-DAG: %[[X3:.*]] = arith.mulf %[[PI]], %[[AR]]
+// CHECK-DAG: %[[X4:.*]] = arith.mulf %[[PR]], %[[AI]]
+// CHECK-DAG: %[[NPI:.*]] = arith.addf %[[X4]], %[[X3]]
+// CHECK: linalg.yield %{{.*}}, %{{.*}}, %[[NPR]], %[[NPI]]
+// 2. Carries, both parts, in complex arithmetic.
+// CHECK: scf.forall
+// CHECK: scf.for
+// CHECK: ^bb0(%[[CR:[a-z0-9_]+]]: f32, %[[CI:[a-z0-9_]+]]: f32, %[[QR:[a-z0-9_]+]]: f32, %[[QI:[a-z0-9_]+]]: f32, %[[ER:[a-z0-9_]+]]: f32, %[[EI:[a-z0-9_]+]]: f32,
+// CHECK-DAG: %[[Y1:.*]] = arith.mulf %[[QI]], %[[CI]]
+// CHECK-DAG: %[[Y2:.*]] = arith.mulf %[[QR]], %[[CR]]
+// CHECK-DAG: %[[Y3:.*]] = arith.subf %[[Y2]], %[[Y1]]
+// CHECK-DAG: %[[NCR:.*]] = arith.addf %[[Y3]], %[[ER]]
+// CHECK: linalg.yield %[[NCR]], %{{.*}} : f32, f32
+// 3. Each chunk's scan from its carries.
+// CHECK: scf.forall
+// CHECK: } else {
+func.func @complex_parallel_scan(%lr: tensor<?x?x8xf32>, %li: tensor<?x?x8xf32>, %xr: tensor<?x?x8xf32>, %xi: tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>) {
+  %hr, %hi = mixer.complex_diagonal_recurrence %lr, %li, %xr, %xi {form = #mixer.form<parallel_scan, tile = 16>}
+      : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>)
+  return %hr, %hi : tensor<?x?x8xf32>, tensor<?x?x8xf32>
+}

@@ -105,3 +105,37 @@ func.func @through_producer(%i: tensor<?x?x8xf32>, %f: tensor<?x?x8xf32>) -> ten
       : (tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
   return %h : tensor<?x?x8xf32>
 }
+
+// A complex decay (mixer.complex_diagonal_recurrence): the state is two
+// tensor<W> (re, im), and each step is one generic computing
+// h = λ ⊙ h + b in complex arithmetic on them, writing both parts' rows;
+// the final state is both parts.
+// CHECK-LABEL: func @complex_scan
+// CHECK-SAME: (%[[LR:.*]]: tensor<8xf32>, %[[LI:.*]]: tensor<8xf32>, %[[XR:.*]]: tensor<?x?x8xf32>, %[[XI:.*]]: tensor<?x?x8xbf16>, %[[H0R:.*]]: tensor<?x8xf32>, %[[H0I:.*]]: tensor<?x8xf32>)
+// CHECK: scf.forall {{.*}} -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+// CHECK: %[[R0:.*]] = tensor.extract_slice %[[H0R]]
+// CHECK: %[[I0:.*]] = tensor.extract_slice %[[H0I]]
+// CHECK: %[[LRT:.*]] = tensor.extract_slice %[[LR]]
+// CHECK: %[[LIT:.*]] = tensor.extract_slice %[[LI]]
+// CHECK: scf.for {{.*}} iter_args(%[[HR:.*]] = %[[R0]], %[[HI:.*]] = %[[I0]], %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
+// CHECK: linalg.generic {{.*}} ins(%[[LRT]], %[[LIT]], %{{.*}}, %{{.*}} : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xbf16>) outs(%[[HR]], %[[HI]], %{{.*}}, %{{.*}} : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+// CHECK: ^bb0(%[[AR:[a-z0-9_]+]]: f32, %[[AI:[a-z0-9_]+]]: f32, %[[BR:[a-z0-9_]+]]: f32, %[[BI16:[a-z0-9_]+]]: bf16, %[[SR:[a-z0-9_]+]]: f32, %[[SI:[a-z0-9_]+]]: f32,
+// CHECK: %[[BI:.*]] = arith.extf %[[BI16]]
+// CHECK-DAG: %[[II:.*]] = arith.mulf %[[AI]], %[[SI]]
+// CHECK-DAG: %[[RR:.*]] = arith.mulf %[[AR]], %[[SR]]
+// CHECK-DAG: %[[RE:.*]] = arith.subf %[[RR]], %[[II]]
+// CHECK-DAG: %[[IR:.*]] = arith.mulf %[[AI]], %[[SR]]
+// CHECK-DAG: %[[RI:.*]] = arith.mulf %[[AR]], %[[SI]]
+// CHECK-DAG: %[[IM:.*]] = arith.addf %[[RI]], %[[IR]]
+// CHECK-DAG: %[[NR:.*]] = arith.addf %[[RE]], %[[BR]]
+// CHECK-DAG: %[[NI:.*]] = arith.addf %[[IM]], %[[BI]]
+// CHECK: linalg.yield %[[NR]], %[[NI]], %[[NR]], %[[NI]]
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.parallel_insert_slice
+func.func @complex_scan(%lr: tensor<8xf32>, %li: tensor<8xf32>, %xr: tensor<?x?x8xf32>, %xi: tensor<?x?x8xbf16>, %h0r: tensor<?x8xf32>, %h0i: tensor<?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>) {
+  %hr, %hi, %tr, %ti = mixer.complex_diagonal_recurrence %lr, %li, %xr, %xi init(%h0r, %h0i) {form = #mixer.form<scan>}
+      : (tensor<8xf32>, tensor<8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xbf16>, tensor<?x8xf32>, tensor<?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
+  return %hr, %hi, %tr, %ti : tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>
+}

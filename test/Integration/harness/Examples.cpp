@@ -1,13 +1,12 @@
 //===- Examples.cpp - the example catalogue, as the harness sees it ---------===//
 #include "Examples.h"
-
-#include <memory>
 #include "Reference.h"
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
+#include <complex>
 #include <cstring>
+#include <memory>
 
 using namespace mixir::check;
 
@@ -372,6 +371,32 @@ std::vector<Example> makeCatalogue() {
              }
            }
          return {o};
+       }},
+      {"lru",
+       {in("bu_re", {"B", "T", "128"}), in("bu_im", {"B", "T", "128"}),
+        in("nu_log", {"128"}), in("theta_log", {"128"}),
+        out("o_re", {"B", "T", "128"}), out("o_im", {"B", "T", "128"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // λ = exp(−exp(ν) + i exp(θ)), γ = sqrt(1 − |λ|²),
+         // h_t = λ h_{t−1} + γ (bu_re + i bu_im), in complex double.
+         const int64_t D = 128;
+         std::vector<double> re(size_t(B * T * D)), im(size_t(B * T * D));
+         for (int64_t d = 0; d < D; ++d) {
+           std::complex<double> lambda = std::exp(std::complex<double>(
+               -std::exp(double(x[2][size_t(d)])),
+               std::exp(double(x[3][size_t(d)]))));
+           double gamma = std::sqrt(1.0 - std::norm(lambda));
+           for (int64_t b = 0; b < B; ++b) {
+             std::complex<double> h = 0;
+             for (int64_t t = 0; t < T; ++t) {
+               size_t at = size_t((b * T + t) * D + d);
+               h = lambda * h + gamma * std::complex<double>(x[0][at], x[1][at]);
+               re[at] = h.real();
+               im[at] = h.imag();
+             }
+           }
+         }
+         return {re, im};
        }},
       {"lstm",
        {in("xg", {"B", "T", "512"}), in("U", {"512", "128"}, Draw::Small),

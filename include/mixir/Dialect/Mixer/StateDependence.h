@@ -3,11 +3,11 @@
 // docs/math.md, section 4.2: each value of a mixer.recurrence body is
 // classified by how it depends on the states h_{t-1}:
 //   - independent: computed from the step's inputs and outer values only;
-//   - affine in state s: α ⊙ h_s + β element-wise, with α and β independent
-//     (built from +, −, negation, × and ÷ by independent values, selects on
-//     independent conditions, fma);
-//   - other: anything else (h·h, exp(h), x/h, a contraction of h, two
-//     states mixed), with the operation that made it so.
+//   - affine in states S: Σ_{s∈S} α_s ⊙ h_s + β element-wise, with the α_s
+//     and β independent (built from +, −, negation, × and ÷ by independent
+//     values, selects on independent conditions, fma);
+//   - other: anything else (h·h, exp(h), x/h, a contraction of h), with
+//     the operation that made it so.
 // The analysis reads the IR only; mixer-raise-recurrences builds α and β
 // from the same rules, and mixer.recurrence's diagnostics name the blocking
 // operation from it.
@@ -28,8 +28,8 @@ namespace mixir::mixer {
 struct Dependence {
   enum Kind { Independent, Affine, Other };
   Kind kind = Independent;
-  /// Affine: the state it is affine in.
-  unsigned state = 0;
+  /// Affine: the states it is affine in, one bit each.
+  uint64_t states = 0;
   /// Other: the operation that made it so, and why (e.g. "math.tanh of the
   /// state").
   mlir::Operation *blocker = nullptr;
@@ -48,10 +48,15 @@ public:
   /// independent).
   const Dependence &get(mlir::Value v) const;
 
-  /// Whether every new state is element-wise affine in its own state (or
-  /// independent of the states) and every output is a new state: the
-  /// recurrence is diagonal. Otherwise `why` says what blocks it.
+  /// Whether every new state is element-wise affine in the states, no
+  /// more than two states are coupled (a pair may be a complex number's
+  /// parts) and every output is a new state: the recurrence may be
+  /// diagonal. Otherwise `why` says what blocks it.
   bool isDiagonal(Dependence *why = nullptr) const;
+
+  /// The groups of coupled states (new state s depends on state t, or t on
+  /// s): each state alone, or pairs, in order of their first state.
+  llvm::SmallVector<llvm::SmallVector<unsigned, 2>> couplings() const;
 
   /// For output `o`: the state whose new value it is, if it is one.
   std::optional<unsigned> outputState(unsigned o) const;
