@@ -12,6 +12,8 @@
 //   register tiles           matmul-shaped generics → vector FMAs (CPU)
 //   loops                    copies → linalg.copy; linalg → scf loops;
 //                            forall → scf.parallel
+//   mixer-flush-subnormals   kernels and parallel bodies run with FTZ/DAZ,
+//                            restoring the caller's control word
 //   OpenMP + LLVM            scf.parallel → omp, everything → LLVM dialect
 //   mixer-export-c-abi       the DLPack entry points
 //
@@ -79,6 +81,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createMixerApproximateMath());
   pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createMixerFlushSubnormals());
   addCleanup(pm);
 }
 

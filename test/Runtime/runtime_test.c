@@ -324,6 +324,25 @@ static void testThreads(void) {
   mixir_set_num_threads(0);
 }
 
+/* A product that is subnormal in f32 (2^-130), computed at run time. */
+static float tinyProduct(volatile float x) { return x * 0x1p-100f; }
+
+static void testSubnormals(void) {
+  volatile float x = 0x1p-30f;
+  EXPECT(tinyProduct(x) != 0.0f, "subnormals are kept by default");
+  uint32_t saved = mixir_rt_flush_subnormals_begin();
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+  EXPECT(tinyProduct(x) == 0.0f, "a subnormal product is flushed to zero");
+#endif
+  uint32_t inner = mixir_rt_flush_subnormals_begin();
+  mixir_rt_flush_subnormals_end(inner);
+#if defined(__x86_64__) || defined(__i386__) || defined(__aarch64__)
+  EXPECT(tinyProduct(x) == 0.0f, "a nested begin/end keeps flushing");
+#endif
+  mixir_rt_flush_subnormals_end(saved);
+  EXPECT(tinyProduct(x) != 0.0f, "the caller's state is restored");
+}
+
 int main(void) {
   testSuccess();
   testErrors();
@@ -331,6 +350,7 @@ int main(void) {
   testSignatures();
   testElementTypes();
   testThreads();
+  testSubnormals();
   printf("%d passed, %d failed\n", passed, failed);
   return failed != 0;
 }

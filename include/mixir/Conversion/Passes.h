@@ -22,6 +22,11 @@ inline constexpr llvm::StringLiteral kImplPrefix = "__mixir_";
 
 /// The runtime function `mixer.num_workers` becomes on the CPU.
 inline constexpr llvm::StringLiteral kNumThreadsFn = "mixir_rt_num_workers";
+/// The runtime's functions that set and restore flush-to-zero.
+inline constexpr llvm::StringLiteral kFlushBeginFn =
+    "mixir_rt_flush_subnormals_begin";
+inline constexpr llvm::StringLiteral kFlushEndFn =
+    "mixir_rt_flush_subnormals_end";
 
 /// Patterns that replace `mixer.num_workers` by a call of the runtime.
 void populateLowerToRuntimePatterns(mlir::RewritePatternSet &patterns);

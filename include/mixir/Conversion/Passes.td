@@ -46,4 +46,23 @@ def MixerLowerToRuntime : Pass<"mixer-lower-to-runtime", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def MixerFlushSubnormals : Pass<"mixer-flush-subnormals", "mlir::ModuleOp"> {
+  let summary = "Run every kernel with subnormals flushed to zero, restoring the caller's state";
+  let description = [{
+    Products of many decays (a chunk's Π a, exp of a long sum of log
+    decays) pass through the subnormal range on their way to zero, where
+    arithmetic is slow on many CPUs and adds nothing to the result
+    (docs/math.md, section 4.3). In every function prepared for the C ABI
+    (`mixer.c_abi`), this pass calls the runtime's
+    `uint32_t mixir_rt_flush_subnormals_begin(void)` on entry, which sets
+    flush-to-zero and denormals-are-zero (x86 MXCSR FTZ and DAZ, AArch64
+    FPCR FZ) and returns the previous control word, and
+    `void mixir_rt_flush_subnormals_end(uint32_t)` with it before every
+    return. The body of every `scf.parallel` loop does the same, as its
+    iterations run on OpenMP's worker threads, each with its own control
+    word. Runs on loops, before OpenMP conversion.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 #endif // MIXIR_CONVERSION_PASSES_TD

@@ -57,6 +57,13 @@ int32_t mixir_rt_bind(const char *signature, int32_t num_tensors,
  * the caller's that allows no nested one. */
 int32_t mixir_rt_num_workers(void);
 
+/* Sets flush-to-zero and denormals-are-zero on the calling thread (x86
+ * MXCSR FTZ and DAZ, AArch64 FPCR FZ) and returns the previous control word;
+ * mixir_rt_flush_subnormals_end restores it. Kernels call both around their
+ * body and around each parallel loop iteration (mixer-flush-subnormals). */
+uint32_t mixir_rt_flush_subnormals_begin(void);
+void mixir_rt_flush_subnormals_end(uint32_t saved);
+
 /* Sets (printf-style) or clears the calling thread's message. */
 void mixir_rt_set_error(const char *format, ...)
 #if defined(__GNUC__)

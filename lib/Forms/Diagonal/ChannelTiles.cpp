@@ -224,6 +224,23 @@ ChannelTiles::computeStep(ImplicitLocOpBuilder &b, ValueRange elements) const {
   return values;
 }
 
+linalg::GenericOp mixir::forms::diagonal::mapTile(
+    ImplicitLocOpBuilder &b, ValueRange ins, ValueRange outs,
+    function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, ValueRange,
+                                    ValueRange)>
+        body) {
+  AffineMap id = b.getMultiDimIdentityMap(1);
+  return linalg::GenericOp::create(
+      b, TypeRange(outs), ins, outs,
+      SmallVector<AffineMap>(ins.size() + outs.size(), id),
+      SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder g(loc, nb);
+        linalg::YieldOp::create(g, body(g, args.take_front(ins.size()),
+                                        args.drop_front(ins.size())));
+      });
+}
+
 SmallVector<Value> mixir::forms::diagonal::mulAdd(ImplicitLocOpBuilder &b,
                                                   ValueRange a, ValueRange h,
                                                   ValueRange c) {
@@ -293,35 +310,31 @@ ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
               ib, RankedTensorType::get({tiles.width}, elementTypeOf(rows)),
               rows, rowSlice(rows), rowSizes, unit));
         llvm::append_range(outs, iter.take_back(numDecay));
-        AffineMap id = ib.getMultiDimIdentityMap(1);
-        auto step = linalg::GenericOp::create(
-            ib, TypeRange(ValueRange(outs)), ins, outs,
-            SmallVector<AffineMap>(ins.size() + outs.size(), id),
-            SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
-            [&](OpBuilder &gb, Location gloc, ValueRange args) {
-              ImplicitLocOpBuilder g(gloc, gb);
+        auto step = mapTile(
+            ib, ins, outs,
+            [&](ImplicitLocOpBuilder &g, ValueRange in, ValueRange out) {
               SmallVector<Value> ab =
-                  tiles.computeStep(g, args.take_front(numReads));
+                  tiles.computeStep(g, in.take_front(numReads));
               ValueRange a = ValueRange(ab).take_front(n),
                          input = ValueRange(ab).drop_front(n);
-              ValueRange h = args.slice(ins.size(), n);
+              ValueRange h = out.take_front(n);
               SmallVector<Value> factor(a);
               if (factorTile)
-                factor = {args[numReads]};
+                factor = {in[numReads]};
               else if (logDecay)
                 factor = {math::ExpOp::create(g, a[0])};
               SmallVector<Value> yields = mulAdd(g, factor, h, input);
               for (unsigned p = 0; p < numRows; ++p)
-                yields.push_back(convertScalar(
-                    g, yields[p], args[ins.size() + n + p].getType()));
+                yields.push_back(
+                    convertScalar(g, yields[p], out[n + p].getType()));
               if (numDecay) {
-                ValueRange acc = args.take_back(numDecay);
+                ValueRange acc = out.take_back(numDecay);
                 if (logDecay)
                   yields.push_back(arith::AddFOp::create(g, acc[0], a[0]));
                 else
                   llvm::append_range(yields, mulAdd(g, acc, a, {}));
               }
-              linalg::YieldOp::create(g, yields);
+              return yields;
             });
         SmallVector<Value> carried(step.getResults().take_front(n));
         for (unsigned p = 0; p < numRows; ++p)

@@ -80,6 +80,14 @@ struct ChannelTiles {
                                                    mlir::Value B) const;
 };
 
+/// A linalg.generic over tensors<W> at one element: `body` gets the
+/// elements of `ins` and of `outs` and returns the values to yield.
+mlir::linalg::GenericOp mapTile(
+    mlir::ImplicitLocOpBuilder &b, mlir::ValueRange ins, mlir::ValueRange outs,
+    llvm::function_ref<llvm::SmallVector<mlir::Value>(
+        mlir::ImplicitLocOpBuilder &, mlir::ValueRange, mlir::ValueRange)>
+        body);
+
 /// a ⊙ h + c on scalars of `count` parts (a real product, or a complex one
 /// on (re, im) pairs); `c` may be empty.
 llvm::SmallVector<mlir::Value> mulAdd(mlir::ImplicitLocOpBuilder &b,

@@ -64,7 +64,7 @@ SmallVector<OpFoldResult> withChunks(ArrayRef<OpFoldResult> ubs, Value S) {
 }
 
 /// f(elements...) over tensors<W x f32>, element by element, with
-/// `numResults` results.
+/// `numResults` f32 results.
 SmallVector<Value> elementwise(
     ImplicitLocOpBuilder &b, ValueRange ins, unsigned numResults,
     function_ref<SmallVector<Value>(ImplicitLocOpBuilder &, ValueRange)> f) {
@@ -72,16 +72,11 @@ SmallVector<Value> elementwise(
   SmallVector<Value> outs;
   for (unsigned i = 0; i < numResults; ++i)
     outs.push_back(tensor::EmptyOp::create(b, type.getShape(), b.getF32Type()));
-  AffineMap id = b.getMultiDimIdentityMap(1);
-  auto generic = linalg::GenericOp::create(
-      b, TypeRange(ValueRange(outs)), ins, outs,
-      SmallVector<AffineMap>(ins.size() + outs.size(), id),
-      SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
-      [&](OpBuilder &nb, Location loc, ValueRange args) {
-        ImplicitLocOpBuilder g(loc, nb);
-        linalg::YieldOp::create(g, f(g, args.take_front(ins.size())));
-      });
-  return generic->getResults();
+  return mapTile(b, ins, outs,
+                 [&](ImplicitLocOpBuilder &g, ValueRange in, ValueRange) {
+                   return f(g, in);
+                 })
+      ->getResults();
 }
 
 SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,

@@ -24,6 +24,10 @@
 #include <cstring>
 #include <sstream>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+
 using namespace mixir::check;
 
 namespace {
@@ -43,6 +47,20 @@ DLDataType dlpackOf(DType type) {
     return {kDLInt, 32, 1};
   }
   return {kDLFloat, 32, 1};
+}
+
+/// The calling thread's floating-point control word (x86 MXCSR, AArch64
+/// FPCR; 0 elsewhere): a kernel must give it back as it found it.
+static uint32_t fpControl() {
+#if defined(__x86_64__) || defined(__i386__)
+  return _mm_getcsr();
+#elif defined(__aarch64__)
+  uint64_t fpcr;
+  __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
+  return uint32_t(fpcr);
+#else
+  return 0;
+#endif
 }
 
 struct Library {
@@ -205,7 +223,12 @@ std::vector<double> errors(Case &c, const Outputs &ref) {
 /// Runs one case and checks it against the reference; returns the errors.
 bool runAndCompare(const Library &lib, Case &c, std::vector<double> &errs,
                    std::string &why) {
+  const uint32_t fpBefore = fpControl();
   int32_t rc = lib.call(c.pointers());
+  if (fpControl() != fpBefore) {
+    why = "changed the caller's floating-point control word (flush-to-zero)";
+    return false;
+  }
   if (rc != 0) {
     why = "returned " + std::to_string(rc) + ": " +
           (lib.lastError ? lib.lastError() : "");
