@@ -11,8 +11,8 @@ build="$(cd "${1:-$root/build}" && pwd)"
 out="$build/bench"
 mkdir -p "$out"
 reps="${MIXIR_BENCH_REPS:-11}"
-# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta attention recurrence).
-sections=" ${MIXIR_BENCH_SECTIONS:-gla delta attention recurrence} "
+# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta attention recurrence rnn).
+sections=" ${MIXIR_BENCH_SECTIONS:-gla delta attention recurrence rnn} "
 wants() { [[ "$sections" == *" $1 "* ]]; }
 # Threads stay on their cores in every variant (the loop's and mixir's
 # OpenMP alike): unbound, a short run sometimes starts both threads on one
@@ -354,3 +354,46 @@ for mixer in $rec_mixers; do
   done
 done
 fi # recurrence
+
+#--- Gated RNN cells ----------------------------------------------------------
+# examples/lstm.mlir and examples/gru.mlir scaled to hidden size 512 (LSTM:
+# xg [B,T,2048], U [2048,512]; GRU: xg [B,T,1536], U [1536,512]), scan form,
+# B=1, against PyTorch's nn.LSTM / nn.GRU on the same sizes with their input
+# projection's time subtracted (mixir takes the projections precomputed),
+# peers/rnn.py. Each step reads all of U once: 'U GB/s' = U's bytes x T /
+# time. Median of 3 runs at T=4096, of 1 at T=65536, after a warm-up.
+if wants rnn; then
+echo
+declare -A rnn_gates=([lstm]=4 [gru]=3)
+sed 's/512/2048/g; s/128/512/g; s/\[256\]/[1024]/g; s/\[384\]/[1536]/g' "$root/examples/lstm.mlir" > "$out/lstm_512.mlir"
+sed 's/384/1536/g; s/128/512/g; s/\[256\]/[1024]/g' "$root/examples/gru.mlir" > "$out/gru_512.mlir"
+for cell in lstm gru; do
+  compile "$out/${cell}_512.mlir" scan "$out/${cell}_scan.so"
+done
+echo "Gated RNN cells, B=1, hidden 512; 'vs nn' = nn.LSTM or nn.GRU recurrent time / mixir time (> 1: mixir faster)"
+printf '%-6s %-7s %-22s %10s %8s %8s\n' cell T variant "median ms" "U GB/s" "vs nn"
+for cell in lstm gru; do
+  for T in 4096 65536; do
+    reps=$([ "$T" -gt 4096 ] && echo 1 || echo 3)
+    ubytes=$(( ${rnn_gates[$cell]} * 512 * 512 * 4 ))
+    mine=$("$out/time_kernel" "$out/${cell}_scan.so" "$cell" 1 "$T" "$reps" 1 512 "$cell") || mine=-
+    peer=$(timeout 1800 "$venv/bin/python" "$root/bench/peers/rnn.py" --cell "$cell" --T "$T" --H 512 \
+      --reps "$reps" --threads "$(nproc)" 2>/dev/null) || peer="- -"
+    read -r peer_rec peer_full <<< "$peer"
+    python3 - "$cell" "$T" "$mine" "$peer_rec" "$peer_full" "$ubytes" <<'PY'
+import sys
+cell, T, mine, rec, full, ubytes = sys.argv[1:]
+T, ubytes = int(T), int(ubytes)
+def row(name, t, vs):
+    if t == "-":
+        print("%-6s %-7s %-22s not run, failed or not available" % (cell, T, name)); return
+    t = float(t)
+    print("%-6s %-7s %-22s %10.1f %8.1f %8s" % (cell, T, name, t * 1e3, ubytes * T / t / 1e9, vs))
+vs = "%8.2f" % (float(rec) / float(mine)) if mine != "-" and rec != "-" else "       -"
+row("mixir scan", mine, vs)
+row("nn (recurrent part)", rec, "")
+row("nn (whole module)", full, "")
+PY
+  done
+done
+fi # rnn

@@ -14,6 +14,10 @@
 //   rglru          FUNC(x, r, i, lam, o): [B,T,D] but lam [D]
 //   lru            FUNC(bu_re, bu_im, nu_log, theta_log, o_re, o_im): [B,T,D]
 //                  but nu_log, theta_log [D]
+//   lstm           FUNC(xg, U, h0, c0, h, hT, cT): xg [B,T,4D], U [4D,D],
+//                  h [B,T,D], the states [B,D] (D: the hidden size)
+//   gru            FUNC(xg, U, bh, h0, h): xg [B,T,3D], U [3D,D], bh [3D],
+//                  h0 [B,D], h [B,T,D]
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -22,6 +26,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -58,7 +63,7 @@ int main(int argc, char **argv) {
   if (argc < 6 || argc > 9) {
     std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
                          "[channel|none|gated_delta|kda|attention|attention_doc|"
-                         "attention_decode|hgrn|mingru|rglru|lru]]]\n");
+                         "attention_decode|hgrn|mingru|rglru|lru|lstm|gru]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -167,6 +172,42 @@ int main(int argc, char **argv) {
                 &ta, &tb, &tl, &tl2, &to, &to2);
           return reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
               &ta, &tb, &tc, &tl, &to);
+        },
+        reps);
+  } else if (kind == "lstm" || kind == "gru") {
+    // Gated RNN cells: G = 4 (LSTM) or 3 (GRU) gates of D; inputs in
+    // (-0.5, 0.5), U scaled by 1/sqrt(D) so the gates stay in range.
+    const int64_t G = kind == "lstm" ? 4 : 3;
+    auto filled = [](size_t count, unsigned seed, float scale) {
+      std::vector<float> v(count);
+      uint32_t s = seed * 2654435761u + 1;
+      for (float &x : v) {
+        s = s * 1664525u + 1013904223u;
+        x = scale * (float(s >> 8) / float(1u << 24) - 0.5f);
+      }
+      return v;
+    };
+    std::vector<float> xg = filled(size_t(B * T * G * D), 1, 1.0f),
+                       U = filled(size_t(G * D * D), 2,
+                                  2.0f / std::sqrt(float(D))),
+                       bh = filled(size_t(G * D), 3, 0.2f),
+                       h0 = filled(size_t(B * D), 4, 1.0f),
+                       c0 = filled(size_t(B * D), 5, 1.0f),
+                       h(size_t(B * T * D)), hT(size_t(B * D)),
+                       cT(size_t(B * D));
+    int64_t xShape[3] = {B, T, G * D}, uShape[2] = {G * D, D},
+            bShape[1] = {G * D}, state[2] = {B, D}, hShape[3] = {B, T, D};
+    DLTensor txg = tensor(xg, xShape, 3), tU = tensor(U, uShape, 2),
+             tbh = tensor(bh, bShape, 1), th0 = tensor(h0, state, 2),
+             tc0 = tensor(c0, state, 2), th = tensor(h, hShape, 3),
+             thT = tensor(hT, state, 2), tcT = tensor(cT, state, 2);
+    seconds = timeCalls(
+        [&] {
+          if (kind == "lstm")
+            return reinterpret_cast<int32_t (*)(P, P, P, P, P, P, P)>(fn)(
+                &txg, &tU, &th0, &tc0, &th, &thT, &tcT);
+          return reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
+              &txg, &tU, &tbh, &th0, &th);
         },
         reps);
   } else {

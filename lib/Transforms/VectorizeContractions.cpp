@@ -12,6 +12,19 @@
 // so that each loaded vector of b feeds R fused multiply-adds, instead of
 // one multiply-add per load and store of the accumulator.
 //
+// y[m] += Σ_k a[m, k] · x[k] with a row-major in k (a recurrence's U·h, the
+// LSTM's and GRU's per-step matvec) becomes
+//
+//   for m0 in 0..M step R:
+//     c_r = 0                                     r < R, vector<L>
+//     for k0 in 0..K step L:
+//       xv  = x[k0 : k0 + L]
+//       c_r = fma(a[m0 + r, k0 : k0 + L], xv, c_r)
+//     y[m0 + r] += reduce_add(c_r)
+//
+// R independent accumulators hide the FMA latency that a scalar dot
+// product (one chain of K dependent adds) is bound by.
+//
 //===----------------------------------------------------------------------===//
 #include "mixir/Transforms/Passes.h"
 
@@ -42,8 +55,7 @@ SmallVector<unsigned> dimsOf(AffineMap map) {
 }
 
 /// Whether the body is exactly `out + in0 * in1` (operands in any order).
-bool isMulAdd(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
+bool isMulAdd(Block &body) {
   if (body.getOperations().size() != 3)
     return false;
   auto mul = dyn_cast<arith::MulFOp>(body.front());
@@ -63,7 +75,7 @@ bool isMulAdd(linalg::GenericOp op) {
 
 FailureOr<Contraction> matchContraction(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || op.getNumLoops() != 3 || !isMulAdd(op))
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 3 || !isMulAdd(op.getRegion().front()))
     return failure();
   // The register tiles are f32 vectors (the forms compute in f32).
   if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
@@ -190,6 +202,109 @@ struct VectorizeContraction : public OpRewritePattern<linalg::GenericOp> {
   int64_t rows, cols;
 };
 
+/// The widest vector length ≤ `cols` (at least 8) that divides `n`, or 0.
+int64_t vectorLength(int64_t n, int64_t cols) {
+  int64_t l = cols;
+  while (l >= 8 && n % l != 0)
+    l /= 2;
+  return l >= 8 ? l : 0;
+}
+
+struct VectorizeMatvec : public OpInterfaceRewritePattern<linalg::LinalgOp> {
+  VectorizeMatvec(MLIRContext *ctx, int64_t rows, int64_t cols)
+      : OpInterfaceRewritePattern(ctx), rows(rows), cols(cols) {}
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || op.getNumLoops() != 2 ||
+        !isMulAdd(*op.getBlock()))
+      return rewriter.notifyMatchFailure(op, "not a matvec");
+    if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
+          return getElementTypeOrSelf(t).isF32();
+        }))
+      return rewriter.notifyMatchFailure(op, "not f32");
+    // Loops (m, k): y reads (m), a reads (m, k), x reads (k).
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    if (llvm::count(iters, utils::IteratorType::reduction) != 1)
+      return rewriter.notifyMatchFailure(op, "not one reduction");
+    unsigned k = iters[0] == utils::IteratorType::reduction ? 0 : 1,
+             m = 1 - k;
+    auto reads = [&](OpOperand *o, ArrayRef<unsigned> dims) {
+      AffineMap map = op.getMatchingIndexingMap(o);
+      if (!map.isProjectedPermutation() || map.getNumResults() != dims.size())
+        return false;
+      return llvm::equal(dimsOf(map), dims);
+    };
+    OpOperand *a = op.getDpsInputOperand(0), *x = op.getDpsInputOperand(1);
+    if (!reads(a, {m, k}))
+      std::swap(a, x);
+    if (!reads(a, {m, k}) || !reads(x, {k}) ||
+        !reads(op.getDpsInitOperand(0), {m}))
+      return rewriter.notifyMatchFailure(op, "not y[m] += a[m, k] x[k]");
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "dynamic sizes");
+    const int64_t M = ranges[m], K = ranges[k];
+    const int64_t L = vectorLength(K, cols);
+    if (!L)
+      return rewriter.notifyMatchFailure(op, "K is not a multiple of 8");
+    int64_t r = rows;
+    while (r > 1 && M % r != 0)
+      --r;
+
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto vecType = VectorType::get({L}, f32);
+    auto cst = [&](OpBuilder &bld, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(bld, loc, v);
+    };
+    Value pad = arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getF32FloatAttr(0));
+    Value zeros = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(vecType, 0.0f));
+    SmallVector<bool> inBounds{true};
+    auto outer = scf::ForOp::create(
+        rewriter, loc, cst(rewriter, 0), cst(rewriter, M), cst(rewriter, r),
+        ValueRange{op.getDpsInits()[0]},
+        [&](OpBuilder &b1, Location, Value m0, ValueRange y) {
+          SmallVector<Value> rowsIdx;
+          for (int64_t i = 0; i < r; ++i)
+            rowsIdx.push_back(arith::AddIOp::create(b1, loc, m0, cst(b1, i)));
+          auto reduce = scf::ForOp::create(
+              b1, loc, cst(b1, 0), cst(b1, K), cst(b1, L),
+              SmallVector<Value>(r, zeros),
+              [&](OpBuilder &b2, Location, Value k0, ValueRange acc) {
+                Value xv = vector::TransferReadOp::create(
+                    b2, loc, vecType, x->get(), ValueRange{k0}, pad,
+                    inBounds);
+                SmallVector<Value> next;
+                for (int64_t i = 0; i < r; ++i) {
+                  Value av = vector::TransferReadOp::create(
+                      b2, loc, vecType, a->get(), ValueRange{rowsIdx[i], k0},
+                      pad, inBounds);
+                  next.push_back(vector::FMAOp::create(b2, loc, av, xv, acc[i]));
+                }
+                scf::YieldOp::create(b2, loc, next);
+              });
+          Value result = y[0];
+          for (int64_t i = 0; i < r; ++i) {
+            Value sum = vector::ReductionOp::create(
+                b1, loc, vector::CombiningKind::ADD, reduce.getResult(i));
+            Value old = tensor::ExtractOp::create(b1, loc, result, rowsIdx[i]);
+            result = tensor::InsertOp::create(
+                b1, loc, arith::AddFOp::create(b1, loc, old, sum), result,
+                rowsIdx[i]);
+          }
+          scf::YieldOp::create(b1, loc, result);
+        });
+    rewriter.replaceOp(op, outer.getResults());
+    return success();
+  }
+
+  int64_t rows, cols;
+};
+
 struct MixerVectorizeContractionsPass
     : public mixir::impl::MixerVectorizeContractionsBase<
           MixerVectorizeContractionsPass> {
@@ -212,5 +327,6 @@ struct MixerVectorizeContractionsPass
 void mixir::populateVectorizeContractionsPatterns(RewritePatternSet &patterns,
                                                   int64_t rows,
                                                   int64_t cols) {
-  patterns.add<VectorizeContraction>(patterns.getContext(), rows, cols);
+  patterns.add<VectorizeContraction, VectorizeMatvec>(patterns.getContext(),
+                                                     rows, cols);
 }

@@ -139,3 +139,42 @@ func.func @negative_bf16(%a: tensor<16x32xbf16>, %b: tensor<32x48xbf16>, %acc: t
   } -> tensor<16x48xbf16>
   return %r : tensor<16x48xbf16>
 }
+
+// -----
+
+// y[m] += U[m, k] h[k] (an LSTM's per-step matvec, a named linalg.matvec):
+// 4 rows at a time, each a vector<16xf32> accumulator over k, reduced at
+// the end and added to y.
+// CHECK-LABEL: func @matvec
+// CHECK-SAME: (%[[U:.*]]: tensor<8x32xf32>, %[[H:.*]]: tensor<32xf32>, %[[Y:.*]]: tensor<8xf32>)
+// CHECK-DAG: %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
+// CHECK: scf.for %[[M0:.*]] = %c0 to %c8 step %c4 iter_args(%[[Y1:.*]] = %[[Y]])
+// CHECK: %[[R1:.*]] = arith.addi %[[M0]], %c1
+// CHECK: scf.for %[[K0:.*]] = %c0 to %c32 step %c16 iter_args(%[[A0:.*]] = %[[ZEROS]], %{{.*}} = %[[ZEROS]], %{{.*}} = %[[ZEROS]], %{{.*}} = %[[ZEROS]])
+// CHECK: %[[XV:.*]] = vector.transfer_read %[[H]][%[[K0]]]
+// CHECK: %[[AV:.*]] = vector.transfer_read %[[U]][%[[M0]], %[[K0]]]
+// CHECK: vector.fma %[[AV]], %[[XV]], %[[A0]] : vector<16xf32>
+// CHECK-COUNT-3: vector.fma
+// CHECK: %[[S0:.*]] = vector.reduction <add>, %{{.*}}#0 : vector<16xf32> into f32
+// CHECK: %[[OLD:.*]] = tensor.extract %[[Y1]][%[[M0]]]
+// CHECK: %[[NEW:.*]] = arith.addf %[[OLD]], %[[S0]]
+// CHECK: tensor.insert %[[NEW]] into %[[Y1]][%[[M0]]]
+// CHECK-COUNT-3: vector.reduction <add>
+// SMALL-LABEL: func @matvec
+// SMALL: scf.for {{.*}} step %c2
+// SMALL: scf.for {{.*}} step %c8 {{.*}} -> (vector<8xf32>, vector<8xf32>)
+func.func @matvec(%u: tensor<8x32xf32>, %h: tensor<32xf32>, %y: tensor<8xf32>) -> tensor<8xf32> {
+  %r = linalg.matvec ins(%u, %h : tensor<8x32xf32>, tensor<32xf32>) outs(%y : tensor<8xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// Not vectorized: a reduction length that is not a multiple of 8.
+// CHECK-LABEL: func @matvec_odd
+// CHECK: linalg.matvec
+// CHECK-NOT: vector.fma
+func.func @matvec_odd(%u: tensor<8x12xf32>, %h: tensor<12xf32>, %y: tensor<8xf32>) -> tensor<8xf32> {
+  %r = linalg.matvec ins(%u, %h : tensor<8x12xf32>, tensor<12xf32>) outs(%y : tensor<8xf32>) -> tensor<8xf32>
+  return %r : tensor<8xf32>
+}

@@ -124,7 +124,12 @@ def MixerVectorizeContractions : Pass<"mixer-vectorize-contractions"> {
     contiguous in n) into loops over `rows`×`cols` tiles of the accumulator.
     Each tile is held in `rows` vector registers across the whole reduction:
     per step one vector load of b, `rows` broadcasts of a and `rows` vector
-    FMAs, on f32 tensors. Other generics are left alone. This is the CPU's tiling of the
+    FMAs, on f32 tensors. A matrix-vector product `y[m] += a[m, k] * x[k]`
+    (a `linalg.matvec` or the same generic; a contiguous in k, as a
+    recurrence's U·h is) becomes `rows` vector accumulators of up to `cols`
+    lanes over k, one per row, each reduced once at the end: independent
+    FMA chains instead of one scalar chain per row. Other generics are left
+    alone. This is the CPU's tiling of the
     target-neutral forms; a GPU mapping would tile the same generics for
     blocks and threads instead.
   }];
