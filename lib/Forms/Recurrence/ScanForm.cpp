@@ -5,6 +5,10 @@
 // states or zero) and the batch element's slice of every output; each step
 // reads one row of every input (converted to f32), runs a clone of the
 // body, writes the step's outputs at row t, and carries the new states.
+// A body with a large matrix-vector product (an LSTM's U·h) also gets a
+// version, chosen at run time when the batch leaves workers idle, that
+// runs the batch elements one after another and splits each step's
+// product by rows across the workers.
 //
 //===----------------------------------------------------------------------===//
 #include "RecurrenceForms.h"
@@ -12,8 +16,10 @@
 #include "../Common/Tiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
@@ -60,16 +66,164 @@ Value sliceAt(ImplicitLocOpBuilder &b, Value x, ArrayRef<Value> lead,
 }
 } // namespace
 
-void mixir::forms::recurrence::lowerScan(RewriterBase &rewriter,
-                                         mixer::RecurrenceOp op) {
-  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+namespace {
+/// A matrix-vector product worth splitting across workers: y[m] += a[m, k]
+/// x[k] with a static [M, K] of at least kMinSplit elements (an LSTM's or
+/// GRU's U·h); `a` is set to its matrix operand.
+constexpr int64_t kMinSplit = 1 << 16;
+constexpr int64_t kMaxRowChunk = 64;
+
+bool isLargeMatvec(Operation *op, OpOperand *&a) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1 ||
+      linalgOp.getNumLoops() != 2 || linalgOp.getNumReductionLoops() != 1)
+    return false;
+  unsigned k = linalgOp.getIteratorTypesArray()[0] ==
+                       utils::IteratorType::reduction
+                   ? 0
+                   : 1,
+           m = 1 - k;
+  auto reads = [&](OpOperand *o, ArrayRef<unsigned> dims) {
+    AffineMap map = linalgOp.getMatchingIndexingMap(o);
+    if (!map.isProjectedPermutation() || map.getNumResults() != dims.size())
+      return false;
+    for (auto [e, d] : llvm::zip(map.getResults(), dims))
+      if (cast<AffineDimExpr>(e).getPosition() != d)
+        return false;
+    return true;
+  };
+  for (OpOperand *in : linalgOp.getDpsInputOperands()) {
+    auto type = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!type || !type.hasStaticShape() || !reads(in, {m, k}) ||
+        type.getNumElements() < kMinSplit)
+      continue;
+    if (!reads(linalgOp.getDpsInitOperand(0), {m}))
+      return false;
+    a = in;
+    return true;
+  }
+  return false;
+}
+
+/// Splits a large matvec's rows across the workers: an scf.forall over
+/// chunks of up to kMaxRowChunk rows (a divisor of M, so every chunk keeps
+/// static sizes for the register tiling).
+void splitRows(ImplicitLocOpBuilder &b, linalg::LinalgOp op, OpOperand *a) {
+  auto type = cast<RankedTensorType>(a->get().getType());
+  const int64_t M = type.getDimSize(0), K = type.getDimSize(1);
+  int64_t chunk = std::min(M, kMaxRowChunk);
+  while (M % chunk != 0)
+    --chunk;
+  OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(op);
+  OpOperand *y = op.getDpsInitOperand(0);
+  auto yType = cast<RankedTensorType>(y->get().getType());
+  auto rows = buildForall(
+      b, {b.getIndexAttr(M / chunk)}, {y->get()},
+      [&](ValueRange ivs, ValueRange shared) {
+        Value row0 = arith::MulIOp::create(
+            b, ivs[0], arith::ConstantIndexOp::create(b, chunk));
+        OpFoldResult one = b.getIndexAttr(1);
+        Value aRows = tensor::ExtractSliceOp::create(
+            b, RankedTensorType::get({chunk, K}, type.getElementType()),
+            a->get(), ArrayRef<OpFoldResult>{row0, b.getIndexAttr(0)},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(chunk), b.getIndexAttr(K)},
+            ArrayRef<OpFoldResult>{one, one});
+        auto yChunkType =
+            RankedTensorType::get({chunk}, yType.getElementType());
+        Value yRows = tensor::ExtractSliceOp::create(
+            b, yChunkType, shared[0], ArrayRef<OpFoldResult>{row0},
+            ArrayRef<OpFoldResult>{b.getIndexAttr(chunk)},
+            ArrayRef<OpFoldResult>{one});
+        SmallVector<Value> operands;
+        for (OpOperand &operand : op->getOpOperands())
+          operands.push_back(&operand == a   ? aRows
+                             : &operand == y ? yRows
+                                             : operand.get());
+        Operation *part = mlir::clone(b, op, TypeRange{yChunkType}, operands);
+        return SmallVector<ParallelInsert>{
+            {part->getResult(0), {row0}, {b.getIndexAttr(chunk)}}};
+      });
+  op->getResult(0).replaceAllUsesWith(rows[0]);
+  op->erase();
+}
+
+/// Whether the body holds a matvec worth splitting.
+bool hasLargeMatvec(Block &body) {
+  OpOperand *a;
+  return llvm::any_of(body.without_terminator(),
+                      [&](Operation &op) { return isLargeMatvec(&op, a); });
+}
+
+/// Runs the steps of batch element `batch` (outputs' slices [T, e...] in
+/// `rows`): returns the final states (f32) and the written rows. With
+/// `splitMatvecs`, each step's large matvecs are split across the workers.
+SmallVector<Value> scanBatch(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
+                             Value batch, Value T, ValueRange rows,
+                             bool splitMatvecs) {
   const unsigned numStates = op.getNumStates(),
                  numOutputs = op.getNumOutputs();
   Block &body = op.getBody().front();
-  Value first = op.getInputs().front();
-  Value B = tensor::DimOp::create(b, first, 0);
-  Value T = tensor::DimOp::create(b, first, 1);
+  HeadIndex at{batch, nullptr, T};
+  TileBuilder x(b, at);
+  // Initial states, f32.
+  SmallVector<Value> init;
+  for (unsigned s = 0; s < numStates; ++s) {
+    auto type = cast<RankedTensorType>(body.getArgument(s).getType());
+    init.push_back(op.getInits().empty()
+                       ? x.zeros(type.getShape())
+                       : x.toF32(sliceAt(b, op.getInits()[s], {batch})));
+  }
+  llvm::append_range(init, rows);
+  auto loop = scf::ForOp::create(
+      b, x.index(0), T, x.index(1), init,
+      [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        TileBuilder xt(ib, at);
+        IRMapping mapping;
+        for (unsigned s = 0; s < numStates; ++s)
+          mapping.map(body.getArgument(s), iter[s]);
+        for (auto [i, input] : llvm::enumerate(op.getInputs()))
+          mapping.map(body.getArgument(numStates + i),
+                      xt.toF32(sliceAt(ib, input, {batch, t})));
+        SmallVector<std::pair<Operation *, OpOperand *>> split;
+        for (Operation &inner : body.without_terminator()) {
+          Operation *clone = ib.clone(inner, mapping);
+          OpOperand *a;
+          if (splitMatvecs && isLargeMatvec(clone, a))
+            split.push_back({clone, a});
+        }
+        SmallVector<Value> next;
+        Operation *yield = op.getYield();
+        for (unsigned s = 0; s < numStates; ++s)
+          next.push_back(mapping.lookupOrDefault(yield->getOperand(s)));
+        for (unsigned o = 0; o < numOutputs; ++o) {
+          Value rows = iter[numStates + o];
+          auto rowsType = cast<RankedTensorType>(rows.getType());
+          Value step = xt.convertTo(
+              mapping.lookupOrDefault(yield->getOperand(numStates + o)),
+              rowsType.getElementType());
+          Window w = windowAt(ib, rowsType, {t});
+          next.push_back(tensor::InsertSliceOp::create(
+              ib, step, rows, w.offsets, w.sizes, w.strides));
+        }
+        auto terminator = scf::YieldOp::create(ib, next);
+        for (auto [clone, a] : split) {
+          ib.setInsertionPoint(terminator);
+          splitRows(ib, cast<linalg::LinalgOp>(clone), a);
+        }
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
+/// The scan over every batch element: in parallel over the batch, or, with
+/// `splitMatvecs`, one batch element after another with each step's large
+/// matvecs split across the workers.
+SmallVector<Value> scanAll(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
+                           Value B, Value T, bool splitMatvecs) {
+  const unsigned numStates = op.getNumStates(),
+                 numOutputs = op.getNumOutputs();
   SmallVector<Value> outs;
   for (Value r : op.getResults()) {
     auto type = cast<RankedTensorType>(r.getType());
@@ -80,61 +234,81 @@ void mixir::forms::recurrence::lowerScan(RewriterBase &rewriter,
                           : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
     outs.push_back(tensor::EmptyOp::create(b, sizes, type.getElementType()));
   }
-  SmallVector<Value> results = buildForall(
-      b, {B}, outs, [&](ValueRange iv, ValueRange shared) {
-        Value batch = iv[0];
-        HeadIndex at{batch, nullptr, T};
-        TileBuilder x(b, at);
-        // Initial states, f32.
-        SmallVector<Value> init;
-        for (unsigned s = 0; s < numStates; ++s) {
-          auto type = cast<RankedTensorType>(body.getArgument(s).getType());
-          init.push_back(op.getInits().empty()
-                             ? x.zeros(type.getShape())
-                             : x.toF32(sliceAt(b, op.getInits()[s], {batch})));
-        }
-        // The batch element's slice of every output, [T, e...].
-        for (unsigned o = 0; o < numOutputs; ++o)
-          init.push_back(sliceAt(b, shared[o], {batch}, T));
-        auto loop = scf::ForOp::create(
-            b, x.index(0), T, x.index(1), init,
-            [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
-              ImplicitLocOpBuilder ib(loc, nb);
-              TileBuilder xt(ib, at);
-              IRMapping mapping;
-              for (unsigned s = 0; s < numStates; ++s)
-                mapping.map(body.getArgument(s), iter[s]);
-              for (auto [i, input] : llvm::enumerate(op.getInputs()))
-                mapping.map(body.getArgument(numStates + i),
-                            xt.toF32(sliceAt(ib, input, {batch, t})));
-              for (Operation &inner : body.without_terminator())
-                ib.clone(inner, mapping);
-              SmallVector<Value> next;
-              Operation *yield = op.getYield();
-              for (unsigned s = 0; s < numStates; ++s)
-                next.push_back(mapping.lookupOrDefault(yield->getOperand(s)));
-              for (unsigned o = 0; o < numOutputs; ++o) {
-                Value rows = iter[numStates + o];
-                auto rowsType = cast<RankedTensorType>(rows.getType());
-                Value step = xt.convertTo(
-                    mapping.lookupOrDefault(yield->getOperand(numStates + o)),
-                    rowsType.getElementType());
-                Window w = windowAt(ib, rowsType, {t});
-                next.push_back(tensor::InsertSliceOp::create(
-                    ib, step, rows, w.offsets, w.sizes, w.strides));
-              }
-              scf::YieldOp::create(ib, next);
-            });
-        SmallVector<ParallelInsert> inserts;
-        for (auto [r, dest] : llvm::enumerate(shared)) {
-          auto type = cast<RankedTensorType>(dest.getType());
-          Window w = windowAt(b, type, {batch}, r < numOutputs ? T : nullptr);
-          Value value = r < numOutputs ? loop.getResult(numStates + r)
-                                       : x.convertTo(loop.getResult(r - numOutputs),
-                                                     type.getElementType());
-          inserts.push_back({value, w.offsets, w.sizes});
-        }
-        return inserts;
+  // Where each result of a batch element's scan goes.
+  auto placed = [&](ImplicitLocOpBuilder &ib, Value batch, ValueRange dests,
+                    ValueRange scanned) {
+    SmallVector<ParallelInsert> inserts;
+    HeadIndex at{batch, nullptr, T};
+    TileBuilder x(ib, at);
+    for (auto [r, dest] : llvm::enumerate(dests)) {
+      auto type = cast<RankedTensorType>(dest.getType());
+      Window w = windowAt(ib, type, {batch}, r < numOutputs ? T : nullptr);
+      Value value = r < numOutputs
+                        ? scanned[numStates + r]
+                        : x.convertTo(scanned[r - numOutputs],
+                                      type.getElementType());
+      inserts.push_back({value, w.offsets, w.sizes});
+    }
+    return inserts;
+  };
+  auto rowsOf = [&](ImplicitLocOpBuilder &ib, Value batch, ValueRange dests) {
+    SmallVector<Value> rows;
+    for (unsigned o = 0; o < numOutputs; ++o)
+      rows.push_back(sliceAt(ib, dests[o], {batch}, T));
+    return rows;
+  };
+  if (!splitMatvecs)
+    return buildForall(b, {B}, outs, [&](ValueRange iv, ValueRange shared) {
+      SmallVector<Value> scanned =
+          scanBatch(b, op, iv[0], T, rowsOf(b, iv[0], shared), false);
+      return placed(b, iv[0], shared, scanned);
+    });
+  auto loop = scf::ForOp::create(
+      b, arith::ConstantIndexOp::create(b, 0), B,
+      arith::ConstantIndexOp::create(b, 1), outs,
+      [&](OpBuilder &nb, Location loc, Value batch, ValueRange dests) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        SmallVector<Value> scanned =
+            scanBatch(ib, op, batch, T, rowsOf(ib, batch, dests), true);
+        SmallVector<Value> next;
+        for (auto [insert, dest] :
+             llvm::zip(placed(ib, batch, dests, scanned), dests))
+          next.push_back(tensor::InsertSliceOp::create(
+              ib, insert.source, dest, insert.offsets, insert.sizes,
+              SmallVector<OpFoldResult>(insert.offsets.size(),
+                                        ib.getIndexAttr(1))));
+        scf::YieldOp::create(ib, next);
       });
-  rewriter.replaceOp(op, castToTypes(b, op->getResultTypes(), results));
+  return SmallVector<Value>(loop.getResults());
+}
+} // namespace
+
+void mixir::forms::recurrence::lowerScan(RewriterBase &rewriter,
+                                         mixer::RecurrenceOp op) {
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  b.setInsertionPoint(op);
+  Value first = op.getInputs().front();
+  Value B = tensor::DimOp::create(b, first, 0);
+  Value T = tensor::DimOp::create(b, first, 1);
+  if (!hasLargeMatvec(op.getBody().front())) {
+    rewriter.replaceOp(op, castToTypes(b, op->getResultTypes(),
+                                       scanAll(b, op, B, T, false)));
+    return;
+  }
+  // Fewer batch elements than workers: split each step's matvecs instead.
+  Value workers = mixer::NumWorkersOp::create(b, b.getIndexType());
+  Value few = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, B, workers);
+  auto dispatch = scf::IfOp::create(
+      b, few,
+      [&](OpBuilder &nb, Location loc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        scf::YieldOp::create(ib, castToTypes(ib, op->getResultTypes(),
+                                             scanAll(ib, op, B, T, true)));
+      },
+      [&](OpBuilder &nb, Location loc) {
+        ImplicitLocOpBuilder ib(loc, nb);
+        scf::YieldOp::create(ib, castToTypes(ib, op->getResultTypes(),
+                                             scanAll(ib, op, B, T, false)));
+      });
+  rewriter.replaceOp(op, dispatch.getResults());
 }

@@ -46,3 +46,38 @@ func.func @outer_yield(%x: tensor<?x?x4xf32>) -> (tensor<?x?x4xf32>, tensor<?x4x
   } {form = #mixer.form<scan>} : (tensor<?x?x4xf32>) -> (tensor<?x?x4xf32>, tensor<?x4xf32>)
   return %o, %hT : tensor<?x?x4xf32>, tensor<?x4xf32>
 }
+
+// A body with a large matvec (U [512, 128], 65536 elements or more): when
+// the batch is smaller than the worker count (decided at run time), the
+// batch elements run one after another and each step's U·h is split by
+// rows across the workers, an scf.forall over 8 chunks of 64 rows;
+// otherwise the batch is parallel as above.
+// CHECK-LABEL: func @split_matvec
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x512xf32>, %[[U:.*]]: tensor<512x128xf32>)
+// CHECK: %[[B:.*]] = tensor.dim %[[X]], %c0
+// CHECK: %[[W:.*]] = mixer.num_workers
+// CHECK: %[[FEW:.*]] = arith.cmpi ult, %[[B]], %[[W]]
+// CHECK: scf.if %[[FEW]]
+// CHECK: scf.for %[[BI:.*]] = %c0 to %[[B]]
+// CHECK: scf.for
+// CHECK: %[[Y:.*]] = scf.forall (%[[C:.*]]) in (8) shared_outs(%[[SH:.*]] = %{{.*}}) -> (tensor<512xf32>)
+// CHECK: %[[R0:.*]] = arith.muli %[[C]], %c64
+// CHECK: %[[UR:.*]] = tensor.extract_slice %[[U]][%[[R0]], 0] [64, 128] [1, 1]
+// CHECK: %[[YR:.*]] = tensor.extract_slice %[[SH]][%[[R0]]] [64] [1]
+// CHECK: %[[P:.*]] = linalg.matvec ins(%[[UR]], %{{.*}} : tensor<64x128xf32>, tensor<128xf32>) outs(%[[YR]] : tensor<64xf32>)
+// CHECK: tensor.parallel_insert_slice %[[P]] into %[[SH]][%[[R0]]] [64] [1]
+// CHECK: tensor.extract_slice %[[Y]][0] [128] [1]
+// CHECK: } else {
+// CHECK: scf.forall (%{{.*}}) in (%[[B]])
+// CHECK: linalg.matvec ins(%[[U]], %{{.*}} : tensor<512x128xf32>, tensor<128xf32>)
+func.func @split_matvec(%x: tensor<?x?x512xf32>, %U: tensor<512x128xf32>) -> tensor<?x?x128xf32> {
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<128xf32>, %xt: tensor<512xf32>):
+    %uh = linalg.matvec ins(%U, %h : tensor<512x128xf32>, tensor<128xf32>)
+                        outs(%xt : tensor<512xf32>) -> tensor<512xf32>
+    %g = tensor.extract_slice %uh[0] [128] [1] : tensor<512xf32> to tensor<128xf32>
+    %n = math.tanh %g : tensor<128xf32>
+    mixer.yield %n, %n : tensor<128xf32>, tensor<128xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x512xf32>) -> (tensor<?x?x128xf32>, tensor<?x128xf32>)
+  return %o : tensor<?x?x128xf32>
+}
