@@ -49,6 +49,27 @@ func.func @logs(%x: f32) -> (f32, f32, f32) {
 
 // -----
 
+// expm1 without a division: its degree-8 Taylor polynomial (eight fmas,
+// then ·x) where |x| < 1/2, exp(x) − 1 elsewhere, chosen by a select; exp
+// by its polynomial in turn.
+// CHECK-LABEL: func @expm1
+// CHECK-SAME: (%[[X:.*]]: f32)
+// CHECK-NOT: math.expm1
+// CHECK-NOT: arith.divf
+// CHECK-COUNT-7: math.fma {{.*}}, %[[X]], {{.*}} : f32
+// CHECK: %[[P:.*]] = arith.mulf %{{.*}}, %[[X]] : f32
+// CHECK: %[[E:.*]] = arith.subf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[ABS:.*]] = math.absf %[[X]] : f32
+// CHECK: %[[SMALL:.*]] = arith.cmpf olt, %[[ABS]], %{{.*}} : f32
+// CHECK: %[[R:.*]] = arith.select %[[SMALL]], %[[P]], %[[E]] : f32
+// CHECK: return %[[R]]
+func.func @expm1(%x: f32) -> f32 {
+  %e = math.expm1 %x : f32
+  return %e : f32
+}
+
+// -----
+
 /// Other math functions are left alone.
 // CHECK-LABEL: func @negative_sin
 // CHECK: math.sin

@@ -102,7 +102,7 @@ def MixerCopyToLinalg : Pass<"mixer-copy-to-linalg"> {
 }
 
 def MixerApproximateMath : Pass<"mixer-approximate-math"> {
-  let summary = "Replace math.exp, exp2 and tanh by polynomial approximations that vectorise";
+  let summary = "Replace math.exp, exp2, expm1, log, log1p and tanh by polynomial approximations that vectorise";
   let description = [{
     `math.exp` otherwise becomes a call to libm's `expf`, one element at a
     time, which dominates the per-channel decays of the chunked and
@@ -110,7 +110,10 @@ def MixerApproximateMath : Pass<"mixer-approximate-math"> {
     slopes of an attention's score_mod, calls of `tanhf` and `exp2f`). The
     upstream polynomial approximations (range reduction plus a polynomial,
     within a few ulp of f32; exp2(x) as exp(x·ln 2)) are plain arithmetic
-    that the loop vectoriser turns into SIMD code.
+    that the loop vectoriser turns into SIMD code. `math.expm1` on f32 is
+    its degree-8 Taylor polynomial where |x| < 1/2 (within about 2 ulp)
+    and exp(x) − 1 elsewhere, without upstream's division by log(exp(x)).
+    Other element types keep the upstream approximations.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::math::MathDialect"];
