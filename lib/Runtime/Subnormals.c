@@ -18,7 +18,11 @@ uint32_t mixir_rt_flush_subnormals_begin(void) {
   return saved;
 }
 
-void mixir_rt_flush_subnormals_end(uint32_t saved) { _mm_setcsr(saved); }
+/* The caller's control bits come back; the exception flags (bits 0-5) the
+ * kernel raised stay raised, as they would after any other call. */
+void mixir_rt_flush_subnormals_end(uint32_t saved) {
+  _mm_setcsr((saved & ~0x3Fu) | (_mm_getcsr() & 0x3Fu));
+}
 
 #elif defined(__aarch64__)
 /* FPCR: flush-to-zero (bit 24). Its upper half is reserved (zero). */

@@ -26,8 +26,9 @@ struct ExpM1ByPolynomial : public OpRewritePattern<math::ExpM1Op> {
   LogicalResult matchAndRewrite(math::ExpM1Op op,
                                 PatternRewriter &rewriter) const override {
     Type type = op.getType();
-    if (!getElementTypeOrSelf(type).isF32())
-      return rewriter.notifyMatchFailure(op, "not f32");
+    if (!type.isF32() && !(isa<VectorType>(type) &&
+                           cast<VectorType>(type).getElementType().isF32()))
+      return rewriter.notifyMatchFailure(op, "not an f32 scalar or vector");
     Location loc = op.getLoc();
     auto constant = [&](double v) -> Value {
       auto attr = rewriter.getF32FloatAttr(v);

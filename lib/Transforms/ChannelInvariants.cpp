@@ -28,8 +28,15 @@ SmallVector<Value> mixir::hoistChannelInvariants(OpBuilder &builder,
   SmallVector<int64_t> channels(loops.begin() + 2, loops.end());
   if (llvm::any_of(channels, ShapedType::isDynamic))
     return unchanged;
+  // The channel map (b, t, d...) -> (d...) exactly.
   auto readsChannels = [&](OpOperand *in) {
-    return generic.getMatchingIndexingMap(in).getNumResults() == rank - 2;
+    AffineMap map = generic.getMatchingIndexingMap(in);
+    if (map.getNumResults() != rank - 2 || !map.isProjectedPermutation())
+      return false;
+    for (unsigned i = 0; i < rank - 2; ++i)
+      if (map.getDimPosition(i) != i + 2)
+        return false;
+    return true;
   };
 
   // The channel-invariant values: channel tensors' elements and what is
@@ -41,12 +48,16 @@ SmallVector<Value> mixir::hoistChannelInvariants(OpBuilder &builder,
       invariant.insert(body->getArgument(in->getOperandNumber()));
   llvm::SetVector<Operation *> hoisted;
   for (Operation &op : body->without_terminator()) {
+    // An op without operands is invariant only as a constant (not, say, a
+    // linalg.index of b or t).
+    bool constant = op.hasTrait<OpTrait::ConstantLike>();
     if (op.getNumRegions() || !isMemoryEffectFree(&op) ||
+        (op.getNumOperands() == 0 && !constant) ||
         !llvm::all_of(op.getOperands(),
                       [&](Value v) { return invariant.contains(v); }))
       continue;
     invariant.insert(op.getResults().begin(), op.getResults().end());
-    if (!op.hasTrait<OpTrait::ConstantLike>())
+    if (!constant)
       hoisted.insert(&op);
   }
   // What the rest reads of them.
@@ -113,6 +124,7 @@ SmallVector<Value> mixir::hoistChannelInvariants(OpBuilder &builder,
           std::distance(frontier.begin(), llvm::find(frontier, yielded)));
     else if (auto arg = dyn_cast<BlockArgument>(yielded);
              arg && arg.getOwner() == body &&
+             arg.getArgNumber() < generic.getNumDpsInputs() &&
              readsChannels(generic.getDpsInputOperand(arg.getArgNumber())))
       replacements[i] = generic.getDpsInputOperand(arg.getArgNumber())->get();
   }

@@ -296,7 +296,8 @@ static bool sameValue(Value x, Value y, unsigned depth = 0) {
   if (!ox || !oy || depth > 16 || ox->getName() != oy->getName() ||
       ox->getAttrDictionary() != oy->getAttrDictionary() ||
       ox->getNumOperands() != oy->getNumOperands() ||
-      ox->getNumResults() != 1 || !isMemoryEffectFree(ox))
+      ox->getNumResults() != 1 || ox->getNumRegions() != 0 ||
+      !isMemoryEffectFree(ox))
     return false;
   return llvm::all_of(llvm::zip(ox->getOperands(), oy->getOperands()),
                       [&](auto pair) {

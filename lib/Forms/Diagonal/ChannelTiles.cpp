@@ -92,7 +92,13 @@ ChannelTiles::ChannelTiles(DiagonalParts p)
   for (auto [i, v] : llvm::enumerate(values)) {
     Operand operand;
     bool isDecay = i < parts.count;
-    if (linalg::GenericOp producer = fusableProducer(v, parts.op)) {
+    // Only a per-step value is computed in the step; a [d...] one (a
+    // per-channel decay computed once, as the raise pass hoists it) is read
+    // as it is.
+    bool perStep = !isDecay || parts.decayPerStep;
+    linalg::GenericOp producer =
+        perStep ? fusableProducer(v, parts.op) : linalg::GenericOp();
+    if (producer) {
       operand.result = cast<OpResult>(v).getResultNumber();
       auto known = llvm::find(producers, producer);
       operand.producer = std::distance(producers.begin(), known);
@@ -105,7 +111,7 @@ ChannelTiles::ChannelTiles(DiagonalParts p)
       }
     } else {
       operand.read = reads.size();
-      reads.push_back({v, !isDecay || parts.decayPerStep});
+      reads.push_back({v, perStep});
     }
     operands.push_back(operand);
   }

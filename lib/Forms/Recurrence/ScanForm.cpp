@@ -67,9 +67,10 @@ Value sliceAt(ImplicitLocOpBuilder &b, Value x, ArrayRef<Value> lead,
 } // namespace
 
 namespace {
-/// A matrix-vector product worth splitting across workers: y[m] += a[m, k]
-/// x[k] with a static [M, K] of at least kMinSplit elements (an LSTM's or
-/// GRU's U·h); `a` is set to its matrix operand.
+/// A matrix-vector product worth splitting across workers: y[m] += f(a[m,
+/// k], x[k]) with a static [M, K] of at least kMinSplit elements (an LSTM's
+/// or GRU's U·h) and a body that does not read its indices; `a` is set to
+/// its matrix operand.
 constexpr int64_t kMinSplit = 1 << 16;
 constexpr int64_t kMaxRowChunk = 64;
 
@@ -93,12 +94,17 @@ bool isLargeMatvec(Operation *op, OpOperand *&a) {
         return false;
     return true;
   };
+  // Chunks of rows must mean the same computation: no index in the body.
+  if (!linalgOp.getBlock()->getOps<linalg::IndexOp>().empty())
+    return false;
   for (OpOperand *in : linalgOp.getDpsInputOperands()) {
     auto type = dyn_cast<RankedTensorType>(in->get().getType());
     if (!type || !type.hasStaticShape() || !reads(in, {m, k}) ||
         type.getNumElements() < kMinSplit)
       continue;
-    if (!reads(linalgOp.getDpsInitOperand(0), {m}))
+    OpOperand *x = linalgOp.getDpsInputOperand(
+        in == linalgOp.getDpsInputOperand(0) ? 1 : 0);
+    if (!reads(x, {k}) || !reads(linalgOp.getDpsInitOperand(0), {m}))
       return false;
     a = in;
     return true;

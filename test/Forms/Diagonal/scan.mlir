@@ -139,3 +139,28 @@ func.func @complex_scan(%lr: tensor<8xf32>, %li: tensor<8xf32>, %xr: tensor<?x?x
       : (tensor<8xf32>, tensor<8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xbf16>, tensor<?x8xf32>, tensor<?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>)
   return %hr, %hi, %tr, %ti : tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x8xf32>
 }
+
+// A per-channel log decay computed by a generic over [d] (as the raise pass
+// hoists exp(nu) → −exp(nu)) is read as a channel tensor, not through its
+// producer: sliced once per tile, its exp taken once per tile.
+// CHECK-LABEL: func @channel_decay_producer
+// CHECK: %[[G:.*]] = linalg.generic {{.*}} iterator_types = ["parallel"]} ins(%{{.*}} : tensor<8xf32>)
+// CHECK: scf.forall
+// CHECK: %[[L:.*]] = tensor.extract_slice %[[G]]
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[L]] : tensor<8xf32>)
+// CHECK: math.exp
+// CHECK: scf.for
+// CHECK: linalg.generic {{.*}} ins(%[[L]], %{{.*}}, %[[F]] : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>)
+func.func @channel_decay_producer(%nu: tensor<8xf32>, %x: tensor<?x?x8xf32>) -> tensor<?x?x8xf32> {
+  %e = tensor.empty() : tensor<8xf32>
+  %g = linalg.generic {indexing_maps = [affine_map<(d) -> (d)>, affine_map<(d) -> (d)>], iterator_types = ["parallel"]}
+      ins(%nu : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%n: f32, %o: f32):
+    %en = math.exp %n : f32
+    %l = arith.negf %en : f32
+    linalg.yield %l : f32
+  } -> tensor<8xf32>
+  %h = mixer.diagonal_recurrence %g, %x {log_decay, form = #mixer.form<scan>}
+      : (tensor<8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
+  return %h : tensor<?x?x8xf32>
+}

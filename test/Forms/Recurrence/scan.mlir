@@ -81,3 +81,26 @@ func.func @split_matvec(%x: tensor<?x?x512xf32>, %U: tensor<512x128xf32>) -> ten
   } {form = #mixer.form<scan>} : (tensor<?x?x512xf32>) -> (tensor<?x?x128xf32>, tensor<?x128xf32>)
   return %o : tensor<?x?x128xf32>
 }
+
+// Not split: a row reduction of two matrices (y[m] += U[m, k]·V[m, k]),
+// whose second operand is not read by k alone.
+// CHECK-LABEL: func @no_split_rowsum
+// CHECK-NOT: mixer.num_workers
+// CHECK: scf.forall
+// CHECK-NOT: scf.forall (
+func.func @no_split_rowsum(%x: tensor<?x?x512xf32>, %U: tensor<512x128xf32>, %V: tensor<512x128xf32>) -> tensor<?x?x512xf32> {
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<512xf32>, %xt: tensor<512xf32>):
+    %r = linalg.generic {indexing_maps = [affine_map<(m, k) -> (m, k)>, affine_map<(m, k) -> (m, k)>, affine_map<(m, k) -> (m)>],
+                         iterator_types = ["parallel", "reduction"]}
+        ins(%U, %V : tensor<512x128xf32>, tensor<512x128xf32>) outs(%xt : tensor<512xf32>) {
+    ^bb0(%a: f32, %b: f32, %acc: f32):
+      %p = arith.mulf %a, %b : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    } -> tensor<512xf32>
+    %n = arith.addf %r, %h : tensor<512xf32>
+    mixer.yield %n, %n : tensor<512xf32>, tensor<512xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x512xf32>) -> (tensor<?x?x512xf32>, tensor<?x512xf32>)
+  return %o : tensor<?x?x512xf32>
+}

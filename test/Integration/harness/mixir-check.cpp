@@ -49,11 +49,12 @@ DLDataType dlpackOf(DType type) {
   return {kDLFloat, 32, 1};
 }
 
-/// The calling thread's floating-point control word (x86 MXCSR, AArch64
-/// FPCR; 0 elsewhere): a kernel must give it back as it found it.
+/// The calling thread's floating-point control word (x86 MXCSR without its
+/// exception flags, AArch64 FPCR; 0 elsewhere): a kernel must give it back
+/// as it found it.
 static uint32_t fpControl() {
 #if defined(__x86_64__) || defined(__i386__)
-  return _mm_getcsr();
+  return _mm_getcsr() & ~0x3Fu;
 #elif defined(__aarch64__)
   uint64_t fpcr;
   __asm__ volatile("mrs %0, fpcr" : "=r"(fpcr));
