@@ -199,8 +199,19 @@ std::string RecurrenceOp::getMissingFormReason(StringRef form) {
   // Only a recurrence linear in its state has parallel forms: say which
   // operation makes it non-linear (docs/math.md, section 4.2).
   Dependence why;
-  if (!StateDependence(*this).isDiagonal(&why))
+  StateDependence deps(*this);
+  if (!deps.isDiagonal(&why)) {
+    // Linear in the states, but read out otherwise (Mamba-1's contraction
+    // of the state): the parallel forms exist in principle, not in mixir.
+    bool linear = true;
+    for (unsigned s = 0, e = getNumStates(); s < e; ++s)
+      linear &= deps.get(getYield()->getOperand(s)).kind != Dependence::Other;
+    if (linear)
+      return "its new states are affine in the states, but it is not "
+             "raised to an op with that form: " +
+             describeBlocker(why);
     return "only the scan is exact, " + describeBlocker(why);
+  }
   return "its new states are element-wise affine in the states; "
          "mixer-raise-recurrences turns it into a mixer.diagonal_recurrence "
          "(or, for a pair of states that are a complex number's parts, a "

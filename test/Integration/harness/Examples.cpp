@@ -398,6 +398,33 @@ std::vector<Example> makeCatalogue() {
          }
          return {re, im};
        }},
+      {"mamba1",
+       {in("x", {"B", "T", "256"}), in("delta", {"B", "T", "256"}, Draw::Dt),
+        in("A", {"256", "16"}, Draw::NegativeA), in("Bm", {"B", "T", "16"}),
+        in("Cm", {"B", "T", "16"}), in("D", {"256"}),
+        out("y", {"B", "T", "256"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // h[d,n] = exp(δ[d] A[d,n]) h[d,n] + δ[d] Bm[n] x[d];
+         // y[d] = Σ_n Cm[n] h[d,n] + D[d] x[d]; in double.
+         const int64_t D = 256, N = 16;
+         std::vector<double> y(size_t(B * T * D));
+         for (int64_t b = 0; b < B; ++b)
+           for (int64_t d = 0; d < D; ++d) {
+             std::vector<double> h(N, 0.0);
+             for (int64_t t = 0; t < T; ++t) {
+               size_t at = size_t((b * T + t) * D + d);
+               size_t bn = size_t((b * T + t) * N);
+               double xv = x[0][at], dt = x[1][at], sum = 0;
+               for (int64_t n = 0; n < N; ++n) {
+                 h[n] = std::exp(dt * double(x[2][size_t(d * N + n)])) * h[n] +
+                        dt * double(x[3][bn + n]) * xv;
+                 sum += double(x[4][bn + n]) * h[n];
+               }
+               y[at] = sum + double(x[5][size_t(d)]) * xv;
+             }
+           }
+         return {y};
+       }},
       {"lstm",
        {in("xg", {"B", "T", "512"}), in("U", {"512", "128"}, Draw::Small),
         in("h0", {"B", "128"}), in("c0", {"B", "128"}),
