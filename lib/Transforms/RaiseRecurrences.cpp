@@ -55,6 +55,25 @@ public:
       : op(op), deps(deps), group(group),
         stateType(cast<RankedTensorType>(
             op.getBody().front().getArgument(group[0]).getType())) {}
+  /// For an output: `newStates` maps each new state's value in the body to
+  /// the [B, T, d...] tensor of the op that computes it.
+  Raiser(RecurrenceOp op, const StateDependence &deps,
+         RankedTensorType shape, llvm::DenseMap<Value, Value> newStates)
+      : op(op), deps(deps), stateType(shape),
+        newStates(std::move(newStates)) {}
+
+  /// Whether output `out` is element-wise on the state's shape, computed
+  /// from new states and independent values; else the operation that is
+  /// not.
+  Operation *findNonElementwiseOutput(Value out) {
+    Operation *bad = nullptr;
+    checkValue(out, bad);
+    return bad;
+  }
+
+  /// The generic over [B, T, d...] computing an output from the new states
+  /// (read from their ops' results) and the inputs.
+  linalg::GenericOp buildOutput(OpBuilder &b, Value out, Type elementType);
 
   /// Whether every independent value the new states need is element-wise
   /// on the state's shape; else the operation that is not.
@@ -100,6 +119,19 @@ private:
   const StateDependence &deps;
   SmallVector<unsigned, 2> group;
   RankedTensorType stateType;
+  /// What a generic over [B, T, d...] reads for the checked values: the
+  /// inputs, the new states' tensors (identity), outer tensors (channels).
+  struct Reads {
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<Value> ins, bodyValues;
+    SmallVector<AffineMap> maps;
+  };
+  Reads collectReads(ImplicitLocOpBuilder &b);
+  /// Maps every read's body value to its element (f32), and outer splat
+  /// constants to scalars, in a generic's body.
+  void mapReads(ImplicitLocOpBuilder &g, const Reads &reads, ValueRange args);
+
+  llvm::DenseMap<Value, Value> newStates;
   llvm::SetVector<Value> checked;
   IRMapping scalars;
   llvm::DenseMap<Value, Linear> linears;
@@ -108,7 +140,7 @@ private:
 void Raiser::checkValue(Value v, Operation *&bad) {
   if (bad || !checked.insert(v))
     return;
-  if (isStepInput(v))
+  if (isStepInput(v) || newStates.count(v))
     return;
   if (!definedInBody(v)) {
     // An outer tensor is broadcast over B and T: it must have the state's
@@ -322,35 +354,11 @@ static bool negationOf(Value x, Value y) {
 linalg::GenericOp Raiser::build(OpBuilder &builder, bool &logDecay,
                                  std::string &why) {
   ImplicitLocOpBuilder b(op.getLoc(), builder);
-  // What the generic reads: every input (its step has the state's shape,
-  // or it is not read) and every outer tensor the new states need.
-  Value first = op.getInputs().front();
-  Value B = tensor::DimOp::create(b, first, 0);
-  Value T = tensor::DimOp::create(b, first, 1);
-  SmallVector<OpFoldResult> sizes{B, T};
-  for (int64_t d : stateType.getShape())
-    sizes.push_back(b.getIndexAttr(d));
-  const unsigned rank = sizes.size();
-  SmallVector<AffineMap> maps;
-  SmallVector<Value> ins;
-  SmallVector<Value> bodyValues; // the body value each read stands for
-  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
-    Value arg = body().getArgument(op.getNumStates() + i);
-    if (!checked.contains(arg))
-      continue;
-    ins.push_back(input);
-    bodyValues.push_back(arg);
-    maps.push_back(b.getMultiDimIdentityMap(rank));
-  }
-  for (Value v : checked)
-    if (!definedInBody(v) && !splatOf(v)) {
-      ins.push_back(v);
-      bodyValues.push_back(v);
-      SmallVector<AffineExpr> channels;
-      for (unsigned d = 2; d < rank; ++d)
-        channels.push_back(b.getAffineDimExpr(d));
-      maps.push_back(AffineMap::get(rank, 0, channels, b.getContext()));
-    }
+  Reads reads = collectReads(b);
+  const unsigned rank = reads.sizes.size();
+  SmallVector<AffineMap> maps = reads.maps;
+  SmallVector<OpFoldResult> sizes = reads.sizes;
+  SmallVector<Value> ins = reads.ins;
   // The decay's parts, then the input's.
   const unsigned n = group.size();
   Type f32 = b.getF32Type();
@@ -365,18 +373,7 @@ linalg::GenericOp Raiser::build(OpBuilder &builder, bool &logDecay,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &nb, Location loc, ValueRange args) {
         ImplicitLocOpBuilder g(loc, nb);
-        for (Value v : checked)
-          if (!definedInBody(v))
-            if (FloatAttr splat = splatOf(v))
-              scalars.map(v, arith::ConstantOp::create(
-                                 g, g.getF32FloatAttr(
-                                        splat.getValue().convertToDouble())));
-        for (auto [value, arg] : llvm::zip(bodyValues, args)) {
-          Value x = arg;
-          if (x.getType() != f32)
-            x = arith::ExtFOp::create(g, f32, x);
-          scalars.map(value, x);
-        }
+        mapReads(g, reads, args);
         SmallVector<Linear> lin;
         for (unsigned s : group)
           lin.push_back(linear(g, op.getYield()->getOperand(s)));
@@ -411,6 +408,80 @@ linalg::GenericOp Raiser::build(OpBuilder &builder, bool &logDecay,
     return nullptr;
   }
   return generic;
+}
+
+Raiser::Reads Raiser::collectReads(ImplicitLocOpBuilder &b) {
+  // Every input (its step has the state's shape, or it is not read), every
+  // new state read, and every outer tensor the checked values need.
+  Reads r;
+  Value first = op.getInputs().front();
+  r.sizes = {tensor::DimOp::create(b, first, 0).getResult(),
+             tensor::DimOp::create(b, first, 1).getResult()};
+  for (int64_t d : stateType.getShape())
+    r.sizes.push_back(b.getIndexAttr(d));
+  const unsigned rank = r.sizes.size();
+  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+    Value arg = body().getArgument(op.getNumStates() + i);
+    if (!checked.contains(arg))
+      continue;
+    r.ins.push_back(input);
+    r.bodyValues.push_back(arg);
+    r.maps.push_back(b.getMultiDimIdentityMap(rank));
+  }
+  for (Value v : checked)
+    if (auto it = newStates.find(v); it != newStates.end()) {
+      r.ins.push_back(it->second);
+      r.bodyValues.push_back(v);
+      r.maps.push_back(b.getMultiDimIdentityMap(rank));
+    }
+  SmallVector<AffineExpr> channels;
+  for (unsigned d = 2; d < rank; ++d)
+    channels.push_back(b.getAffineDimExpr(d));
+  for (Value v : checked)
+    if (!definedInBody(v) && !splatOf(v)) {
+      r.ins.push_back(v);
+      r.bodyValues.push_back(v);
+      r.maps.push_back(AffineMap::get(rank, 0, channels, b.getContext()));
+    }
+  return r;
+}
+
+void Raiser::mapReads(ImplicitLocOpBuilder &g, const Reads &reads,
+                      ValueRange args) {
+  Type f32 = g.getF32Type();
+  for (Value v : checked)
+    if (!definedInBody(v))
+      if (FloatAttr splat = splatOf(v))
+        scalars.map(v, arith::ConstantOp::create(
+                           g, g.getF32FloatAttr(
+                                  splat.getValue().convertToDouble())));
+  for (auto [value, arg] : llvm::zip(reads.bodyValues, args)) {
+    Value x = arg;
+    if (x.getType() != f32)
+      x = arith::ExtFOp::create(g, f32, x);
+    scalars.map(value, x);
+  }
+}
+
+linalg::GenericOp Raiser::buildOutput(OpBuilder &builder, Value out,
+                                      Type elementType) {
+  ImplicitLocOpBuilder b(op.getLoc(), builder);
+  Reads reads = collectReads(b);
+  const unsigned rank = reads.sizes.size();
+  SmallVector<AffineMap> maps = reads.maps;
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  Value empty = tensor::EmptyOp::create(b, reads.sizes, elementType);
+  return linalg::GenericOp::create(
+      b, TypeRange{empty.getType()}, reads.ins, ValueRange{empty}, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location loc, ValueRange args) {
+        ImplicitLocOpBuilder g(loc, nb);
+        mapReads(g, reads, args.drop_back());
+        Value y = scalar(g, out);
+        if (y.getType() != elementType)
+          y = arith::TruncFOp::create(g, elementType, y);
+        linalg::YieldOp::create(g, ValueRange{y});
+      });
 }
 
 /// 1 − exp(x)·exp(x) → −expm1(2x) and 1 − exp(y) → −expm1(y): near a = 1
@@ -474,8 +545,29 @@ struct MixerRaiseRecurrences
     const unsigned numOutputs = op.getNumOutputs();
     // Each state's outputs share one type (they become one result).
     SmallVector<Type> outputType(op.getNumStates());
+    Operation *yield = op.getYield();
+    // New states by their values in the body, for outputs computed from
+    // them (the tensors are filled in once the diagonal ops exist).
+    llvm::DenseMap<Value, Value> newStates;
+    for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
+      newStates[yield->getOperand(s)] = nullptr;
+    SmallVector<unsigned> computedOutputs;
     for (unsigned o = 0; o < numOutputs; ++o) {
-      unsigned s = *deps.outputState(o);
+      std::optional<unsigned> state = deps.outputState(o);
+      if (!state) {
+        // An element-wise function of new states: its own generic.
+        Value out = yield->getOperand(op.getNumStates() + o);
+        Raiser check(op, deps, cast<RankedTensorType>(out.getType()),
+                     newStates);
+        if (Operation *bad = check.findNonElementwiseOutput(out))
+          return keep(op, Dependence::blocked(
+                              bad, "output " + std::to_string(o) +
+                                       " is computed with an operation that "
+                                       "is not element-wise on its shape"));
+        computedOutputs.push_back(o);
+        continue;
+      }
+      unsigned s = *state;
       Type t = op.getResult(o).getType();
       if (outputType[s] && outputType[s] != t)
         return keep(op, Dependence::blocked(
@@ -567,11 +659,27 @@ struct MixerRaiseRecurrences
       }
       for (auto [k, s] : llvm::enumerate(group)) {
         for (unsigned o = 0; o < numOutputs; ++o)
-          if (*deps.outputState(o) == s)
+          if (deps.outputState(o) == s)
             replacements[o] = results[k];
         replacements[numOutputs + s] = results[n + k];
+        newStates[yield->getOperand(s)] = results[k];
       }
     }
+    for (unsigned o : computedOutputs) {
+      Value out = yield->getOperand(op.getNumStates() + o);
+      Raiser builder(op, deps, cast<RankedTensorType>(out.getType()),
+                     newStates);
+      builder.findNonElementwiseOutput(out);
+      auto type = cast<RankedTensorType>(op.getResult(o).getType());
+      Value y = builder.buildOutput(b, out, type.getElementType())
+                    ->getResult(0);
+      if (y.getType() != type)
+        y = tensor::CastOp::create(b, op.getLoc(), type, y);
+      replacements[o] = y;
+    }
+    if (!computedOutputs.empty())
+      found += "; output" + std::string(computedOutputs.size() > 1 ? "s" : "") +
+               " computed element-wise from the new states";
     if (remarks)
       op.emitRemark() << "raised to "
                       << (real && complex ? "mixer.diagonal_recurrence and "

@@ -284,7 +284,7 @@ func.func @divide_by_state(%x: !x) -> !x {
 
 // Refused: a comparison of the state (a select on it); two states
 // mixed other than as a complex number's parts (h1' = h1 + h2, h2' = x); an
-// output that is not a new state; a coefficient computed with an
+// output that reads the previous state; an output that is not a new state; a coefficient computed with an
 // op that is not element-wise.
 // CHECK-LABEL: func @refusals
 // CHECK-COUNT-4: mixer.recurrence
@@ -303,11 +303,11 @@ func.func @refusals(%x: !x, %w: tensor<8x8xf32>) -> (!x, !x, !x, !x) {
     %n1 = arith.addf %h1, %h2 : tensor<8xf32>
     mixer.yield %n1, %xt, %n1 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
   } : (!x) -> (!x, !s, !s)
-  // expected-remark@+1 {{output 0 is not one of the new states}}
+  // expected-remark@+1 {{output 0 is not one of the new states or an element-wise function of them: it reads the previous state}}
   %o3, %f3 = mixer.recurrence(%x) {
   ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
     %hn = arith.addf %h, %xt : tensor<8xf32>
-    %y = arith.mulf %hn, %xt : tensor<8xf32>
+    %y = arith.mulf %h, %xt : tensor<8xf32>
     mixer.yield %hn, %y : tensor<8xf32>, tensor<8xf32>
   } : (!x) -> (!x, !s)
   // expected-remark@+1 {{the coefficients of new state 0 are computed with an operation that is not element-wise on the state's shape}}
@@ -429,4 +429,39 @@ func.func @complex_refusals(%a: !x, %b: !x) -> (!x, !x) {
     mixer.yield %n1, %n2, %n3, %n1 : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
   } : (!x) -> (!x, !s, !s, !s)
   return %o1, %p1 : !x, !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// An output that is an element-wise function of the new state and the
+// inputs (a gated readout y = h ⊙ σ(z), in bf16): the diagonal op computes
+// h, and a generic over [B, T, d] computes y from it.
+// CHECK-LABEL: func @gated_output
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?x8xf32>, %[[F:.*]]: tensor<?x?x8xf32>, %[[Z:.*]]: tensor<?x?x8xf32>)
+// CHECK: %[[H:.*]], %[[HT:.*]] = mixer.diagonal_recurrence
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} ins(%[[Z]], %[[H]] : tensor<?x?x8xf32>, tensor<?x?x8xf32>) outs(%{{.*}} : tensor<?x?x8xbf16>)
+// CHECK: ^bb0(%[[ZE:.*]]: f32, %[[HE:.*]]: f32, %{{.*}}: bf16):
+// CHECK: math.exp
+// CHECK: %[[G:.*]] = arith.mulf %[[HE]], %{{.*}} : f32
+// CHECK: %[[GB:.*]] = arith.truncf %[[G]] : f32 to bf16
+// CHECK: linalg.yield %[[GB]] : bf16
+// CHECK: return %[[Y]], %[[HT]]
+func.func @gated_output(%x: !x, %f: !x, %z: !x) -> (tensor<?x?x8xbf16>, !s) {
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence: new state 0 is element-wise affine in the state (h = a ⊙ h + b); output computed element-wise from the new states}}
+  %y, %hT = mixer.recurrence(%x, %f, %z) {
+  ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>, %ft: tensor<8xf32>, %zt: tensor<8xf32>):
+    %one = arith.constant dense<1.0> : tensor<8xf32>
+    %keep = arith.mulf %ft, %h : tensor<8xf32>
+    %hn = arith.addf %keep, %xt : tensor<8xf32>
+    %nz = arith.negf %zt : tensor<8xf32>
+    %e = math.exp %nz : tensor<8xf32>
+    %d = arith.addf %one, %e : tensor<8xf32>
+    %gate = arith.divf %one, %d : tensor<8xf32>
+    %yt = arith.mulf %hn, %gate : tensor<8xf32>
+    mixer.yield %hn, %yt : tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x, !x) -> (tensor<?x?x8xbf16>, !s)
+  return %y, %hT : tensor<?x?x8xbf16>, !s
 }

@@ -162,11 +162,38 @@ bool StateDependence::isDiagonal(Dependence *why) const {
                      " are coupled: only a pair of states (a complex "
                      "number's parts) may be mixed"));
     }
-  for (unsigned o = 0, e = op.getNumOutputs(); o < e; ++o)
-    if (!outputState(o))
-      return fail(Dependence::blocked(yield, "output " + std::to_string(o) +
-                                   " is not one of the new states"));
+  for (unsigned o = 0, e = op.getNumOutputs(); o < e; ++o) {
+    if (outputState(o))
+      continue;
+    Dependence d;
+    if (!readsNewStates(yield->getOperand(op.getNumStates() + o), d))
+      return fail(Dependence::blocked(
+          d.blocker ? d.blocker : yield,
+          "output " + std::to_string(o) + " is not one of the new states " +
+              "or an element-wise function of them: " + d.reason));
+  }
   return true;
+}
+
+bool StateDependence::readsNewStates(Value v, Dependence &why) const {
+  if (get(v).kind == Dependence::Independent)
+    return true;
+  Operation *yield = op.getYield();
+  for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
+    if (yield->getOperand(s) == v)
+      return true;
+  Operation *def = v.getDefiningOp();
+  if (!def) {
+    why = Dependence::blocked(nullptr, "it reads the previous state");
+    return false;
+  }
+  if (!OpTrait::hasElementwiseMappableTraits(def)) {
+    why = Dependence::blocked(def, def->getName().getStringRef().str() +
+                                       " is not element-wise");
+    return false;
+  }
+  return llvm::all_of(def->getOperands(),
+                      [&](Value operand) { return readsNewStates(operand, why); });
 }
 
 std::string mixir::mixer::describeBlocker(const Dependence &d) {

@@ -179,14 +179,15 @@ func.func @raise_first(%x: !x) -> (!x, tensor<?x8xf32>) {
 // -----
 
 !x = tensor<?x?x8xf32>
-// Linear in its state but read out otherwise (an output that is not a new
-// state, as Mamba-1's contraction): the error says it is not raised, and why.
+// Linear in its state but read out otherwise (here an output of the
+// previous state; Mamba-1's contraction of the new one): the error says it
+// is not raised, and why.
 func.func @linear_readout(%x: !x) -> (!x, tensor<?x8xf32>) {
-  // expected-error-re@+1 {{'mixer.recurrence' op has no 'parallel_scan' form (its forms: scan): its new states are affine in the states, but it is not raised to an op with that form: 'mixer.yield' at {{.*}}: output 0 is not one of the new states}}
+  // expected-error-re@+1 {{'mixer.recurrence' op has no 'parallel_scan' form (its forms: scan): its new states are affine in the states, but it is not raised to an op with that form: 'mixer.yield' at {{.*}}: output 0 is not one of the new states or an element-wise function of them: it reads the previous state}}
   %o, %hT = mixer.recurrence(%x) {
   ^bb0(%h: tensor<8xf32>, %xt: tensor<8xf32>):
     %n = arith.addf %h, %xt : tensor<8xf32>
-    %y = math.tanh %n : tensor<8xf32>
+    %y = math.tanh %h : tensor<8xf32>
     mixer.yield %n, %y : tensor<8xf32>, tensor<8xf32>
   } {form = #mixer.form<parallel_scan>} : (!x) -> (!x, tensor<?x8xf32>)
   return %o, %hT : !x, tensor<?x8xf32>

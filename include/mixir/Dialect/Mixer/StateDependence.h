@@ -50,8 +50,9 @@ public:
 
   /// Whether every new state is element-wise affine in the states, no
   /// more than two states are coupled (a pair may be a complex number's
-  /// parts) and every output is a new state: the recurrence may be
-  /// diagonal. Otherwise `why` says what blocks it.
+  /// parts) and every output is a new state or an element-wise function of
+  /// new states: the recurrence may be diagonal. Otherwise `why` says what
+  /// blocks it.
   bool isDiagonal(Dependence *why = nullptr) const;
 
   /// The groups of coupled states (new state s depends on state t, or t on
@@ -60,6 +61,11 @@ public:
 
   /// For output `o`: the state whose new value it is, if it is one.
   std::optional<unsigned> outputState(unsigned o) const;
+
+  /// Whether `v` is computed element-wise from new states and independent
+  /// values only (not from a previous state or an intermediate value);
+  /// else `why` says what it reads.
+  bool readsNewStates(mlir::Value v, Dependence &why) const;
 
 private:
   mutable RecurrenceOp op;
