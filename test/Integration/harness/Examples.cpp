@@ -96,6 +96,24 @@ Example withType(Example ex, std::string name, DType type) {
   return ex;
 }
 
+/// HGRN's states h_t = f_t h_{t-1} + (1 - f_t) i_t (i = x[0], f = x[1],
+/// [B, T, 512]) in double, step by step.
+std::vector<double> hgrnStates(const Inputs &x, int64_t B, int64_t T) {
+  const int64_t D = 512;
+  std::vector<double> h(size_t(B * T * D));
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t d = 0; d < D; ++d) {
+      double state = 0;
+      for (int64_t t = 0; t < T; ++t) {
+        size_t at = size_t((b * T + t) * D + d);
+        double f = x[1][at];
+        state = f * state + (1.0 - f) * double(x[0][at]);
+        h[at] = state;
+      }
+    }
+  return h;
+}
+
 std::vector<Example> makeCatalogue() {
   std::vector<Example> examples = {
       {"linear_attention",
@@ -313,19 +331,17 @@ std::vector<Example> makeCatalogue() {
        {in("i", {"B", "T", "512"}), in("f", {"B", "T", "512"}, Draw::Rate),
         out("o", {"B", "T", "512"})},
        [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
-         // h_t = f_t h_{t-1} + (1 - f_t) i_t, in double, step by step.
-         const int64_t D = 512;
-         std::vector<double> o(size_t(B * T * D));
-         for (int64_t b = 0; b < B; ++b)
-           for (int64_t d = 0; d < D; ++d) {
-             double h = 0;
-             for (int64_t t = 0; t < T; ++t) {
-               size_t at = size_t((b * T + t) * D + d);
-               double f = x[1][at];
-               h = f * h + (1.0 - f) * double(x[0][at]);
-               o[at] = h;
-             }
-           }
+         return {hgrnStates(x, B, T)};
+       }},
+      {"hgrn_gated",
+       {in("i", {"B", "T", "512"}), in("f", {"B", "T", "512"}, Draw::Rate),
+        in("g", {"B", "T", "512"}),
+        typed(out("o", {"B", "T", "512"}), DType::BF16)},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // o_t = h_t σ(g_t).
+         std::vector<double> o = hgrnStates(x, B, T);
+         for (size_t at = 0; at < o.size(); ++at)
+           o[at] /= 1.0 + std::exp(-double(x[2][at]));
          return {o};
        }},
       {"mingru",
