@@ -6,6 +6,8 @@
 // docs/math.md section 4.3).
 //
 //===----------------------------------------------------------------------===//
+#include "RuntimeFunctions.h"
+
 #include "mixir/Conversion/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -58,25 +60,19 @@ private:
   LogicalResult declare(ModuleOp module) {
     MLIRContext *ctx = module.getContext();
     Type i32 = IntegerType::get(ctx, 32);
-    auto want = [&](StringRef name, FunctionType type) -> func::FuncOp {
-      if (Operation *clash = module.lookupSymbol(name)) {
-        auto fn = dyn_cast<func::FuncOp>(clash);
-        if (!fn || fn.getFunctionType() != type) {
-          clash->emitError() << "'@" << name
-                             << "' is reserved for the mixir runtime, as "
-                             << type;
-          return nullptr;
-        }
-        return fn;
-      }
-      OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-      auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
-      fn.setPrivate();
-      return fn;
-    };
-    beginFn = want(mixir::kFlushBeginFn, FunctionType::get(ctx, {}, {i32}));
-    endFn = want(mixir::kFlushEndFn, FunctionType::get(ctx, {i32}, {}));
-    return success(beginFn && endFn);
+    auto beginType = FunctionType::get(ctx, {}, {i32});
+    auto endType = FunctionType::get(ctx, {i32}, {});
+    if (failed(mixir::checkRuntimeFunction(module, mixir::kFlushBeginFn,
+                                           beginType)) ||
+        failed(mixir::checkRuntimeFunction(module, mixir::kFlushEndFn,
+                                           endType)))
+      return failure();
+    OpBuilder b(ctx);
+    beginFn = mixir::declareRuntimeFunction(b, module, mixir::kFlushBeginFn,
+                                            beginType);
+    endFn =
+        mixir::declareRuntimeFunction(b, module, mixir::kFlushEndFn, endType);
+    return success();
   }
   Value begin(OpBuilder &b, Location loc) {
     return func::CallOp::create(b, loc, beginFn, ValueRange{}).getResult(0);

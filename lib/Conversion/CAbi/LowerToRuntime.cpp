@@ -6,6 +6,8 @@
 // work by it gives every thread a share.
 //
 //===----------------------------------------------------------------------===//
+#include "RuntimeFunctions.h"
+
 #include "mixir/Conversion/Passes.h"
 #include "mixir/Dialect/Mixer/MixerOps.h"
 
@@ -19,20 +21,6 @@ namespace mixir {
 
 using namespace mlir;
 
-/// The private declaration `func.func private @name() -> i32`, made once.
-static func::FuncOp declareNumThreads(PatternRewriter &rewriter,
-                                      ModuleOp module) {
-  if (auto fn = module.lookupSymbol<func::FuncOp>(mixir::kNumThreadsFn))
-    return fn;
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPointToStart(module.getBody());
-  auto fn = func::FuncOp::create(
-      rewriter, module.getLoc(), mixir::kNumThreadsFn,
-      rewriter.getFunctionType({}, {rewriter.getI32Type()}));
-  fn.setPrivate();
-  return fn;
-}
-
 namespace {
 struct LowerNumWorkers : public OpRewritePattern<mixir::mixer::NumWorkersOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -41,7 +29,9 @@ struct LowerNumWorkers : public OpRewritePattern<mixir::mixer::NumWorkersOp> {
     auto module = op->getParentOfType<ModuleOp>();
     if (!module)
       return rewriter.notifyMatchFailure(op, "not inside a module");
-    func::FuncOp fn = declareNumThreads(rewriter, module);
+    func::FuncOp fn = mixir::declareRuntimeFunction(
+        rewriter, module, mixir::kNumThreadsFn,
+        rewriter.getFunctionType({}, {rewriter.getI32Type()}));
     auto call = func::CallOp::create(rewriter, op.getLoc(), fn, ValueRange{});
     rewriter.replaceOpWithNewOp<arith::IndexCastOp>(
         op, rewriter.getIndexType(), call.getResult(0));
@@ -53,16 +43,11 @@ struct MixerLowerToRuntimePass
     : public mixir::impl::MixerLowerToRuntimeBase<MixerLowerToRuntimePass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (Operation *clash = module.lookupSymbol(mixir::kNumThreadsFn)) {
-      auto fn = dyn_cast<func::FuncOp>(clash);
-      Type i32 = IntegerType::get(&getContext(), 32);
-      if (!fn || fn.getFunctionType() != FunctionType::get(&getContext(), {}, {i32})) {
-        clash->emitError() << "'@" << mixir::kNumThreadsFn
-                           << "' is reserved for the mixir runtime, as "
-                              "'() -> i32'";
-        return signalPassFailure();
-      }
-    }
+    Type i32 = IntegerType::get(&getContext(), 32);
+    if (failed(mixir::checkRuntimeFunction(
+            module, mixir::kNumThreadsFn,
+            FunctionType::get(&getContext(), {}, {i32}))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     mixir::populateLowerToRuntimePatterns(patterns);
     if (failed(applyPatternsGreedily(module, std::move(patterns))))
