@@ -56,11 +56,12 @@ public:
         stateType(cast<RankedTensorType>(
             op.getBody().front().getArgument(group[0]).getType())) {}
   /// For an output: `newStates` maps each new state's value in the body to
-  /// the [B, T, d...] tensor of the op that computes it.
+  /// the [B, T, d...] tensor of the op that computes it (filled in by the
+  /// caller once those ops exist, before buildOutput).
   Raiser(RecurrenceOp op, const StateDependence &deps,
-         RankedTensorType shape, llvm::DenseMap<Value, Value> newStates)
-      : op(op), deps(deps), stateType(shape),
-        newStates(std::move(newStates)) {}
+         RankedTensorType shape,
+         const llvm::DenseMap<Value, Value> &newStates)
+      : op(op), deps(deps), stateType(shape), newStates(&newStates) {}
 
   /// Whether output `out` is element-wise on the state's shape, computed
   /// from new states and independent values; else the operation that is
@@ -131,7 +132,7 @@ private:
   /// constants to scalars, in a generic's body.
   void mapReads(ImplicitLocOpBuilder &g, const Reads &reads, ValueRange args);
 
-  llvm::DenseMap<Value, Value> newStates;
+  const llvm::DenseMap<Value, Value> *newStates = nullptr;
   llvm::SetVector<Value> checked;
   IRMapping scalars;
   llvm::DenseMap<Value, Linear> linears;
@@ -140,7 +141,7 @@ private:
 void Raiser::checkValue(Value v, Operation *&bad) {
   if (bad || !checked.insert(v))
     return;
-  if (isStepInput(v) || newStates.count(v))
+  if (isStepInput(v) || (newStates && newStates->count(v)))
     return;
   if (!definedInBody(v)) {
     // An outer tensor is broadcast over B and T: it must have the state's
@@ -428,12 +429,13 @@ Raiser::Reads Raiser::collectReads(ImplicitLocOpBuilder &b) {
     r.bodyValues.push_back(arg);
     r.maps.push_back(b.getMultiDimIdentityMap(rank));
   }
-  for (Value v : checked)
-    if (auto it = newStates.find(v); it != newStates.end()) {
-      r.ins.push_back(it->second);
-      r.bodyValues.push_back(v);
-      r.maps.push_back(b.getMultiDimIdentityMap(rank));
-    }
+  if (newStates)
+    for (Value v : checked)
+      if (Value tensor = newStates->lookup(v)) {
+        r.ins.push_back(tensor);
+        r.bodyValues.push_back(v);
+        r.maps.push_back(b.getMultiDimIdentityMap(rank));
+      }
   SmallVector<AffineExpr> channels;
   for (unsigned d = 2; d < rank; ++d)
     channels.push_back(b.getAffineDimExpr(d));
@@ -552,14 +554,15 @@ struct MixerRaiseRecurrences
     for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
       newStates[yield->getOperand(s)] = nullptr;
     SmallVector<unsigned> computedOutputs;
+    std::vector<Raiser> outputRaisers;
     for (unsigned o = 0; o < numOutputs; ++o) {
       std::optional<unsigned> state = deps.outputState(o);
       if (!state) {
         // An element-wise function of new states: its own generic.
         Value out = yield->getOperand(op.getNumStates() + o);
-        Raiser check(op, deps, cast<RankedTensorType>(out.getType()),
-                     newStates);
-        if (Operation *bad = check.findNonElementwiseOutput(out))
+        outputRaisers.emplace_back(
+            op, deps, cast<RankedTensorType>(out.getType()), newStates);
+        if (Operation *bad = outputRaisers.back().findNonElementwiseOutput(out))
           return keep(op, Dependence::blocked(
                               bad, "output " + std::to_string(o) +
                                        " is computed with an operation that "
@@ -665,11 +668,8 @@ struct MixerRaiseRecurrences
         newStates[yield->getOperand(s)] = results[k];
       }
     }
-    for (unsigned o : computedOutputs) {
+    for (auto [o, builder] : llvm::zip(computedOutputs, outputRaisers)) {
       Value out = yield->getOperand(op.getNumStates() + o);
-      Raiser builder(op, deps, cast<RankedTensorType>(out.getType()),
-                     newStates);
-      builder.findNonElementwiseOutput(out);
       auto type = cast<RankedTensorType>(op.getResult(o).getType());
       Value y = builder.buildOutput(b, out, type.getElementType())
                     ->getResult(0);
