@@ -17,10 +17,10 @@ Usage: recurrence.py --mixer hgrn|mingru|rglru|lru --T T --D D --impl IMPL
                      [--reps N] [--threads N]
 """
 import argparse
-import statistics
-import time
 
 import numpy as np
+
+from timing import median_seconds
 
 
 def inputs(T, D):
@@ -108,12 +108,7 @@ def main():
     make = torch_impl if args.impl.startswith("torch") else jax_impl
     call = make(args.impl, args.mixer, arrays, args.threads)
     call()  # warm-up (and compilation)
-    times = []
-    for _ in range(args.reps):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    print("%.6f" % statistics.median(times))
+    print("%.6f" % median_seconds(call, args.reps))
 
 
 if __name__ == "__main__":

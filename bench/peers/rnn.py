@@ -10,20 +10,15 @@ the recurrent part that mixir's kernel does:
 Usage: rnn.py --cell lstm|gru --T T --H H [--reps N] [--threads N]
 """
 import argparse
-import statistics
-import time
 
 import torch
 
+from timing import median_seconds
 
-def median_seconds(call, reps):
+
+def warm_median_seconds(call, reps):
     call()  # warm-up
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_seconds(call, reps)
 
 
 def main():
@@ -41,8 +36,8 @@ def main():
         args.H, args.H, batch_first=True)
     x = torch.rand(1, args.T, args.H) - 0.5
     with torch.no_grad():
-        full = median_seconds(lambda: module(x), args.reps)
-        projection = median_seconds(
+        full = warm_median_seconds(lambda: module(x), args.reps)
+        projection = warm_median_seconds(
             lambda: torch.nn.functional.linear(x, module.weight_ih_l0,
                                                module.bias_ih_l0), args.reps)
     print("%.6f %.6f" % (max(full - projection, 0.0), full))

@@ -34,9 +34,9 @@ torch.compile, with a block mask from create_block_mask (so empty blocks are
 skipped) and a score_mod where the mask has one.
 """
 import argparse
-import statistics
 import sys
-import time
+
+from timing import median_seconds
 
 WINDOW = 1024
 
@@ -153,12 +153,8 @@ def main():
             return
         for _ in range(2):
             call()
-        times = []
-        for _ in range(args.reps):
-            start = time.perf_counter()
-            call()
-            times.append(time.perf_counter() - start)
-    print("%.6f" % statistics.median(times))
+        seconds = median_seconds(call, args.reps)
+    print("%.6f" % seconds)
 
 
 if __name__ == "__main__":

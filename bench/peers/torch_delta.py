@@ -62,9 +62,9 @@ flash-linear-attention / fla-core 0.6.0):
 import argparse
 import inspect
 import os
-import statistics
 import sys
-import time
+
+from timing import median_seconds
 
 IMPLS = ("transformers_chunk", "fla_naive_chunk", "torch_recurrent")
 MIXERS = ("gated_deltanet", "deltanet", "kda")
@@ -234,12 +234,7 @@ def main():
         o = impl(*x)  # warm-up
         if not torch.isfinite(o).all():
             fail(f"{a.impl} produced non-finite output")
-        times = []
-        for _ in range(a.reps):
-            t0 = time.perf_counter()
-            impl(*x)
-            times.append(time.perf_counter() - t0)
-        print(f"{statistics.median(times):.6f}")
+        print(f"{median_seconds(lambda: impl(*x), a.reps):.6f}")
 
 
 if __name__ == "__main__":
