@@ -112,28 +112,30 @@ bool isLargeMatvec(Operation *op, OpOperand *&a) {
   return false;
 }
 
-/// Splits a large matvec's rows across the workers: an scf.forall over
-/// chunks of up to kMaxRowChunk rows (a divisor of M, so every chunk keeps
-/// static sizes for the register tiling).
-void splitRows(ImplicitLocOpBuilder &b, linalg::LinalgOp op, OpOperand *a) {
+/// Builds, at `b`'s insertion point, the body's large matvec `op` (operands
+/// through `mapping`) with its rows split across the workers: an scf.forall
+/// over chunks of up to kMaxRowChunk rows (a divisor of M, so every chunk
+/// keeps static sizes for the register tiling). Returns its result. The
+/// whole op is never built, so nothing is created only to be erased behind
+/// the rewriter's back.
+Value splitRows(ImplicitLocOpBuilder &b, linalg::LinalgOp op, OpOperand *a,
+                const IRMapping &mapping) {
   auto type = cast<RankedTensorType>(a->get().getType());
   const int64_t M = type.getDimSize(0), K = type.getDimSize(1);
   int64_t chunk = std::min(M, kMaxRowChunk);
   while (M % chunk != 0)
     --chunk;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPoint(op);
   OpOperand *y = op.getDpsInitOperand(0);
   auto yType = cast<RankedTensorType>(y->get().getType());
   auto rows = buildForall(
-      b, {b.getIndexAttr(M / chunk)}, {y->get()},
+      b, {b.getIndexAttr(M / chunk)}, {mapping.lookupOrDefault(y->get())},
       [&](ValueRange ivs, ValueRange shared) {
         Value row0 = arith::MulIOp::create(
             b, ivs[0], arith::ConstantIndexOp::create(b, chunk));
         OpFoldResult one = b.getIndexAttr(1);
         Value aRows = tensor::ExtractSliceOp::create(
             b, RankedTensorType::get({chunk, K}, type.getElementType()),
-            a->get(), ArrayRef<OpFoldResult>{row0, b.getIndexAttr(0)},
+            mapping.lookupOrDefault(a->get()), ArrayRef<OpFoldResult>{row0, b.getIndexAttr(0)},
             ArrayRef<OpFoldResult>{b.getIndexAttr(chunk), b.getIndexAttr(K)},
             ArrayRef<OpFoldResult>{one, one});
         auto yChunkType =
@@ -146,13 +148,13 @@ void splitRows(ImplicitLocOpBuilder &b, linalg::LinalgOp op, OpOperand *a) {
         for (OpOperand &operand : op->getOpOperands())
           operands.push_back(&operand == a   ? aRows
                              : &operand == y ? yRows
-                                             : operand.get());
+                                             : mapping.lookupOrDefault(
+                                                   operand.get()));
         Operation *part = mlir::clone(b, op, TypeRange{yChunkType}, operands);
         return SmallVector<ParallelInsert>{
             {part->getResult(0), {row0}, {b.getIndexAttr(chunk)}}};
       });
-  op->getResult(0).replaceAllUsesWith(rows[0]);
-  op->erase();
+  return rows[0];
 }
 
 /// Whether the body holds a matvec worth splitting.
@@ -193,12 +195,14 @@ SmallVector<Value> scanBatch(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
         for (auto [i, input] : llvm::enumerate(op.getInputs()))
           mapping.map(body.getArgument(numStates + i),
                       xt.toF32(sliceAt(ib, input, {batch, t})));
-        SmallVector<std::pair<Operation *, OpOperand *>> split;
         for (Operation &inner : body.without_terminator()) {
-          Operation *clone = ib.clone(inner, mapping);
           OpOperand *a;
-          if (splitMatvecs && isLargeMatvec(clone, a))
-            split.push_back({clone, a});
+          if (splitMatvecs && isLargeMatvec(&inner, a))
+            mapping.map(inner.getResult(0),
+                        splitRows(ib, cast<linalg::LinalgOp>(inner), a,
+                                  mapping));
+          else
+            ib.clone(inner, mapping);
         }
         SmallVector<Value> next;
         Operation *yield = op.getYield();
@@ -214,11 +218,7 @@ SmallVector<Value> scanBatch(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
           next.push_back(tensor::InsertSliceOp::create(
               ib, step, rows, w.offsets, w.sizes, w.strides));
         }
-        auto terminator = scf::YieldOp::create(ib, next);
-        for (auto [clone, a] : split) {
-          ib.setInsertionPoint(terminator);
-          splitRows(ib, cast<linalg::LinalgOp>(clone), a);
-        }
+        scf::YieldOp::create(ib, next);
       });
   return SmallVector<Value>(loop.getResults());
 }
