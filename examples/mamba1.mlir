@@ -4,9 +4,11 @@
 //   h_t[d, n] = exp(delta_t[d]·A[d, n])·h_{t−1}[d, n] + delta_t[d]·Bm_t[n]·x_t[d]
 //   y_t[d]    = Σ_n Cm_t[n]·h_t[d, n] + D[d]·x_t[d]
 // delta > 0 (after its softplus), A < 0. D = 256 channels, N = 16 states
-// per channel; B and T are dynamic. The state is [256, 16]; the output reads
-// it through a contraction over n, so mixer-raise-recurrences keeps it a
-// recurrence (its remark says why) and it runs in the scan form.
+// per channel; B and T are dynamic. The state is [256, 16], read out by a
+// contraction over n: a semiseparable mixer with one head per channel and
+// a value of size 1, whose operands would be stored per (d, n) and step,
+// so mixer-raise-recurrences keeps it a recurrence (its remark says why)
+// and it runs in the scan form, which computes them as it goes.
 func.func @mamba1(
     %x: tensor<?x?x256xf32> {mixer.name = "x"},
     %delta: tensor<?x?x256xf32> {mixer.name = "delta"},

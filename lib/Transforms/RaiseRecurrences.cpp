@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "BodyLifter.h"
 #include "ChannelInvariants.h"
+#include "RaiseToSemiseparable.h"
 
 #include "mixir/Dialect/Mixer/StateDependence.h"
 #include "mixir/Transforms/Passes.h"
@@ -179,8 +180,21 @@ struct MixerRaiseRecurrences
   void raise(RecurrenceOp op) {
     StateDependence deps(op);
     Dependence why;
-    if (!deps.isDiagonal(&why))
-      return keep(op, why);
+    if (!deps.isDiagonal(&why)) {
+      // A matrix state read out by a contraction may be semiseparable; its
+      // reason is the one to report once it has that shape.
+      bool recognised;
+      Dependence semiseparableWhy;
+      std::string found;
+      Location loc = op.getLoc();
+      if (succeeded(raiseToSemiseparable(op, deps, recognised,
+                                         semiseparableWhy, found))) {
+        if (remarks)
+          emitRemark(loc) << "raised to mixer.semiseparable: " << found;
+        return;
+      }
+      return keep(op, recognised ? semiseparableWhy : why);
+    }
     const unsigned numOutputs = op.getNumOutputs();
     // Each state's outputs share one type (they become one result).
     SmallVector<Type> outputType(op.getNumStates());

@@ -570,8 +570,14 @@ std::vector<Example> makeCatalogue() {
   // test-only bf16 copies of the examples with states (their states read and
   // written in bf16; test/Integration/sixteen-bit-states.test).
   for (const Example &e : std::vector<Example>(examples)) {
-    if (e.name == "gla")
+    if (e.name == "gla") {
       examples.push_back(withType(e, "gla_bf16", DType::BF16));
+      // examples/gla_recurrence.mlir: the same mixer, written as its
+      // recurrence.
+      Example recurrence = e;
+      recurrence.name = "gla_recurrence";
+      examples.push_back(recurrence);
+    }
     if (e.name == "deltanet")
       examples.push_back(withType(e, "deltanet_f16", DType::F16));
     if (e.name == "gla_state" || e.name == "gated_deltanet")
