@@ -465,3 +465,210 @@ func.func @gated_output(%x: !x, %f: !x, %z: !x) -> (tensor<?x?x8xbf16>, !s) {
   } : (!x, !x, !x) -> (tensor<?x?x8xbf16>, !s)
   return %y, %hT : tensor<?x?x8xbf16>, !s
 }
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+
+// GLA as its recurrence, on a [heads, key, value] = [2, 8, 4] state:
+// S' = exp(g) ⊙ S + k vᵀ, o = Σ_i S'·q·0.5. The raise proves it
+// semiseparable: g is the gate, k and v are read as they are, the constant
+// factor 0.5 becomes the scale.
+// CHECK-LABEL: func @gla_as_recurrence
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x2x8xf32>, %[[K:.*]]: tensor<?x?x2x8xf32>, %[[V:.*]]: tensor<?x?x2x4xf32>, %[[G:.*]]: tensor<?x?x2x8xf32>)
+// CHECK-NOT: mixer.recurrence
+// CHECK: %[[O:.*]], %{{.*}} = mixer.semiseparable %[[Q]], %[[K]], %[[V]] gate(%[[G]]) {scale = 5.000000e-01 : f64} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x8xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x8x4xf32>)
+// CHECK: return %[[O]]
+func.func @gla_as_recurrence(%q: !k, %k: !k, %v: !v, %g: !k) -> !v {
+  // expected-remark@+1 {{raised to mixer.semiseparable: the state is updated as S = diag(α) S + k vᵀ (decay: one per key channel and step) and read out as o = Sᵀ q}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2x8xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %decay = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%gt : tensor<2x8xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%gg: f32, %out: f32):
+      %a = math.exp %gg : f32
+      linalg.yield %a : f32
+    } -> tensor<2x8x4xf32>
+    %kv = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %vt : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%kk: f32, %vv: f32, %out: f32):
+      %p = arith.mulf %kk, %vv : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %decayed = arith.mulf %decay, %S : tensor<2x8x4xf32>
+    %Sn = arith.addf %decayed, %kv : tensor<2x8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %half = arith.constant 0.5 : f32
+      %sq = arith.mulf %s, %qq : f32
+      %p = arith.mulf %sq, %half : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !k) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x8xf32>
+!v = tensor<?x?x4xf32>
+!t = tensor<?x?xf32>
+
+// The same kind written otherwise: a [key, value] = [8, 4] state without
+// heads, S' = fma(S, f, k vᵀ) with a decay f ∈ (0, 1) given as it is, one
+// per step ([B, T]), and a read-out fma(S, q, acc) onto v ⊙ v. The gate is
+// log f ([B, T, 1], the missing head dimension a unit one), and v ⊙ v is
+// added to the op's output.
+// CHECK-LABEL: func @key_value_state
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x8xf32>, %[[K:.*]]: tensor<?x?x8xf32>, %[[V:.*]]: tensor<?x?x4xf32>, %[[F:.*]]: tensor<?x?xf32>)
+// CHECK: %[[LOG:.*]] = linalg.generic {{.*}} ins(%[[F]] : tensor<?x?xf32>)
+// CHECK: math.log
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[V]] : tensor<?x?x4xf32>)
+// CHECK: arith.mulf
+// CHECK-DAG: %[[Q4:.*]] = tensor.expand_shape %[[Q]] {{\[}}[0], [1, 2], [3]]
+// CHECK-DAG: %[[K4:.*]] = tensor.expand_shape %[[K]] {{\[}}[0], [1, 2], [3]]
+// CHECK-DAG: %[[V4:.*]] = tensor.expand_shape %[[V]] {{\[}}[0], [1, 2], [3]]
+// CHECK: %[[G3:.*]] = tensor.expand_shape %[[LOG]] {{\[}}[0], [1, 2]]
+// CHECK: %[[O:.*]], %{{.*}} = mixer.semiseparable %[[Q4]], %[[K4]], %[[V4]] gate(%[[G3]]) {scale = 1.000000e+00 : f64} : (tensor<?x?x1x8xf32>, tensor<?x?x1x8xf32>, tensor<?x?x1x4xf32>, tensor<?x?x1xf32>) -> (tensor<?x?x1x4xf32>, tensor<?x1x8x4xf32>)
+// CHECK: %[[O3:.*]] = tensor.collapse_shape %[[O]] {{\[}}[0], [1, 2], [3]]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[O3]], %[[R]] : tensor<?x?x4xf32>, tensor<?x?x4xf32>)
+// CHECK: arith.addf
+// CHECK: return %[[SUM]]
+func.func @key_value_state(%q: !k, %k: !k, %v: !v, %f: !t) -> !v {
+  // expected-remark@+1 {{raised to mixer.semiseparable: the state is updated as S = diag(α) S + k vᵀ (decay: one per head and step) and read out as o = Sᵀ q + r}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %f) {
+  ^bb0(%S: tensor<8x4xf32>, %qt: tensor<8xf32>, %kt: tensor<8xf32>,
+       %vt: tensor<4xf32>, %ft: tensor<f32>):
+    %e = tensor.empty() : tensor<8x4xf32>
+    %decay = linalg.generic {
+        indexing_maps = [affine_map<(i, j) -> ()>, affine_map<(i, j) -> (i, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%ft : tensor<f32>) outs(%e : tensor<8x4xf32>) {
+    ^bb0(%ff: f32, %out: f32):
+      linalg.yield %ff : f32
+    } -> tensor<8x4xf32>
+    %kv = linalg.generic {
+        indexing_maps = [affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i)>,
+                         affine_map<(i, j) -> (i, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %kt : tensor<4xf32>, tensor<8xf32>) outs(%e : tensor<8x4xf32>) {
+    ^bb0(%vv: f32, %kk: f32, %out: f32):
+      %p = arith.mulf %vv, %kk : f32
+      linalg.yield %p : f32
+    } -> tensor<8x4xf32>
+    %Sn = math.fma %S, %decay, %kv : tensor<8x4xf32>
+    %vv = arith.mulf %vt, %vt : tensor<4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(j, i) -> (i, j)>, affine_map<(j, i) -> (i)>,
+                         affine_map<(j, i) -> (j)>],
+        iterator_types = ["parallel", "reduction"]}
+        ins(%Sn, %qt : tensor<8x4xf32>, tensor<8xf32>) outs(%vv : tensor<4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %r = math.fma %s, %qq, %a : f32
+      linalg.yield %r : f32
+    } -> tensor<4xf32>
+    mixer.yield %Sn, %ot : tensor<8x4xf32>, tensor<4xf32>
+  } : (!k, !k, !v, !t) -> (!v, tensor<?x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x8xf32>
+!v = tensor<?x?x4xf32>
+
+// Refused: the decay W[i, j] (a parameter) depends on the value dimension,
+// so S' = W ⊙ S + k vᵀ is not diag(α)·S.
+// CHECK-LABEL: func @decay_on_value
+// CHECK: mixer.recurrence
+func.func @decay_on_value(%q: !k, %k: !k, %v: !v, %W: tensor<8x4xf32>) -> !v {
+  // expected-remark@+1 {{kept as a recurrence: the decay depends on the value dimension: the state's decay must be one per key channel}}
+  %o, %ST = mixer.recurrence(%q, %k, %v) {
+  ^bb0(%S: tensor<8x4xf32>, %qt: tensor<8xf32>, %kt: tensor<8xf32>, %vt: tensor<4xf32>):
+    %e = tensor.empty() : tensor<8x4xf32>
+    %kv = linalg.generic {
+        indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>,
+                         affine_map<(i, j) -> (i, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%kt, %vt : tensor<8xf32>, tensor<4xf32>) outs(%e : tensor<8x4xf32>) {
+    ^bb0(%kk: f32, %vv: f32, %out: f32):
+      %p = arith.mulf %kk, %vv : f32
+      linalg.yield %p : f32
+    } -> tensor<8x4xf32>
+    %decayed = arith.mulf %W, %S : tensor<8x4xf32>
+    %Sn = arith.addf %decayed, %kv : tensor<8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %eo = tensor.empty() : tensor<4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<4xf32>) -> tensor<4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                         affine_map<(i, j) -> (j)>],
+        iterator_types = ["reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<8x4xf32>, tensor<8xf32>) outs(%acc : tensor<4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<4xf32>
+    mixer.yield %Sn, %ot : tensor<8x4xf32>, tensor<4xf32>
+  } : (!k, !k, !v) -> (!v, tensor<?x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x8xf32>
+!v = tensor<?x?x4xf32>
+
+// Refused: the state's input k[i] + v[j] is not an outer product.
+// CHECK-LABEL: func @input_not_outer_product
+// CHECK: mixer.recurrence
+func.func @input_not_outer_product(%q: !k, %k: !k, %v: !v) -> !v {
+  // expected-remark@+1 {{the state's input is not an outer product k vᵀ: a factor of it depends on both the key and the value}}
+  %o, %ST = mixer.recurrence(%q, %k, %v) {
+  ^bb0(%S: tensor<8x4xf32>, %qt: tensor<8xf32>, %kt: tensor<8xf32>, %vt: tensor<4xf32>):
+    %e = tensor.empty() : tensor<8x4xf32>
+    %kv = linalg.generic {
+        indexing_maps = [affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (j)>,
+                         affine_map<(i, j) -> (i, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%kt, %vt : tensor<8xf32>, tensor<4xf32>) outs(%e : tensor<8x4xf32>) {
+    ^bb0(%kk: f32, %vv: f32, %out: f32):
+      %p = arith.addf %kk, %vv : f32
+      linalg.yield %p : f32
+    } -> tensor<8x4xf32>
+    %Sn = arith.addf %S, %kv : tensor<8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %eo = tensor.empty() : tensor<4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<4xf32>) -> tensor<4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>,
+                         affine_map<(i, j) -> (j)>],
+        iterator_types = ["reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<8x4xf32>, tensor<8xf32>) outs(%acc : tensor<4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<4xf32>
+    mixer.yield %Sn, %ot : tensor<8x4xf32>, tensor<4xf32>
+  } : (!k, !k, !v) -> (!v, tensor<?x8x4xf32>)
+  return %o : !v
+}

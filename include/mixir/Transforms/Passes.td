@@ -16,10 +16,15 @@ def MixerRaiseRecurrences : Pass<"mixer-raise-recurrences", "mlir::ModuleOp"> {
     computed before it by one element-wise `linalg.generic` over
     `[B, T, d...]` (α as its log, `log_decay`, when it is an `exp`), which
     the diagonal forms read through. A form pinned on the recurrence moves
-    to the new op. Anything else stays a recurrence.
+    to the new op. A recurrence on one [heads, key, value] state updated as
+    `S' = diag(α) S + k vᵀ` (α per key channel, β a product whose factors
+    each depend on the key or the value) and read out by a contraction over
+    the key, `o = Sᵀ q (+ r)`, becomes `mixer.semiseparable` (math.md,
+    section 4.2). Anything else stays a recurrence.
 
     With `remarks`, every recurrence gets a remark saying what was found:
-    "raised to mixer.diagonal_recurrence: ..." or "kept as a recurrence:
+    "raised to mixer.diagonal_recurrence: ...", "raised to
+    mixer.semiseparable: ..." or "kept as a recurrence:
     'OP' at LOC: WHY" naming the operation that blocks raising.
   }];
   let options = [
