@@ -289,9 +289,15 @@ LogicalResult mixir::raiseToSemiseparable(RecurrenceOp op,
         Value r = lifter.scalar(g, init->get(), at(init));
         return SmallVector<Value>{alpha, beta, phi, r};
       });
+  // `at` may be an op of `full`: described before it goes.
   auto discard = [&](Operation *at, const std::string &reason) {
+    std::string text = describeBlocker(Dependence::blocked(at, reason));
+    SmallVector<Value> inits(full.getDpsInits());
     full->erase();
-    return refuse(at, reason);
+    for (Value init : inits)
+      if (init.use_empty())
+        init.getDefiningOp()->erase();
+    return refuse(nullptr, text);
   };
 
   // The loops of `full`: b, t, then the state's dimensions.
