@@ -29,14 +29,10 @@ SmallVector<Value> mixir::hoistChannelInvariants(OpBuilder &builder,
   if (llvm::any_of(channels, ShapedType::isDynamic))
     return unchanged;
   // The channel map (b, t, d...) -> (d...) exactly.
+  const AffineMap channelMap =
+      AffineMap::getMinorIdentityMap(rank, rank - 2, builder.getContext());
   auto readsChannels = [&](OpOperand *in) {
-    AffineMap map = generic.getMatchingIndexingMap(in);
-    if (map.getNumResults() != rank - 2 || !map.isProjectedPermutation())
-      return false;
-    for (unsigned i = 0; i < rank - 2; ++i)
-      if (map.getDimPosition(i) != i + 2)
-        return false;
-    return true;
+    return generic.getMatchingIndexingMap(in) == channelMap;
   };
 
   // The channel-invariant values: channel tensors' elements and what is
@@ -73,7 +69,6 @@ SmallVector<Value> mixir::hoistChannelInvariants(OpBuilder &builder,
   Location loc = generic.getLoc();
   OpBuilder::InsertionGuard guard(builder);
   builder.setInsertionPoint(generic);
-  MLIRContext *ctx = builder.getContext();
 
   // The generic over [d...].
   const unsigned inner = rank - 2;
@@ -159,10 +154,6 @@ SmallVector<Value> mixir::hoistChannelInvariants(OpBuilder &builder,
       maps.push_back(generic.getMatchingIndexingMap(in));
       argsFor.push_back(arg);
     }
-    SmallVector<AffineExpr> channelDims;
-    for (unsigned d = 2; d < rank; ++d)
-      channelDims.push_back(builder.getAffineDimExpr(d));
-    AffineMap channelMap = AffineMap::get(rank, 0, channelDims, ctx);
     for (auto [pos, v] : llvm::enumerate(frontier)) {
       if (!usedByRest(v))
         continue;

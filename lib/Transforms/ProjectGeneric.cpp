@@ -1,6 +1,7 @@
 //===- ProjectGeneric.cpp - a generic's value over fewer loops --------------===//
 #include "ProjectGeneric.h"
 
+#include "mlir/Analysis/SliceAnalysis.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -9,44 +10,46 @@
 using namespace mlir;
 using namespace mixir;
 
-/// The ops of `body` that `v` is computed with, in order.
-static llvm::SetVector<Operation *> sliceOf(Block *body, Value v) {
+void mixir::sliceInBlock(Block *body, Value v,
+                         llvm::SetVector<Operation *> &ops,
+                         llvm::SetVector<BlockArgument> &args) {
+  auto readArgs = [&](Value x) {
+    if (auto arg = dyn_cast<BlockArgument>(x); arg && arg.getOwner() == body)
+      args.insert(arg);
+  };
+  readArgs(v);
+  Operation *def = v.getDefiningOp();
+  if (!def || def->getBlock() != body)
+    return;
+  BackwardSliceOptions options;
+  options.inclusive = true;
+  options.omitBlockArguments = true;
+  options.filter = [&](Operation *op) { return op->getBlock() == body; };
   llvm::SetVector<Operation *> slice;
-  SmallVector<Value> work{v};
-  while (!work.empty()) {
-    Operation *def = work.pop_back_val().getDefiningOp();
-    if (!def || def->getBlock() != body || !slice.insert(def))
-      continue;
-    llvm::append_range(work, def->getOperands());
+  (void)getBackwardSlice(def, &slice, options);
+  for (Operation *op : slice) {
+    llvm::for_each(op->getOperands(), readArgs);
+    ops.insert(op);
   }
-  // In program order.
-  SmallVector<Operation *> ordered(slice.begin(), slice.end());
-  llvm::sort(ordered, [](Operation *x, Operation *y) {
-    return x->isBeforeInBlock(y);
-  });
-  return llvm::SetVector<Operation *>(ordered.begin(), ordered.end());
 }
 
 llvm::SmallBitVector mixir::loopsOf(linalg::GenericOp generic, Value v) {
   const unsigned numLoops = generic.getNumLoops();
   Block *body = generic.getBody();
   llvm::SmallBitVector loops(numLoops);
-  auto readArg = [&](Value x) {
-    auto arg = dyn_cast<BlockArgument>(x);
-    if (!arg || arg.getOwner() != body)
-      return;
+  llvm::SetVector<Operation *> slice;
+  llvm::SetVector<BlockArgument> args;
+  sliceInBlock(body, v, slice, args);
+  for (BlockArgument arg : args) {
     AffineMap map =
         generic.getMatchingIndexingMap(&generic->getOpOperand(arg.getArgNumber()));
     for (unsigned d = 0; d < numLoops; ++d)
       if (map.isFunctionOfDim(d))
         loops.set(d);
-  };
-  readArg(v);
-  for (Operation *op : sliceOf(body, v)) {
+  }
+  for (Operation *op : slice)
     if (auto index = dyn_cast<linalg::IndexOp>(op))
       loops.set(index.getDim());
-    llvm::for_each(op->getOperands(), readArg);
-  }
   return loops;
 }
 
@@ -58,7 +61,9 @@ Value mixir::projectValue(OpBuilder &builder, linalg::GenericOp generic,
   if (needed.any())
     return nullptr;
   Block *body = generic.getBody();
-  llvm::SetVector<Operation *> slice = sliceOf(body, v);
+  llvm::SetVector<Operation *> slice;
+  llvm::SetVector<BlockArgument> args;
+  sliceInBlock(body, v, slice, args);
   if (llvm::any_of(slice, [](Operation *op) { return isa<linalg::IndexOp>(op); }))
     return nullptr;
   MLIRContext *ctx = builder.getContext();
@@ -69,14 +74,6 @@ Value mixir::projectValue(OpBuilder &builder, linalg::GenericOp generic,
   for (auto [i, d] : llvm::enumerate(keep))
     replacement[d] = getAffineDimExpr(i, ctx);
   // The operands the slice (or `v` itself) reads.
-  llvm::SetVector<BlockArgument> args;
-  auto collect = [&](Value x) {
-    if (auto arg = dyn_cast<BlockArgument>(x); arg && arg.getOwner() == body)
-      args.insert(arg);
-  };
-  collect(v);
-  for (Operation *op : slice)
-    llvm::for_each(op->getOperands(), collect);
   SmallVector<Value> ins;
   SmallVector<AffineMap> maps;
   for (BlockArgument arg : args) {

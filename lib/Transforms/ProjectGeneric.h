@@ -11,9 +11,17 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/SmallBitVector.h"
 
 namespace mixir {
+
+/// The ops of `body` that `v` is computed with (its backward slice kept to
+/// the block, in an order that can be cloned) added to `ops`, and the
+/// body's arguments they, or `v` itself, read added to `args`.
+void sliceInBlock(mlir::Block *body, mlir::Value v,
+                  llvm::SetVector<mlir::Operation *> &ops,
+                  llvm::SetVector<mlir::BlockArgument> &args);
 
 /// The loops of `generic` that `v`, a value of its body, depends on: those
 /// of the maps of the operands it reads, and of the linalg.index ops.

@@ -42,31 +42,6 @@ void factorsOf(Value v, SmallVectorImpl<Value> &out) {
   out.push_back(v);
 }
 
-/// The ops of `body` computing `v`, in order, and the body's arguments it
-/// reads.
-void sliceIn(Block *body, Value v, llvm::SetVector<Operation *> &ops,
-             llvm::SetVector<Value> &args) {
-  SmallVector<Value> work{v};
-  llvm::SetVector<Operation *> seen;
-  while (!work.empty()) {
-    Value x = work.pop_back_val();
-    if (auto arg = dyn_cast<BlockArgument>(x)) {
-      if (arg.getOwner() == body)
-        args.insert(arg);
-      continue;
-    }
-    Operation *def = x.getDefiningOp();
-    if (def->getBlock() != body || !seen.insert(def))
-      continue;
-    llvm::append_range(work, def->getOperands());
-  }
-  SmallVector<Operation *> ordered(seen.begin(), seen.end());
-  llvm::sort(ordered, [](Operation *x, Operation *y) {
-    return x->isBeforeInBlock(y);
-  });
-  ops.insert(ordered.begin(), ordered.end());
-}
-
 /// The reassociation that inserts unit dimensions where `present` is
 /// false: each unit dimension joins the group of the source dimension
 /// before it, or after it when it leads.
@@ -155,8 +130,8 @@ LogicalResult mixir::raiseToSemiseparable(RecurrenceOp op,
   // The read-out's body: acc + S·φ₁·φ₂·… (or an fma), the φ's free of S
   // and of the accumulator.
   Block *rbody = readout.getBody();
-  Value sArg = rbody->getArgument(stateOperand->getOperandNumber());
-  Value acc = rbody->getArgument(init->getOperandNumber());
+  BlockArgument sArg = rbody->getArgument(stateOperand->getOperandNumber());
+  BlockArgument acc = rbody->getArgument(init->getOperandNumber());
   Value y = rbody->getTerminator()->getOperand(0);
   SmallVector<Value> factors;
   if (auto add = y.getDefiningOp<arith::AddFOp>()) {
@@ -183,9 +158,9 @@ LogicalResult mixir::raiseToSemiseparable(RecurrenceOp op,
     return true;
   });
   llvm::SetVector<Operation *> phiOps;
-  llvm::SetVector<Value> phiArgs;
+  llvm::SetVector<BlockArgument> phiArgs;
   for (Value f : factors)
-    sliceIn(rbody, f, phiOps, phiArgs);
+    sliceInBlock(rbody, f, phiOps, phiArgs);
   if (phiArgs.contains(sArg) || phiArgs.contains(acc))
     return failure();
   recognised = true;
@@ -267,7 +242,7 @@ LogicalResult mixir::raiseToSemiseparable(RecurrenceOp op,
         Value beta = lin.off ? lin.off : lifter.materialize(g, nullptr, false);
         IRMapping mapping;
         for (OpOperand *in : readout.getDpsInputOperands()) {
-          Value arg = rbody->getArgument(in->getOperandNumber());
+          BlockArgument arg = rbody->getArgument(in->getOperandNumber());
           if (phiArgs.contains(arg))
             mapping.map(arg, lifter.scalar(g, in->get(), at(in)));
         }

@@ -40,7 +40,7 @@ static linalg::GenericOp fusableProducer(Value v, Operation *user) {
   if (!generic || !generic.hasPureTensorSemantics())
     return nullptr;
   const unsigned rank = cast<RankedTensorType>(v.getType()).getRank();
-  if (generic.getNumLoops() != rank ||
+  if (rank < 2 || generic.getNumLoops() != rank ||
       generic.getNumParallelLoops() != rank)
     return nullptr;
   for (Value r : generic->getResults())
@@ -53,16 +53,13 @@ static linalg::GenericOp fusableProducer(Value v, Operation *user) {
       return nullptr;
   if (!generic.getBody()->getOps<linalg::IndexOp>().empty())
     return nullptr;
+  // The channels only: (b, t, d...) -> (d...).
+  const AffineMap channelMap =
+      AffineMap::getMinorIdentityMap(rank, rank - 2, generic.getContext());
   for (OpOperand *in : generic.getDpsInputOperands()) {
     AffineMap map = generic.getMatchingIndexingMap(in);
-    if (map.isIdentity())
-      continue;
-    // The channels only: (b, t, d...) -> (d...).
-    if (map.getNumResults() != rank - 2 || !map.isProjectedPermutation())
+    if (!map.isIdentity() && map != channelMap)
       return nullptr;
-    for (unsigned i = 0; i < rank - 2; ++i)
-      if (map.getDimPosition(i) != i + 2)
-        return nullptr;
   }
   return generic;
 }
