@@ -672,3 +672,46 @@ func.func @input_not_outer_product(%q: !k, %k: !k, %v: !v) -> !v {
   } : (!k, !k, !v) -> (!v, tensor<?x8x4xf32>)
   return %o : !v
 }
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!b = tensor<?x?x4xf32>
+
+// Refused on purpose: a [channels, states] = [8, 4] state read out over
+// its states (Mamba-1's shape) has no value dimension.
+// CHECK-LABEL: func @no_value_dimension
+// CHECK: mixer.recurrence
+func.func @no_value_dimension(%x: !x, %bm: !b, %cm: !b, %A: tensor<8x4xf32>) -> !x {
+  // expected-remark@+1 {{the state has no value dimension: as mixer.semiseparable (a value of size 1) its query, key and decay would be stored for every (channel, state) and step, which the recurrence's scan computes as it goes}}
+  %y, %hT = mixer.recurrence(%x, %bm, %cm) {
+  ^bb0(%h: tensor<8x4xf32>, %xt: tensor<8xf32>, %bt: tensor<4xf32>, %ct: tensor<4xf32>):
+    %e = tensor.empty() : tensor<8x4xf32>
+    %bx = linalg.generic {
+        indexing_maps = [affine_map<(d, n) -> (d)>, affine_map<(d, n) -> (n)>,
+                         affine_map<(d, n) -> (d, n)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%xt, %bt : tensor<8xf32>, tensor<4xf32>) outs(%e : tensor<8x4xf32>) {
+    ^bb0(%xx: f32, %bb: f32, %out: f32):
+      %p = arith.mulf %xx, %bb : f32
+      linalg.yield %p : f32
+    } -> tensor<8x4xf32>
+    %decayed = arith.mulf %A, %h : tensor<8x4xf32>
+    %hn = arith.addf %decayed, %bx : tensor<8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %eo = tensor.empty() : tensor<8xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<8xf32>) -> tensor<8xf32>
+    %yt = linalg.generic {
+        indexing_maps = [affine_map<(d, n) -> (d, n)>, affine_map<(d, n) -> (n)>,
+                         affine_map<(d, n) -> (d)>],
+        iterator_types = ["parallel", "reduction"]}
+        ins(%hn, %ct : tensor<8x4xf32>, tensor<4xf32>) outs(%acc : tensor<8xf32>) {
+    ^bb0(%hh: f32, %cc: f32, %a: f32):
+      %p = arith.mulf %hh, %cc : f32
+      %s = arith.addf %a, %p : f32
+      linalg.yield %s : f32
+    } -> tensor<8xf32>
+    mixer.yield %hn, %yt : tensor<8x4xf32>, tensor<8xf32>
+  } : (!x, !b, !b) -> (!x, tensor<?x8x4xf32>)
+  return %y : !x
+}
