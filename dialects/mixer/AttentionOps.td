@@ -101,12 +101,12 @@ def Mixer_AttentionOp : Mixer_Op<"attention",
 
 def Mixer_YieldOp : Mixer_Op<"yield",
     [Pure, Terminator, ReturnLike,
-     ParentOneOf<["AttentionOp", "RecurrenceOp"]>]> {
+     ParentOneOf<["AttentionOp", "RecurrenceOp", "PrefixScanOp"]>]> {
   let summary = "The value of a mixer op's region";
   let description = [{
     Ends a `mask_mod` (an `i1`) or `score_mod` (an `f32`) region of
-    `mixer.attention`, or the body of `mixer.recurrence` (its new states,
-    then the step's outputs).
+    `mixer.attention`, the body of `mixer.recurrence` (its new states, then
+    the step's outputs), or a region of `mixer.prefix_scan`.
   }];
   let arguments = (ins Variadic<AnyType>:$values);
   let assemblyFormat = "attr-dict ($values^ `:` type($values))?";

@@ -131,6 +131,7 @@ def Mixer_SemiseparableOp : Mixer_Op<"semiseparable",
 
 include "AttentionOps.td"
 include "RecurrenceOps.td"
+include "PrefixScanOps.td"
 
 def Mixer_NumWorkersOp : Mixer_Op<"num_workers",
     [MemoryEffects<[MemRead]>]> {

@@ -6,4 +6,5 @@ void mixir::forms::registerFormModels(mlir::DialectRegistry &registry) {
   registerAttentionFormModels(registry);
   registerRecurrenceFormModels(registry);
   registerDiagonalRecurrenceFormModels(registry);
+  registerPrefixScanFormModels(registry);
 }

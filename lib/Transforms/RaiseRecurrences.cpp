@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "BodyLifter.h"
 #include "ChannelInvariants.h"
+#include "RaiseToPrefixScan.h"
 #include "RaiseToSemiseparable.h"
 
 #include "mixir/Dialect/Mixer/StateDependence.h"
@@ -193,7 +194,17 @@ struct MixerRaiseRecurrences
           emitRemark(loc) << "raised to mixer.semiseparable: " << found;
         return;
       }
-      return keep(op, recognised ? semiseparableWhy : why);
+      if (recognised)
+        return keep(op, semiseparableWhy);
+      // Running maxima and sums rescaled to them: a prefix scan.
+      Dependence prefixScanWhy;
+      if (succeeded(
+              raiseToPrefixScan(op, deps, recognised, prefixScanWhy, found))) {
+        if (remarks)
+          emitRemark(loc) << "raised to mixer.prefix_scan: " << found;
+        return;
+      }
+      return keep(op, recognised ? prefixScanWhy : why);
     }
     const unsigned numOutputs = op.getNumOutputs();
     // Each state's outputs share one type (they become one result).

@@ -715,3 +715,203 @@ func.func @no_value_dimension(%x: !x, %bm: !b, %cm: !b, %A: tensor<8x4xf32>) -> 
   } : (!x, !b, !b) -> (!x, tensor<?x8x4xf32>)
   return %y : !x
 }
+
+// -----
+
+!x = tensor<?x?x4x16xf32>
+!m = tensor<?x4xf32>
+!w = tensor<?x4x16xf32>
+#score = affine_map<(h, j) -> (h, j)>
+#head = affine_map<(h, j) -> (h)>
+
+// Aaren's RNN: a running maximum m of the scores s = qh·k, and the softmax's
+// denominator c and numerator a rescaled to it. The element is (s, 1, v),
+// the combine the associative ⊕ of running maxima and rescaled sums, the
+// read-out a / c from the new state.
+// CHECK-LABEL: func @softmax_running_sums
+// CHECK-SAME: (%[[QH:.*]]: tensor<4x16xf32>, %[[K:.*]]: tensor<?x?x4x16xf32>, %[[V:.*]]: tensor<?x?x4x16xf32>, %[[M0:.*]]: tensor<?x4xf32>, %[[C0:.*]]: tensor<?x4xf32>, %[[A0:.*]]: tensor<?x4x16xf32>)
+// CHECK: %[[O:.*]] = mixer.prefix_scan(%[[K]], %[[V]]) init(%[[M0]], %[[C0]], %[[A0]]) element {
+// CHECK: ^bb0(%[[KT:.*]]: tensor<4x16xf32>, %[[VT:.*]]: tensor<4x16xf32>):
+// CHECK: %[[DOT:.*]] = linalg.generic {{.*}} ins(%[[QH]], %[[KT]] : tensor<4x16xf32>, tensor<4x16xf32>)
+// CHECK: %[[ONE:.*]] = arith.constant dense<1.000000e+00> : tensor<4xf32>
+// CHECK: mixer.yield %[[DOT]], %[[ONE]], %[[VT]] : tensor<4xf32>, tensor<4xf32>, tensor<4x16xf32>
+// CHECK: } combine {
+// CHECK: ^bb0(%[[MA:.*]]: tensor<4xf32>, %[[CA:.*]]: tensor<4xf32>, %[[AA:.*]]: tensor<4x16xf32>, %[[MB:.*]]: tensor<4xf32>, %[[CB:.*]]: tensor<4xf32>, %[[AB:.*]]: tensor<4x16xf32>):
+// CHECK: %[[MAX:.*]] = arith.maximumf %[[MA]], %[[MB]] : tensor<4xf32>
+// CHECK: %[[DA:.*]] = arith.subf %[[MA]], %[[MAX]]
+// CHECK: %[[EA:.*]] = math.exp %[[DA]]
+// CHECK: %[[DB:.*]] = arith.subf %[[MB]], %[[MAX]]
+// CHECK: %[[EB:.*]] = math.exp %[[DB]]
+// CHECK: %[[CEA:.*]] = arith.mulf %[[CA]], %[[EA]]
+// CHECK: %[[CEB:.*]] = arith.mulf %[[CB]], %[[EB]]
+// CHECK: %[[C:.*]] = arith.addf %[[CEA]], %[[CEB]]
+// CHECK: %[[EAB:.*]] = linalg.generic {{.*}} ins(%[[EA]] : tensor<4xf32>)
+// CHECK: %[[AEA:.*]] = arith.mulf %[[AA]], %[[EAB]] : tensor<4x16xf32>
+// CHECK: %[[EBB:.*]] = linalg.generic {{.*}} ins(%[[EB]] : tensor<4xf32>)
+// CHECK: %[[AEB:.*]] = arith.mulf %[[AB]], %[[EBB]] : tensor<4x16xf32>
+// CHECK: %[[A:.*]] = arith.addf %[[AEA]], %[[AEB]]
+// CHECK: mixer.yield %[[MAX]], %[[C]], %[[A]]
+// CHECK: } read {
+// CHECK: ^bb0(%{{.*}}: tensor<4xf32>, %[[CN:.*]]: tensor<4xf32>, %[[AN:.*]]: tensor<4x16xf32>, %{{.*}}: tensor<4x16xf32>, %{{.*}}: tensor<4x16xf32>):
+// CHECK: %[[CNB:.*]] = linalg.broadcast ins(%[[CN]] : tensor<4xf32>)
+// CHECK: %[[Q:.*]] = arith.divf %[[AN]], %[[CNB]]
+// CHECK: mixer.yield %[[Q]] : tensor<4x16xf32>
+// CHECK-NOT: mixer.recurrence
+// CHECK: return %[[O]]
+func.func @softmax_running_sums(%qh: tensor<4x16xf32>, %k: !x, %v: !x,
+                                %m0: !m, %c0: !m, %a0: !w) -> !x {
+  // expected-remark@+1 {{raised to mixer.prefix_scan: state 0 a running maximum (m = max(m, s)); states 1, 2 sums rescaled to it (u = u·exp(m − m') + g·exp(s − m')): h = h ⊕ (s, g), an associative combine}}
+  %o, %mT, %cT, %aT = mixer.recurrence(%k, %v) init(%m0, %c0, %a0) {
+  ^bb0(%m: tensor<4xf32>, %c: tensor<4xf32>, %a: tensor<4x16xf32>,
+       %kt: tensor<4x16xf32>, %vt: tensor<4x16xf32>):
+    %z = arith.constant dense<0.0> : tensor<4xf32>
+    %s = linalg.generic {indexing_maps = [#score, #score, #head],
+                         iterator_types = ["parallel", "reduction"]}
+        ins(%qh, %kt : tensor<4x16xf32>, tensor<4x16xf32>) outs(%z : tensor<4xf32>) {
+    ^bb0(%x: f32, %y: f32, %acc: f32):
+      %p = arith.mulf %x, %y : f32
+      %r = arith.addf %acc, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<4xf32>
+    %mn = arith.maximumf %m, %s : tensor<4xf32>
+    %dm = arith.subf %m, %mn : tensor<4xf32>
+    %keep = math.exp %dm : tensor<4xf32>
+    %ds = arith.subf %s, %mn : tensor<4xf32>
+    %w = math.exp %ds : tensor<4xf32>
+    %ck = arith.mulf %c, %keep : tensor<4xf32>
+    %cn = arith.addf %ck, %w : tensor<4xf32>
+    %e = tensor.empty() : tensor<4x16xf32>
+    %keepb = linalg.broadcast ins(%keep : tensor<4xf32>) outs(%e : tensor<4x16xf32>) dimensions = [1]
+    %wb = linalg.broadcast ins(%w : tensor<4xf32>) outs(%e : tensor<4x16xf32>) dimensions = [1]
+    %ak = arith.mulf %a, %keepb : tensor<4x16xf32>
+    %vw = arith.mulf %vt, %wb : tensor<4x16xf32>
+    %an = arith.addf %ak, %vw : tensor<4x16xf32>
+    %cb = linalg.broadcast ins(%cn : tensor<4xf32>) outs(%e : tensor<4x16xf32>) dimensions = [1]
+    %on = arith.divf %an, %cb : tensor<4x16xf32>
+    mixer.yield %mn, %cn, %an, %on : tensor<4xf32>, tensor<4xf32>, tensor<4x16xf32>, tensor<4x16xf32>
+  } : (!x, !x, !m, !m, !w) -> (!x, !m, !m, !w)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// The same kind written differently: the maximum as maxnumf(s, m), the sum
+// as (u·exp(m) + g·x·exp(s)) / exp(m'), from zero states, read out with the
+// step's input: u' = u·exp(m − m') + g·x·exp(s − m').
+// CHECK-LABEL: func @rescaled_by_division
+// CHECK-SAME: (%[[S:.*]]: tensor<?x?x8xf32>, %[[G:.*]]: tensor<?x?x8xf32>, %[[X:.*]]: tensor<?x?x8xf32>)
+// CHECK: %[[ZERO:.*]] = linalg.fill
+// CHECK: %[[ZERO2:.*]] = linalg.fill
+// CHECK: mixer.prefix_scan(%[[S]], %[[G]], %[[X]]) init(%[[ZERO]], %[[ZERO2]]) element {
+// CHECK: ^bb0(%[[ST:.*]]: tensor<8xf32>, %[[GT:.*]]: tensor<8xf32>, %[[XT:.*]]: tensor<8xf32>):
+// CHECK: %[[GX:.*]] = arith.mulf %[[GT]], %[[XT]] : tensor<8xf32>
+// CHECK: mixer.yield %[[ST]], %[[GX]] : tensor<8xf32>, tensor<8xf32>
+// CHECK: } combine {
+// CHECK: arith.maximumf
+// CHECK: } read {
+// CHECK: ^bb0(%{{.*}}: tensor<8xf32>, %[[UN:.*]]: tensor<8xf32>, %{{.*}}: tensor<8xf32>, %{{.*}}: tensor<8xf32>, %[[XR:.*]]: tensor<8xf32>):
+// CHECK: %[[Y:.*]] = arith.addf %[[UN]], %[[XR]]
+// CHECK: mixer.yield %[[Y]]
+func.func @rescaled_by_division(%s: !x, %g: !x, %x: !x) -> !x {
+  // expected-remark@+1 {{raised to mixer.prefix_scan: state 0 a running maximum (m = max(m, s)); state 1 a sum rescaled to it (u = u·exp(m − m') + g·exp(s − m')): h = h ⊕ (s, g), an associative combine}}
+  %o, %mT, %uT = mixer.recurrence(%s, %g, %x) {
+  ^bb0(%m: tensor<8xf32>, %u: tensor<8xf32>, %st: tensor<8xf32>,
+       %gt: tensor<8xf32>, %xt: tensor<8xf32>):
+    %mn = arith.maxnumf %st, %m : tensor<8xf32>
+    %em = math.exp %m : tensor<8xf32>
+    %es = math.exp %st : tensor<8xf32>
+    %emn = math.exp %mn : tensor<8xf32>
+    %old = arith.mulf %u, %em : tensor<8xf32>
+    %gx = arith.mulf %gt, %xt : tensor<8xf32>
+    %new = arith.mulf %gx, %es : tensor<8xf32>
+    %sum = arith.addf %old, %new : tensor<8xf32>
+    %un = arith.divf %sum, %emn : tensor<8xf32>
+    %y = arith.addf %un, %xt : tensor<8xf32>
+    mixer.yield %mn, %un, %y : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x, !x, !x) -> (!x, !s, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: the sum keeps its previous value unscaled, u' = u + exp(s − m').
+// CHECK-LABEL: func @sum_not_rescaled
+// CHECK: mixer.recurrence
+func.func @sum_not_rescaled(%s: !x) -> !x {
+  // expected-remark@+1 {{kept as a recurrence: new state 1 is not a sum rescaled to a running maximum: its previous value is not kept as u·exp(m − m'), m' = max(m, s) a running maximum}}
+  %o, %mT, %uT = mixer.recurrence(%s) {
+  ^bb0(%m: tensor<8xf32>, %u: tensor<8xf32>, %st: tensor<8xf32>):
+    %mn = arith.maximumf %m, %st : tensor<8xf32>
+    %d = arith.subf %st, %mn : tensor<8xf32>
+    %w = math.exp %d : tensor<8xf32>
+    %un = arith.addf %u, %w : tensor<8xf32>
+    mixer.yield %mn, %un, %un : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: the step's weight is not relative to the new maximum, exp(s).
+// CHECK-LABEL: func @weight_not_relative
+// CHECK: mixer.recurrence
+func.func @weight_not_relative(%s: !x) -> !x {
+  // expected-remark@+1 {{kept as a recurrence: new state 1 is not a sum rescaled to a running maximum: a term without the state is not g·exp(s − m'), s the score of its running maximum}}
+  %o, %mT, %uT = mixer.recurrence(%s) {
+  ^bb0(%m: tensor<8xf32>, %u: tensor<8xf32>, %st: tensor<8xf32>):
+    %mn = arith.maximumf %m, %st : tensor<8xf32>
+    %dm = arith.subf %m, %mn : tensor<8xf32>
+    %keep = math.exp %dm : tensor<8xf32>
+    %w = math.exp %st : tensor<8xf32>
+    %uk = arith.mulf %u, %keep : tensor<8xf32>
+    %un = arith.addf %uk, %w : tensor<8xf32>
+    mixer.yield %mn, %un, %un : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: the sum squares itself; the remark names the operation.
+// CHECK-LABEL: func @sum_squared
+// CHECK: mixer.recurrence
+func.func @sum_squared(%s: !x) -> !x {
+  // expected-remark@+1 {{kept as a recurrence: 'arith.mulf' at}}
+  %o, %mT, %uT = mixer.recurrence(%s) {
+  ^bb0(%m: tensor<8xf32>, %u: tensor<8xf32>, %st: tensor<8xf32>):
+    %mn = arith.maximumf %m, %st : tensor<8xf32>
+    %uu = arith.mulf %u, %u : tensor<8xf32>
+    mixer.yield %mn, %uu, %uu : tensor<8xf32>, tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+
+// Refused: the final state is a result, which a prefix scan does not have.
+// CHECK-LABEL: func @final_state_used
+// CHECK: mixer.recurrence
+func.func @final_state_used(%s: !x) -> (!x, !s) {
+  // expected-remark@+1 {{kept as a recurrence: its final state 0 is used; a prefix scan returns only its outputs}}
+  %o, %mT = mixer.recurrence(%s) {
+  ^bb0(%m: tensor<8xf32>, %st: tensor<8xf32>):
+    %mn = arith.maximumf %m, %st : tensor<8xf32>
+    mixer.yield %mn, %mn : tensor<8xf32>, tensor<8xf32>
+  } : (!x) -> (!x, !s)
+  return %o, %mT : !x, !s
+}

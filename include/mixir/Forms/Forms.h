@@ -26,6 +26,9 @@ void registerRecurrenceFormModels(mlir::DialectRegistry &registry);
 /// The forms of mixer.diagonal_recurrence (lib/Forms/Diagonal/).
 void registerDiagonalRecurrenceFormModels(mlir::DialectRegistry &registry);
 
+/// The forms of mixer.prefix_scan (lib/Forms/PrefixScan/).
+void registerPrefixScanFormModels(mlir::DialectRegistry &registry);
+
 /// Every structure class's forms.
 void registerFormModels(mlir::DialectRegistry &registry);
 

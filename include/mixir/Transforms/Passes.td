@@ -5,7 +5,7 @@
 include "mlir/Pass/PassBase.td"
 
 def MixerRaiseRecurrences : Pass<"mixer-raise-recurrences", "mlir::ModuleOp"> {
-  let summary = "Replace recurrences linear in their state by structured mixers";
+  let summary = "Replace recurrences of a known structure by structured mixers";
   let description = [{
     Analyses every `mixer.recurrence` body by how each value depends on the
     states (independent, element-wise affine in one state, or other:
@@ -20,11 +20,17 @@ def MixerRaiseRecurrences : Pass<"mixer-raise-recurrences", "mlir::ModuleOp"> {
     `S' = diag(α) S + k vᵀ` (α per key channel, β a product whose factors
     each depend on the key or the value) and read out by a contraction over
     the key, `o = Sᵀ q (+ r)`, becomes `mixer.semiseparable` (math.md,
-    section 4.2). Anything else stays a recurrence.
+    section 4.2). A recurrence whose states are running maxima
+    `m' = max(m, s)` and sums rescaled to them,
+    `u' = u·exp(m − m') + g·exp(s − m')` (Aaren), with outputs computed from
+    the new states and unused final states, becomes `mixer.prefix_scan`
+    with the associative combine of such states (math.md, section 4.5).
+    Anything else stays a recurrence.
 
     With `remarks`, every recurrence gets a remark saying what was found:
     "raised to mixer.diagonal_recurrence: ...", "raised to
-    mixer.semiseparable: ..." or "kept as a recurrence:
+    mixer.semiseparable: ...", "raised to mixer.prefix_scan: ..." or
+    "kept as a recurrence:
     'OP' at LOC: WHY" naming the operation that blocks raising.
   }];
   let options = [

@@ -577,3 +577,40 @@ Value TileBuilder::solveUnitLower(Value L, Value R) {
   }
   return X;
 }
+
+Window mixir::forms::windowAt(OpBuilder &b, RankedTensorType type,
+                              ArrayRef<Value> lead, Value start, Value len) {
+  Window w;
+  const int64_t numLead = lead.size();
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    w.strides.push_back(b.getIndexAttr(1));
+    if (d < numLead) {
+      w.offsets.push_back(lead[d]);
+      w.sizes.push_back(b.getIndexAttr(1));
+    } else if (d == numLead && len) {
+      w.offsets.push_back(start ? OpFoldResult(start)
+                                : OpFoldResult(b.getIndexAttr(0)));
+      w.sizes.push_back(len);
+    } else {
+      w.offsets.push_back(b.getIndexAttr(0));
+      w.sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
+    }
+  }
+  return w;
+}
+
+Value mixir::forms::extractWindow(ImplicitLocOpBuilder &b, Value x,
+                                  ArrayRef<Value> lead, Value start,
+                                  Value len) {
+  auto type = cast<RankedTensorType>(x.getType());
+  Window w = windowAt(b, type, lead, start, len);
+  SmallVector<int64_t> shape;
+  for (int64_t d = lead.size(); d < type.getRank(); ++d) {
+    auto size = dyn_cast<Attribute>(w.sizes[d]);
+    shape.push_back(size ? cast<IntegerAttr>(size).getInt()
+                         : ShapedType::kDynamic);
+  }
+  return tensor::ExtractSliceOp::create(
+      b, RankedTensorType::get(shape, type.getElementType()), x, w.offsets,
+      w.sizes, w.strides);
+}

@@ -77,6 +77,22 @@ llvm::SmallVector<mlir::Value> castToTypes(mlir::ImplicitLocOpBuilder &b,
                                            mlir::TypeRange types,
                                            llvm::SmallVector<mlir::Value> values);
 
+/// A window of a tensor: the indices `lead` of its leading dimensions
+/// (size 1 each), then, when `len` is given, rows [start, start + len) of
+/// the next dimension (start 0 when null), and the whole of the others.
+struct Window {
+  llvm::SmallVector<mlir::OpFoldResult> offsets, sizes, strides;
+};
+Window windowAt(mlir::OpBuilder &b, mlir::RankedTensorType type,
+                llvm::ArrayRef<mlir::Value> lead, mlir::Value start = nullptr,
+                mlir::Value len = nullptr);
+
+/// The window of `x` (see windowAt), its `lead` dimensions dropped.
+mlir::Value extractWindow(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                          llvm::ArrayRef<mlir::Value> lead,
+                          mlir::Value start = nullptr,
+                          mlir::Value len = nullptr);
+
 /// Float ops inside contractions may be reassociated and contracted into
 /// FMAs: the references tolerate 1e-4 relative error in f32.
 mlir::arith::FastMathFlagsAttr contractionFastMath(mlir::OpBuilder &b);

@@ -27,46 +27,6 @@ using namespace mixir;
 using namespace mixir::forms;
 
 namespace {
-/// Offsets, sizes and strides selecting `lead` leading indices of a tensor
-/// of `type` (size 1 each) and the whole of its other dimensions.
-struct Window {
-  SmallVector<OpFoldResult> offsets, sizes, strides;
-};
-
-Window windowAt(OpBuilder &b, RankedTensorType type, ArrayRef<Value> lead,
-                Value T = nullptr) {
-  Window w;
-  for (int64_t d = 0; d < type.getRank(); ++d) {
-    w.strides.push_back(b.getIndexAttr(1));
-    if (d < static_cast<int64_t>(lead.size())) {
-      w.offsets.push_back(lead[d]);
-      w.sizes.push_back(b.getIndexAttr(1));
-      continue;
-    }
-    w.offsets.push_back(b.getIndexAttr(0));
-    if (d == 1 && T)
-      w.sizes.push_back(T);
-    else
-      w.sizes.push_back(b.getIndexAttr(type.getDimSize(d)));
-  }
-  return w;
-}
-
-/// The slice of `x` at the leading indices `lead`, those dimensions dropped.
-Value sliceAt(ImplicitLocOpBuilder &b, Value x, ArrayRef<Value> lead,
-              Value T = nullptr) {
-  auto type = cast<RankedTensorType>(x.getType());
-  Window w = windowAt(b, type, lead, T);
-  SmallVector<int64_t> shape;
-  for (int64_t d = lead.size(); d < type.getRank(); ++d)
-    shape.push_back(d == 1 && T ? ShapedType::kDynamic : type.getDimSize(d));
-  return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), x, w.offsets,
-      w.sizes, w.strides);
-}
-} // namespace
-
-namespace {
 /// A matrix-vector product worth splitting across workers: y[m] += f(a[m,
 /// k], x[k]) with a static [M, K] of at least kMinSplit elements (an LSTM's
 /// or GRU's U·h) and a body that does not read its indices; `a` is set to
@@ -181,7 +141,7 @@ SmallVector<Value> scanBatch(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
     auto type = cast<RankedTensorType>(body.getArgument(s).getType());
     init.push_back(op.getInits().empty()
                        ? x.zeros(type.getShape())
-                       : x.toF32(sliceAt(b, op.getInits()[s], {batch})));
+                       : x.toF32(extractWindow(b, op.getInits()[s], {batch})));
   }
   llvm::append_range(init, rows);
   auto loop = scf::ForOp::create(
@@ -194,7 +154,7 @@ SmallVector<Value> scanBatch(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
           mapping.map(body.getArgument(s), iter[s]);
         for (auto [i, input] : llvm::enumerate(op.getInputs()))
           mapping.map(body.getArgument(numStates + i),
-                      xt.toF32(sliceAt(ib, input, {batch, t})));
+                      xt.toF32(extractWindow(ib, input, {batch, t})));
         for (Operation &inner : body.without_terminator()) {
           OpOperand *a;
           if (splitMatvecs && isLargeMatvec(&inner, a))
@@ -248,7 +208,8 @@ SmallVector<Value> scanAll(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
     TileBuilder x(ib, at);
     for (auto [r, dest] : llvm::enumerate(dests)) {
       auto type = cast<RankedTensorType>(dest.getType());
-      Window w = windowAt(ib, type, {batch}, r < numOutputs ? T : nullptr);
+      Window w = windowAt(ib, type, {batch}, nullptr,
+                          r < numOutputs ? T : nullptr);
       Value value = r < numOutputs
                         ? scanned[numStates + r]
                         : x.convertTo(scanned[r - numOutputs],
@@ -260,7 +221,7 @@ SmallVector<Value> scanAll(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
   auto rowsOf = [&](ImplicitLocOpBuilder &ib, Value batch, ValueRange dests) {
     SmallVector<Value> rows;
     for (unsigned o = 0; o < numOutputs; ++o)
-      rows.push_back(sliceAt(ib, dests[o], {batch}, T));
+      rows.push_back(extractWindow(ib, dests[o], {batch}, nullptr, T));
     return rows;
   };
   if (!splitMatvecs)

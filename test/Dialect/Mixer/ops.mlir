@@ -89,3 +89,30 @@ func.func @complex_diagonal_recurrence(%lr: tensor<8xf32>, %li: tensor<8xf32>,
      -> (tensor<?x?x8xf16>, tensor<?x?x8xf16>)
   return %hr, %ti, %gi : tensor<?x?x8xf32>, tensor<?x8xf32>, tensor<?x?x8xf16>
 }
+
+// CHECK-LABEL: func @prefix_scan
+// CHECK: mixer.prefix_scan(%{{.*}}, %{{.*}}) init(%{{.*}}, %{{.*}}) element {
+// CHECK: } combine {
+// CHECK: } read {
+// CHECK: } {form = #mixer.form<scan>} : (tensor<?x?x8xf32>, tensor<?x?x8xbf16>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x?x8xf16>
+func.func @prefix_scan(%s: tensor<?x?x8xf32>, %v: tensor<?x?x8xbf16>, %m0: tensor<?x8xf32>, %u0: tensor<?x8xf32>) -> tensor<?x?x8xf16> {
+  %o = mixer.prefix_scan(%s, %v) init(%m0, %u0) element {
+  ^bb0(%st: tensor<8xf32>, %vt: tensor<8xf32>):
+    mixer.yield %st, %vt : tensor<8xf32>, tensor<8xf32>
+  } combine {
+  ^bb0(%ma: tensor<8xf32>, %ua: tensor<8xf32>, %mb: tensor<8xf32>, %ub: tensor<8xf32>):
+    %m = arith.maximumf %ma, %mb : tensor<8xf32>
+    %da = arith.subf %ma, %m : tensor<8xf32>
+    %ea = math.exp %da : tensor<8xf32>
+    %db = arith.subf %mb, %m : tensor<8xf32>
+    %eb = math.exp %db : tensor<8xf32>
+    %a = arith.mulf %ua, %ea : tensor<8xf32>
+    %b = arith.mulf %ub, %eb : tensor<8xf32>
+    %u = arith.addf %a, %b : tensor<8xf32>
+    mixer.yield %m, %u : tensor<8xf32>, tensor<8xf32>
+  } read {
+  ^bb0(%m: tensor<8xf32>, %u: tensor<8xf32>, %st: tensor<8xf32>, %vt: tensor<8xf32>):
+    mixer.yield %u : tensor<8xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x8xf32>, tensor<?x?x8xbf16>, tensor<?x8xf32>, tensor<?x8xf32>) -> tensor<?x?x8xf16>
+  return %o : tensor<?x?x8xf16>
+}

@@ -414,6 +414,43 @@ std::vector<Example> makeCatalogue() {
          }
          return {re, im};
        }},
+      {"aaren",
+       {in("qh", {"4", "64"}), in("k", {"B", "T", "4", "64"}),
+        in("v", {"B", "T", "4", "64"}), out("o", {"B", "T", "4", "64"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // o_t = Σ_{s≤t} softmax_s(qh · k_s / 8) v_s by its definition, in
+         // double: every step's scores, their maximum, the weighted sum.
+         const int64_t H = 4, D = 64;
+         std::vector<double> o(size_t(B * T * H * D));
+         std::vector<double> score(static_cast<size_t>(T));
+         for (int64_t b = 0; b < B; ++b)
+           for (int64_t h = 0; h < H; ++h) {
+             for (int64_t t = 0; t < T; ++t) {
+               double dot = 0;
+               for (int64_t j = 0; j < D; ++j)
+                 dot += double(x[0][size_t(h * D + j)]) *
+                        double(x[1][size_t(((b * T + t) * H + h) * D + j)]);
+               score[size_t(t)] = dot / 8.0;
+             }
+             for (int64_t t = 0; t < T; ++t) {
+               double max = score[0];
+               for (int64_t s = 1; s <= t; ++s)
+                 max = std::max(max, score[size_t(s)]);
+               double den = 0;
+               std::vector<double> num(size_t(D), 0.0);
+               for (int64_t s = 0; s <= t; ++s) {
+                 double w = std::exp(score[size_t(s)] - max);
+                 den += w;
+                 for (int64_t j = 0; j < D; ++j)
+                   num[size_t(j)] +=
+                       w * double(x[2][size_t(((b * T + s) * H + h) * D + j)]);
+               }
+               for (int64_t j = 0; j < D; ++j)
+                 o[size_t(((b * T + t) * H + h) * D + j)] = num[size_t(j)] / den;
+             }
+           }
+         return {o};
+       }},
       {"mamba1",
        {in("x", {"B", "T", "256"}), in("delta", {"B", "T", "256"}, Draw::Dt),
         in("A", {"256", "16"}, Draw::NegativeA), in("Bm", {"B", "T", "16"}),

@@ -1,0 +1,170 @@
+//===- PrefixScanOp.cpp - a scan with an associative combine ----------------===//
+//
+// The verifier checks the three regions against the operands step for step
+// (docs/dialect.md): `element` maps one step of each input ([B, T, d...] →
+// tensor<d... x f32>) to a state, `combine` two states to one, `read` a
+// state and one step of each input to the outputs ([B, T, e...] →
+// tensor<e... x f32>); a state is the N static f32 tensors whose [B, s...]
+// initial values the `init` operands give. The regions must be free of side
+// effects: the forms run them any number of times.
+//
+//===----------------------------------------------------------------------===//
+#include "mixir/Dialect/Mixer/MixerOps.h"
+
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+using namespace mlir;
+using namespace mixir::mixer;
+
+namespace {
+/// `type` without its first `drop` dimensions, as f32.
+RankedTensorType stepType(RankedTensorType type, unsigned drop) {
+  return RankedTensorType::get(type.getShape().drop_front(drop),
+                               Float32Type::get(type.getContext()));
+}
+
+/// Checks that a region takes `args` and yields values of `yields`.
+LogicalResult checkRegion(Operation *op, Region &region, StringRef name,
+                          TypeRange args, TypeRange yields,
+                          StringRef argsWhat, StringRef yieldsWhat) {
+  Block &block = region.front();
+  if (block.getArgumentTypes() != args) {
+    InFlightDiagnostic diag = op->emitOpError()
+                              << "region '" << name << "' must take "
+                              << argsWhat << " (";
+    llvm::interleaveComma(args, diag);
+    diag << "), it takes (";
+    llvm::interleaveComma(block.getArgumentTypes(), diag);
+    return diag << ")";
+  }
+  auto yield = dyn_cast<YieldOp>(block.getTerminator());
+  if (!yield)
+    return op->emitOpError() << "region '" << name
+                             << "' must end with mixer.yield";
+  if (TypeRange(yield.getValues()) != yields) {
+    InFlightDiagnostic diag = yield.emitOpError()
+                              << "in region '" << name << "' must yield "
+                              << yieldsWhat << " (";
+    llvm::interleaveComma(yields, diag);
+    diag << "), it yields (";
+    llvm::interleaveComma(TypeRange(yield.getValues()), diag);
+    return diag << ")";
+  }
+  WalkResult walk = region.walk([&](Operation *inner) {
+    if (isa<MixerOpInterface>(inner)) {
+      inner->emitOpError() << "may not be nested in a mixer.prefix_scan";
+      return WalkResult::interrupt();
+    }
+    if (inner == yield.getOperation() || isMemoryEffectFree(inner))
+      return WalkResult::advance();
+    inner->emitOpError() << "has side effects, which a region of "
+                            "mixer.prefix_scan may not have";
+    return WalkResult::interrupt();
+  });
+  return failure(walk.wasInterrupted());
+}
+} // namespace
+
+LogicalResult PrefixScanOp::verifyRegions() {
+  if (getInputs().empty())
+    return emitOpError() << "needs at least one input [B, T, ...]: the "
+                            "inputs give the steps";
+  if (getInits().empty())
+    return emitOpError() << "needs the initial state: at least one init "
+                            "[B, ...]";
+  if (getOutputs().empty())
+    return emitOpError() << "needs at least one output [B, T, ...]";
+  SmallVector<Type> steps, states, outputs;
+  for (auto [i, input] : llvm::enumerate(getInputs())) {
+    auto type = cast<RankedTensorType>(input.getType());
+    if (type.getRank() < 2)
+      return emitOpError() << "input " << i << " must be [B, T, ...], got "
+                           << type;
+    for (int64_t d = 2; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d))
+        return emitOpError() << "input " << i << " dimension " << d
+                             << " must be static (a step is a static tile)";
+    steps.push_back(stepType(type, 2));
+  }
+  for (auto [s, init] : llvm::enumerate(getInits())) {
+    auto type = cast<RankedTensorType>(init.getType());
+    if (type.getRank() < 1 || !stepType(type, 1).hasStaticShape())
+      return emitOpError() << "initial state " << s
+                           << " must be [B, ...] with static sizes after B, "
+                              "got "
+                           << type;
+    states.push_back(stepType(type, 1));
+  }
+  for (auto [o, output] : llvm::enumerate(getOutputs())) {
+    auto type = cast<RankedTensorType>(output.getType());
+    if (type.getRank() < 2 || !stepType(type, 2).hasStaticShape())
+      return emitOpError() << "output " << o
+                           << " must be [B, T, ...] with static sizes after "
+                              "T, got "
+                           << type;
+    outputs.push_back(stepType(type, 2));
+  }
+  SmallVector<Type> twoStates(states), stateAndSteps(states);
+  twoStates.append(states);
+  stateAndSteps.append(steps);
+  if (failed(checkRegion(*this, getElement(), "element", steps, states,
+                         "one step of each input",
+                         "an element of the state's types")) ||
+      failed(checkRegion(*this, getCombine(), "combine", twoStates, states,
+                         "two states", "a state")) ||
+      failed(checkRegion(*this, getRead(), "read", stateAndSteps, outputs,
+                         "a state then one step of each input",
+                         "one step of each output")))
+    return failure();
+  // Every operand and result shares B (dimension 0), every input and output
+  // T (dimension 1): the forms take both from input 0.
+  int64_t B = ShapedType::kDynamic, T = ShapedType::kDynamic;
+  auto agree = [&](Value v, unsigned dim, int64_t &size,
+                   StringRef name) -> LogicalResult {
+    int64_t got = cast<RankedTensorType>(v.getType()).getDimSize(dim);
+    if (ShapedType::isDynamic(got))
+      return success();
+    if (!ShapedType::isDynamic(size) && size != got)
+      return emitOpError() << "has " << name << " sizes " << size << " and "
+                           << got << ": every operand and result shares "
+                           << name;
+    size = got;
+    return success();
+  };
+  for (Value v : llvm::concat<Value>(getOperands(), getResults()))
+    if (failed(agree(v, 0, B, "B")))
+      return failure();
+  for (Value v : llvm::concat<Value>(getInputs(), getResults()))
+    if (failed(agree(v, 1, T, "T")))
+      return failure();
+  return success();
+}
+
+SmallVector<TensorRoles> PrefixScanOp::getTensorRoles() {
+  SmallVector<TensorRoles> roles;
+  auto withRoles = [&](Value v, bool perStep) {
+    TensorRoles r{v, {}};
+    auto type = cast<RankedTensorType>(v.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      r.dims.push_back(d == 0               ? StringRef(kBatchRole)
+                       : d == 1 && perStep ? StringRef(kLengthRole)
+                                           : StringRef());
+    roles.push_back(std::move(r));
+  };
+  for (Value v : getInputs())
+    withRoles(v, true);
+  for (Value v : getInits())
+    withRoles(v, false);
+  for (Value v : getResults())
+    withRoles(v, true);
+  return roles;
+}
+
+SmallVector<StringRef> PrefixScanOp::getForms() {
+  return {kScanForm, kParallelScanForm};
+}
+
+std::string PrefixScanOp::getMissingFormReason(StringRef form) {
+  return "its combine is associative but not linear in the state, so no "
+         "matrix form exists; parallel_scan regroups its steps instead";
+}
