@@ -9,19 +9,16 @@
 // effects: the forms run them any number of times.
 //
 //===----------------------------------------------------------------------===//
-#include "mixir/Dialect/Mixer/MixerOps.h"
+#include "StepRegions.h"
 
-#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mixir/Dialect/Mixer/MixerOps.h"
 
 using namespace mlir;
 using namespace mixir::mixer;
 
+using mixir::mixer::detail::stepType;
+
 namespace {
-/// `type` without its first `drop` dimensions, as f32.
-RankedTensorType stepType(RankedTensorType type, unsigned drop) {
-  return RankedTensorType::get(type.getShape().drop_front(drop),
-                               Float32Type::get(type.getContext()));
-}
 
 /// Checks that a region takes `args` and yields values of `yields`.
 LogicalResult checkRegion(Operation *op, Region &region, StringRef name,
@@ -50,18 +47,7 @@ LogicalResult checkRegion(Operation *op, Region &region, StringRef name,
     llvm::interleaveComma(TypeRange(yield.getValues()), diag);
     return diag << ")";
   }
-  WalkResult walk = region.walk([&](Operation *inner) {
-    if (isa<MixerOpInterface>(inner)) {
-      inner->emitOpError() << "may not be nested in a mixer.prefix_scan";
-      return WalkResult::interrupt();
-    }
-    if (inner == yield.getOperation() || isMemoryEffectFree(inner))
-      return WalkResult::advance();
-    inner->emitOpError() << "has side effects, which a region of "
-                            "mixer.prefix_scan may not have";
-    return WalkResult::interrupt();
-  });
-  return failure(walk.wasInterrupted());
+  return mixir::mixer::detail::verifyPureRegion(region, yield, "a region of mixer.prefix_scan");
 }
 } // namespace
 
@@ -75,17 +61,9 @@ LogicalResult PrefixScanOp::verifyRegions() {
   if (getOutputs().empty())
     return emitOpError() << "needs at least one output [B, T, ...]";
   SmallVector<Type> steps, states, outputs;
-  for (auto [i, input] : llvm::enumerate(getInputs())) {
-    auto type = cast<RankedTensorType>(input.getType());
-    if (type.getRank() < 2)
-      return emitOpError() << "input " << i << " must be [B, T, ...], got "
-                           << type;
-    for (int64_t d = 2; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        return emitOpError() << "input " << i << " dimension " << d
-                             << " must be static (a step is a static tile)";
-    steps.push_back(stepType(type, 2));
-  }
+  if (failed(mixir::mixer::detail::verifyStepInputs(*this, getInputs(),
+                                                    steps)))
+    return failure();
   for (auto [s, init] : llvm::enumerate(getInits())) {
     auto type = cast<RankedTensorType>(init.getType());
     if (type.getRank() < 1 || !stepType(type, 1).hasStaticShape())
@@ -118,26 +96,10 @@ LogicalResult PrefixScanOp::verifyRegions() {
     return failure();
   // Every operand and result shares B (dimension 0), every input and output
   // T (dimension 1): the forms take both from input 0.
-  int64_t B = ShapedType::kDynamic, T = ShapedType::kDynamic;
-  auto agree = [&](Value v, unsigned dim, int64_t &size,
-                   StringRef name) -> LogicalResult {
-    int64_t got = cast<RankedTensorType>(v.getType()).getDimSize(dim);
-    if (ShapedType::isDynamic(got))
-      return success();
-    if (!ShapedType::isDynamic(size) && size != got)
-      return emitOpError() << "has " << name << " sizes " << size << " and "
-                           << got << ": every operand and result shares "
-                           << name;
-    size = got;
-    return success();
-  };
-  for (Value v : llvm::concat<Value>(getOperands(), getResults()))
-    if (failed(agree(v, 0, B, "B")))
-      return failure();
-  for (Value v : llvm::concat<Value>(getInputs(), getResults()))
-    if (failed(agree(v, 1, T, "T")))
-      return failure();
-  return success();
+  SmallVector<Value> batched(getOperands()), perStep(getInputs());
+  llvm::append_range(batched, getResults());
+  llvm::append_range(perStep, getResults());
+  return mixir::mixer::detail::verifySharedBatchAndLength(*this, batched, perStep);
 }
 
 SmallVector<TensorRoles> PrefixScanOp::getTensorRoles() {

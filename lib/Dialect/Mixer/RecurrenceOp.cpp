@@ -9,13 +9,15 @@
 // meaning.
 //
 //===----------------------------------------------------------------------===//
+#include "StepRegions.h"
+
 #include "mixir/Dialect/Mixer/MixerOps.h"
 #include "mixir/Dialect/Mixer/StateDependence.h"
 
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 using namespace mixir::mixer;
+using mixir::mixer::detail::stepType;
 
 unsigned RecurrenceOp::getNumStates() {
   unsigned args = getBody().front().getNumArguments();
@@ -32,12 +34,6 @@ unsigned RecurrenceOp::getNumOutputs() {
 }
 
 namespace {
-/// `type` without its first `drop` dimensions, as f32.
-RankedTensorType stepType(RankedTensorType type, unsigned drop) {
-  return RankedTensorType::get(type.getShape().drop_front(drop),
-                               Float32Type::get(type.getContext()));
-}
-
 bool isStaticF32(Type type) {
   auto tensor = dyn_cast<RankedTensorType>(type);
   return tensor && tensor.hasStaticShape() && tensor.getElementType().isF32();
@@ -75,16 +71,11 @@ LogicalResult RecurrenceOp::verifyRegions() {
                          << " outputs then the " << numStates
                          << " final states";
   // Inputs: [B, T, d...] → tensor<d... x f32>.
-  for (auto [i, input] : llvm::enumerate(getInputs())) {
-    auto type = cast<RankedTensorType>(input.getType());
-    if (type.getRank() < 2)
-      return emitOpError() << "input " << i << " must be [B, T, ...], got "
-                           << type;
-    for (int64_t d = 2; d < type.getRank(); ++d)
-      if (type.isDynamicDim(d))
-        return emitOpError() << "input " << i << " dimension " << d
-                             << " must be static (a step is a static tile)";
-    Type want = stepType(type, 2);
+  SmallVector<Type> steps;
+  if (failed(mixir::mixer::detail::verifyStepInputs(*this, getInputs(),
+                                                    steps)))
+    return failure();
+  for (auto [i, want] : llvm::enumerate(steps)) {
     Type got = body.getArgument(numStates + i).getType();
     if (got != want)
       return emitOpError() << "body argument " << numStates + i
@@ -129,45 +120,14 @@ LogicalResult RecurrenceOp::verifyRegions() {
   }
   // Every operand and result shares B (dimension 0) and every input and
   // output T (dimension 1): the scan takes both from input 0.
-  int64_t B = ShapedType::kDynamic, T = ShapedType::kDynamic;
-  auto agree = [&](Value v, unsigned dim, int64_t &size,
-                   StringRef name) -> LogicalResult {
-    int64_t got = cast<RankedTensorType>(v.getType()).getDimSize(dim);
-    if (ShapedType::isDynamic(got))
-      return success();
-    if (!ShapedType::isDynamic(size) && size != got)
-      return emitOpError() << "has " << name << " sizes " << size << " and "
-                           << got << ": every operand and result shares "
-                           << name;
-    size = got;
-    return success();
-  };
-  for (Value v : getOperands())
-    if (failed(agree(v, 0, B, "B")))
-      return failure();
-  for (Value v : getResults())
-    if (failed(agree(v, 0, B, "B")))
-      return failure();
-  for (Value v : getInputs())
-    if (failed(agree(v, 1, T, "T")))
-      return failure();
-  for (Value v : getResults().take_front(numOutputs))
-    if (failed(agree(v, 1, T, "T")))
-      return failure();
+  SmallVector<Value> batched(getOperands()), perStep(getInputs());
+  llvm::append_range(batched, getResults());
+  llvm::append_range(perStep, getResults().take_front(numOutputs));
+  if (failed(mixir::mixer::detail::verifySharedBatchAndLength(*this, batched, perStep)))
+    return failure();
   // Running the body once per step in order is its meaning only without
   // side effects; a mixer op inside would be lowered once per step.
-  WalkResult walk = body.walk([&](Operation *op) {
-    if (isa<MixerOpInterface>(op)) {
-      op->emitOpError() << "may not be nested in a mixer.recurrence body";
-      return WalkResult::interrupt();
-    }
-    if (op == yield.getOperation() || isMemoryEffectFree(op))
-      return WalkResult::advance();
-    op->emitOpError() << "has side effects, which a mixer.recurrence body "
-                         "may not have";
-    return WalkResult::interrupt();
-  });
-  return failure(walk.wasInterrupted());
+  return mixir::mixer::detail::verifyPureRegion(getBody(), yield, "a mixer.recurrence body");
 }
 
 SmallVector<TensorRoles> RecurrenceOp::getTensorRoles() {
