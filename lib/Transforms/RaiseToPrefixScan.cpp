@@ -1,4 +1,5 @@
-//===- RaiseToPrefixScan.cpp - softmax-weighted running sums → prefix scan -===//
+//===- RaiseToPrefixScan.cpp - softmax-weighted running sums → prefix scan
+//-===//
 //
 // docs/math.md, section 4.5. A state m whose new value is max(m, s), s
 // independent of the states, is a running maximum. Every other state u is
@@ -41,8 +42,7 @@ struct Symbol {
   Value value;
   AffineMap at;
   bool operator==(const Symbol &o) const {
-    return kind == o.kind && state == o.state && value == o.value &&
-           at == o.at;
+    return kind == o.kind && state == o.state && value == o.value && at == o.at;
   }
 };
 
@@ -73,9 +73,8 @@ struct Exponent {
       if (c == 0)
         continue;
       ++nonZero;
-      if (!llvm::any_of(want, [&](auto &w) {
-            return w.first == s && w.second == c;
-          }))
+      if (!llvm::any_of(want,
+                        [&](auto &w) { return w.first == s && w.second == c; }))
         return false;
     }
     return nonZero == want.size();
@@ -127,7 +126,8 @@ std::pair<Value, AffineMap> broadcastSource(Value v, AffineMap at) {
       generic.getNumParallelLoops() != generic.getNumLoops())
     return {};
   OpOperand *in = generic.getDpsInputOperand(0);
-  AffineMap outMap = generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
+  AffineMap outMap =
+      generic.getMatchingIndexingMap(generic.getDpsInitOperand(0));
   Block *body = generic.getBody();
   if (!outMap.isPermutation() ||
       !generic.getMatchingIndexingMap(in).isProjectedPermutation() ||
@@ -191,7 +191,8 @@ private:
       t.scale = *c;
       return Sum{t};
     }
-    if (auto arg = dyn_cast<BlockArgument>(v); arg && arg.getOwner() == &body()) {
+    if (auto arg = dyn_cast<BlockArgument>(v);
+        arg && arg.getOwner() == &body()) {
       unsigned i = arg.getArgNumber();
       if (i == state) {
         if (at != identity)
@@ -222,8 +223,7 @@ private:
     // independent values other than a score is first taken apart, so that
     // an exp(s) in it shows its exponent (g·exp(s) / exp(m')).
     if (deps.get(v).kind == Dependence::Independent) {
-      if (!llvm::is_contained(scores, v) && def &&
-          def->getBlock() == &body() &&
+      if (!llvm::is_contained(scores, v) && def && def->getBlock() == &body() &&
           isa<arith::MulFOp, arith::DivFOp, arith::NegFOp, math::ExpOp>(def)) {
         Operation *savedBlocker = blocker;
         std::string savedReason = reason;
@@ -292,9 +292,9 @@ private:
         if (u.symbol)
           t.exponent.add(*u.symbol, u.scale);
         else if (!u.factors.empty())
-          t.exponent.add(Symbol{Symbol::Leaf, 0, u.factors[0].first,
-                                u.factors[0].second},
-                         u.scale);
+          t.exponent.add(
+              Symbol{Symbol::Leaf, 0, u.factors[0].first, u.factors[0].second},
+              u.scale);
         else
           t.exponent.constant += u.scale;
       }
@@ -381,7 +381,8 @@ Value broadcastTo(ImplicitLocOpBuilder &b, Value x, AffineMap at,
                   RankedTensorType type) {
   if (at.isIdentity() && x.getType() == type)
     return x;
-  Value init = tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
+  Value init =
+      tensor::EmptyOp::create(b, type.getShape(), type.getElementType());
   AffineMap id = b.getMultiDimIdentityMap(type.getRank());
   return linalg::GenericOp::create(
              b, TypeRange{type}, ValueRange{x}, ValueRange{init},
@@ -432,8 +433,7 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
   recognised = false;
   Block &body = op.getBody().front();
   Operation *yield = op.getYield();
-  const unsigned numStates = op.getNumStates(),
-                 numOutputs = op.getNumOutputs();
+  const unsigned numStates = op.getNumStates(), numOutputs = op.getNumOutputs();
   // Running maxima: m' = max(m, s), s independent.
   SmallVector<Value> scores(numStates);
   for (unsigned s = 0; s < numStates; ++s) {
@@ -496,8 +496,8 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
         continue;
       if (t.symbol ||
           !t.exponent.is(
-              {{score, 1.0}, {Symbol{Symbol::NewMax, rescaled.max, {}, {}},
-                              -1.0}}))
+              {{score, 1.0},
+               {Symbol{Symbol::NewMax, rescaled.max, {}, {}}, -1.0}}))
         return refuse(nullptr, "a term without the state is not g·exp(s − "
                                "m'), s the score of its running maximum");
       rescaled.terms.push_back(t);
@@ -515,9 +515,11 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
     if (auto s = readsOldState(yield->getOperand(numStates + o), body,
                                newStates, numStates, seen)) {
       why = Dependence::blocked(
-          nullptr, "output " + std::to_string(o) + " reads the previous "
-                   "value of state " + std::to_string(*s) +
-                   "; a prefix scan reads its outputs from the new states");
+          nullptr, "output " + std::to_string(o) +
+                       " reads the previous "
+                       "value of state " +
+                       std::to_string(*s) +
+                       "; a prefix scan reads its outputs from the new states");
       return failure();
     }
   }
@@ -592,9 +594,10 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
         x = x ? arith::MulFOp::create(b, x, f).getResult() : f;
       }
       for (auto &[v, at] : t.divisors)
-        x = arith::DivFOp::create(
-            b, x, broadcastTo(b, cloneInto(b, v, fromSteps, body), at,
-                              stateTypes[s]));
+        x = arith::DivFOp::create(b, x,
+                                  broadcastTo(b,
+                                              cloneInto(b, v, fromSteps, body),
+                                              at, stateTypes[s]));
       total = total ? arith::AddFOp::create(b, total, x).getResult() : x;
     }
     elements.push_back(total ? total : splat(b, stateTypes[s], 0.0));
@@ -610,7 +613,8 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
   for (unsigned k = 0; k < numStates; ++k) {
     if (!scores[k])
       continue;
-    Value ma = combine->getArgument(k), mb = combine->getArgument(numStates + k);
+    Value ma = combine->getArgument(k),
+          mb = combine->getArgument(numStates + k);
     Value m = arith::MaximumFOp::create(b, ma, mb);
     combined[k] = m;
     weights[k] = {math::ExpOp::create(b, arith::SubFOp::create(b, ma, m)),
@@ -620,12 +624,12 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
     if (scores[s])
       continue;
     auto [wa, wb] = weights[sums[s]->max];
-    Value a = arith::MulFOp::create(
-        b, combine->getArgument(s),
-        broadcastTo(b, wa, sums[s]->at, stateTypes[s]));
-    Value c = arith::MulFOp::create(
-        b, combine->getArgument(numStates + s),
-        broadcastTo(b, wb, sums[s]->at, stateTypes[s]));
+    Value a =
+        arith::MulFOp::create(b, combine->getArgument(s),
+                              broadcastTo(b, wa, sums[s]->at, stateTypes[s]));
+    Value c =
+        arith::MulFOp::create(b, combine->getArgument(numStates + s),
+                              broadcastTo(b, wb, sums[s]->at, stateTypes[s]));
     combined[s] = arith::AddFOp::create(b, a, c);
   }
   YieldOp::create(b, combined);
@@ -655,9 +659,8 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
   found = "state" + std::string(maxima.size() > 1 ? "s " : " ") + maxima +
           " a running maximum (m = max(m, s))";
   if (!rescaled.empty())
-    found += "; state" +
-             std::string(rescaled.size() > 1 ? "s " : " ") + rescaled +
-             (rescaled.size() > 1 ? " sums" : " a sum") +
+    found += "; state" + std::string(rescaled.size() > 1 ? "s " : " ") +
+             rescaled + (rescaled.size() > 1 ? " sums" : " a sum") +
              " rescaled to it (u = u·exp(m − m') + g·exp(s − m'))";
   found += ": h = h ⊕ (s, g), an associative combine";
 

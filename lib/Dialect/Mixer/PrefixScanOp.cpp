@@ -1,4 +1,5 @@
-//===- PrefixScanOp.cpp - a scan with an associative combine ----------------===//
+//===- PrefixScanOp.cpp - a scan with an associative combine
+//----------------===//
 //
 // The verifier checks the three regions against the operands step for step
 // (docs/dialect.md): `element` maps one step of each input ([B, T, d...] →
@@ -22,8 +23,8 @@ namespace {
 
 /// Checks that a region takes `args` and yields values of `yields`.
 LogicalResult checkRegion(Operation *op, Region &region, StringRef name,
-                          TypeRange args, TypeRange yields,
-                          StringRef argsWhat, StringRef yieldsWhat) {
+                          TypeRange args, TypeRange yields, StringRef argsWhat,
+                          StringRef yieldsWhat) {
   Block &block = region.front();
   if (block.getArgumentTypes() != args) {
     InFlightDiagnostic diag = op->emitOpError()
@@ -36,8 +37,8 @@ LogicalResult checkRegion(Operation *op, Region &region, StringRef name,
   }
   auto yield = dyn_cast<YieldOp>(block.getTerminator());
   if (!yield)
-    return op->emitOpError() << "region '" << name
-                             << "' must end with mixer.yield";
+    return op->emitOpError()
+           << "region '" << name << "' must end with mixer.yield";
   if (TypeRange(yield.getValues()) != yields) {
     InFlightDiagnostic diag = yield.emitOpError()
                               << "in region '" << name << "' must yield "
@@ -47,7 +48,8 @@ LogicalResult checkRegion(Operation *op, Region &region, StringRef name,
     llvm::interleaveComma(TypeRange(yield.getValues()), diag);
     return diag << ")";
   }
-  return mixir::mixer::detail::verifyPureRegion(region, yield, "a region of mixer.prefix_scan");
+  return mixir::mixer::detail::verifyPureRegion(
+      region, yield, "a region of mixer.prefix_scan");
 }
 } // namespace
 
@@ -61,8 +63,7 @@ LogicalResult PrefixScanOp::verifyRegions() {
   if (getOutputs().empty())
     return emitOpError() << "needs at least one output [B, T, ...]";
   SmallVector<Type> steps, states, outputs;
-  if (failed(mixir::mixer::detail::verifyStepInputs(*this, getInputs(),
-                                                    steps)))
+  if (failed(mixir::mixer::detail::verifyStepInputs(*this, getInputs(), steps)))
     return failure();
   for (auto [s, init] : llvm::enumerate(getInits())) {
     auto type = cast<RankedTensorType>(init.getType());
@@ -99,7 +100,8 @@ LogicalResult PrefixScanOp::verifyRegions() {
   SmallVector<Value> batched(getOperands()), perStep(getInputs());
   llvm::append_range(batched, getResults());
   llvm::append_range(perStep, getResults());
-  return mixir::mixer::detail::verifySharedBatchAndLength(*this, batched, perStep);
+  return mixir::mixer::detail::verifySharedBatchAndLength(*this, batched,
+                                                          perStep);
 }
 
 SmallVector<TensorRoles> PrefixScanOp::getTensorRoles() {
@@ -108,7 +110,7 @@ SmallVector<TensorRoles> PrefixScanOp::getTensorRoles() {
     TensorRoles r{v, {}};
     auto type = cast<RankedTensorType>(v.getType());
     for (int64_t d = 0; d < type.getRank(); ++d)
-      r.dims.push_back(d == 0               ? StringRef(kBatchRole)
+      r.dims.push_back(d == 0              ? StringRef(kBatchRole)
                        : d == 1 && perStep ? StringRef(kLengthRole)
                                            : StringRef());
     roles.push_back(std::move(r));

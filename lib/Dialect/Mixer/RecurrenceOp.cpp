@@ -17,7 +17,8 @@
 
 using namespace mlir;
 using namespace mixir::mixer;
-using mixir::mixer::detail::stepType;
+namespace checks = mixir::mixer::detail;
+using checks::stepType;
 
 unsigned RecurrenceOp::getNumStates() {
   unsigned args = getBody().front().getNumArguments();
@@ -72,8 +73,7 @@ LogicalResult RecurrenceOp::verifyRegions() {
                          << " final states";
   // Inputs: [B, T, d...] → tensor<d... x f32>.
   SmallVector<Type> steps;
-  if (failed(mixir::mixer::detail::verifyStepInputs(*this, getInputs(),
-                                                    steps)))
+  if (failed(checks::verifyStepInputs(*this, getInputs(), steps)))
     return failure();
   for (auto [i, want] : llvm::enumerate(steps)) {
     Type got = body.getArgument(numStates + i).getType();
@@ -123,11 +123,12 @@ LogicalResult RecurrenceOp::verifyRegions() {
   SmallVector<Value> batched(getOperands()), perStep(getInputs());
   llvm::append_range(batched, getResults());
   llvm::append_range(perStep, getResults().take_front(numOutputs));
-  if (failed(mixir::mixer::detail::verifySharedBatchAndLength(*this, batched, perStep)))
+  if (failed(checks::verifySharedBatchAndLength(*this, batched, perStep)))
     return failure();
   // Running the body once per step in order is its meaning only without
   // side effects; a mixer op inside would be lowered once per step.
-  return mixir::mixer::detail::verifyPureRegion(getBody(), yield, "a mixer.recurrence body");
+  return checks::verifyPureRegion(getBody(), yield,
+                                  "a mixer.recurrence body");
 }
 
 SmallVector<TensorRoles> RecurrenceOp::getTensorRoles() {

@@ -1,4 +1,5 @@
-//===- StepRegions.cpp - checks shared by ops that run a region per step ---===//
+//===- StepRegions.cpp - checks shared by ops that run a region per step
+//---===//
 #include "StepRegions.h"
 
 #include "mixir/Dialect/Mixer/MixerOps.h"
@@ -8,13 +9,15 @@
 using namespace mlir;
 using namespace mixir::mixer;
 
-RankedTensorType mixir::mixer::detail::stepType(RankedTensorType type, unsigned drop) {
+RankedTensorType mixir::mixer::detail::stepType(RankedTensorType type,
+                                                unsigned drop) {
   return RankedTensorType::get(type.getShape().drop_front(drop),
                                Float32Type::get(type.getContext()));
 }
 
-LogicalResult mixir::mixer::detail::verifyPureRegion(Region &region, Operation *terminator,
-                                       StringRef where) {
+LogicalResult mixir::mixer::detail::verifyPureRegion(Region &region,
+                                                     Operation *terminator,
+                                                     StringRef where) {
   WalkResult walk = region.walk([&](Operation *inner) {
     if (isa<MixerOpInterface>(inner)) {
       inner->emitOpError() << "may not be nested in " << where;
@@ -29,9 +32,8 @@ LogicalResult mixir::mixer::detail::verifyPureRegion(Region &region, Operation *
   return failure(walk.wasInterrupted());
 }
 
-LogicalResult mixir::mixer::detail::verifySharedBatchAndLength(Operation *op,
-                                                 ValueRange batched,
-                                                 ValueRange perStep) {
+LogicalResult mixir::mixer::detail::verifySharedBatchAndLength(
+    Operation *op, ValueRange batched, ValueRange perStep) {
   auto agree = [&](ValueRange values, unsigned dim,
                    StringRef name) -> LogicalResult {
     int64_t size = ShapedType::kDynamic;
@@ -51,18 +53,18 @@ LogicalResult mixir::mixer::detail::verifySharedBatchAndLength(Operation *op,
                  failed(agree(perStep, 1, "T")));
 }
 
-LogicalResult mixir::mixer::detail::verifyStepInputs(
-    Operation *op, ValueRange inputs, SmallVectorImpl<Type> &steps) {
+LogicalResult
+mixir::mixer::detail::verifyStepInputs(Operation *op, ValueRange inputs,
+                                       SmallVectorImpl<Type> &steps) {
   for (auto [i, input] : llvm::enumerate(inputs)) {
     auto type = cast<RankedTensorType>(input.getType());
     if (type.getRank() < 2)
-      return op->emitOpError() << "input " << i
-                               << " must be [B, T, ...], got " << type;
+      return op->emitOpError()
+             << "input " << i << " must be [B, T, ...], got " << type;
     for (int64_t d = 2; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))
-        return op->emitOpError()
-               << "input " << i << " dimension " << d
-               << " must be static (a step is a static tile)";
+        return op->emitOpError() << "input " << i << " dimension " << d
+                                 << " must be static (a step is a static tile)";
     steps.push_back(stepType(type, 2));
   }
   return success();

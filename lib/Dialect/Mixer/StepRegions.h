@@ -1,4 +1,5 @@
-//===- StepRegions.h - checks shared by ops that run a region per step -*- C++ -*-===//
+//===- StepRegions.h - checks shared by ops that run a region per step -*- C++
+//-*-===//
 //
 // mixer.recurrence and mixer.prefix_scan both take inputs [B, T, d...]
 // whose regions see one step (tensor<d... x f32>), and both run their

@@ -1,4 +1,5 @@
-//===- FormModel.cpp - mixer.prefix_scan's MixerFormInterface ---------------===//
+//===- FormModel.cpp - mixer.prefix_scan's MixerFormInterface
+//---------------===//
 //
 // docs/forms-and-cost-model.md, "Prefix scans": both forms run the element
 // and combine regions once per step; parallel_scan runs them twice for the
@@ -45,8 +46,8 @@ struct PrefixScanFormModel
           rewriter, scan, form.getTile() ? form.getTile() : kMinChunk);
       return success();
     }
-    return op->emitOpError() << "has no lowering for form '"
-                             << form.getKind() << "'";
+    return op->emitOpError()
+           << "has no lowering for form '" << form.getKind() << "'";
   }
 };
 } // namespace

@@ -1,4 +1,5 @@
-//===- ScanForms.cpp - the scan and parallel_scan forms of mixer.prefix_scan ===//
+//===- ScanForms.cpp - the scan and parallel_scan forms of mixer.prefix_scan
+//===//
 //
 // docs/math.md, section 4.5. With e_t = element(x_t) and h_t = h_{t−1} ⊕ e_t,
 // the sequence is cut into S chunks of L steps (S = 1 for the scan form):
@@ -111,8 +112,8 @@ private:
   }
 
   /// Folds the elements of steps [t0, t1) of `batch` into `h` in order.
-  SmallVector<Value> foldSteps(ImplicitLocOpBuilder &ib, Value batch,
-                               Value t0, Value t1, ValueRange h) {
+  SmallVector<Value> foldSteps(ImplicitLocOpBuilder &ib, Value batch, Value t0,
+                               Value t1, ValueRange h) {
     auto loop = scf::ForOp::create(
         ib, t0, t1, index(ib, 1), h,
         [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
@@ -173,8 +174,8 @@ private:
       auto setRow = [&](ImplicitLocOpBuilder &ib, Value row, Value into,
                         Value s) -> Value {
         Window w = windowAt(ib, cast<RankedTensorType>(into.getType()), {s});
-        return tensor::InsertSliceOp::create(ib, row, into, w.offsets,
-                                             w.sizes, w.strides);
+        return tensor::InsertSliceOp::create(ib, row, into, w.offsets, w.sizes,
+                                             w.strides);
       };
       auto loop = scf::ForOp::create(
           b, index(b, 0), Sm1, index(b, 1), iterInit,
@@ -255,8 +256,8 @@ private:
           });
       SmallVector<ParallelInsert> inserts;
       for (auto [o, r] : llvm::enumerate(op.getResults())) {
-        Window w = windowAt(b, cast<RankedTensorType>(r.getType()), {batch},
-                            t0, len);
+        Window w =
+            windowAt(b, cast<RankedTensorType>(r.getType()), {batch}, t0, len);
         inserts.push_back({loop.getResult(n + o), w.offsets, w.sizes});
       }
       return inserts;
@@ -286,8 +287,8 @@ void lower(RewriterBase &rewriter, mixer::PrefixScanOp op,
     wanted = arith::MaxUIOp::create(
         b, arith::MinUIOp::create(b, perItem, byLength), one);
   }
-  rewriter.replaceOp(op, castToTypes(b, op->getResultTypes(),
-                                     builder.build(wanted)));
+  rewriter.replaceOp(
+      op, castToTypes(b, op->getResultTypes(), builder.build(wanted)));
 }
 } // namespace
 
