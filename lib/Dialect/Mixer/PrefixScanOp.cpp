@@ -17,7 +17,8 @@
 using namespace mlir;
 using namespace mixir::mixer;
 
-using mixir::mixer::detail::stepType;
+namespace checks = mixir::mixer::detail;
+using checks::stepType;
 
 namespace {
 
@@ -48,8 +49,8 @@ LogicalResult checkRegion(Operation *op, Region &region, StringRef name,
     llvm::interleaveComma(TypeRange(yield.getValues()), diag);
     return diag << ")";
   }
-  return mixir::mixer::detail::verifyPureRegion(
-      region, yield, "a region of mixer.prefix_scan");
+  return checks::verifyPureRegion(region, yield,
+                                  "a region of mixer.prefix_scan");
 }
 } // namespace
 
@@ -63,7 +64,7 @@ LogicalResult PrefixScanOp::verifyRegions() {
   if (getOutputs().empty())
     return emitOpError() << "needs at least one output [B, T, ...]";
   SmallVector<Type> steps, states, outputs;
-  if (failed(mixir::mixer::detail::verifyStepInputs(*this, getInputs(), steps)))
+  if (failed(checks::verifyStepInputs(*this, getInputs(), steps)))
     return failure();
   for (auto [s, init] : llvm::enumerate(getInits())) {
     auto type = cast<RankedTensorType>(init.getType());
@@ -100,27 +101,17 @@ LogicalResult PrefixScanOp::verifyRegions() {
   SmallVector<Value> batched(getOperands()), perStep(getInputs());
   llvm::append_range(batched, getResults());
   llvm::append_range(perStep, getResults());
-  return mixir::mixer::detail::verifySharedBatchAndLength(*this, batched,
-                                                          perStep);
+  return checks::verifySharedBatchAndLength(*this, batched, perStep);
 }
 
 SmallVector<TensorRoles> PrefixScanOp::getTensorRoles() {
   SmallVector<TensorRoles> roles;
-  auto withRoles = [&](Value v, bool perStep) {
-    TensorRoles r{v, {}};
-    auto type = cast<RankedTensorType>(v.getType());
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      r.dims.push_back(d == 0              ? StringRef(kBatchRole)
-                       : d == 1 && perStep ? StringRef(kLengthRole)
-                                           : StringRef());
-    roles.push_back(std::move(r));
-  };
   for (Value v : getInputs())
-    withRoles(v, true);
+    roles.push_back(checks::batchedRoles(v, /*perStep=*/true));
   for (Value v : getInits())
-    withRoles(v, false);
+    roles.push_back(checks::batchedRoles(v, /*perStep=*/false));
   for (Value v : getResults())
-    withRoles(v, true);
+    roles.push_back(checks::batchedRoles(v, /*perStep=*/true));
   return roles;
 }
 

@@ -133,22 +133,13 @@ LogicalResult RecurrenceOp::verifyRegions() {
 
 SmallVector<TensorRoles> RecurrenceOp::getTensorRoles() {
   SmallVector<TensorRoles> roles;
-  auto withRoles = [&](Value v, unsigned lead) {
-    TensorRoles r{v, {}};
-    auto type = cast<RankedTensorType>(v.getType());
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      r.dims.push_back(d == 0 ? StringRef(kBatchRole)
-                       : d == 1 && lead == 2 ? StringRef(kLengthRole)
-                                             : StringRef());
-    roles.push_back(std::move(r));
-  };
   const unsigned numOutputs = getNumOutputs();
   for (Value v : getInputs())
-    withRoles(v, 2);
+    roles.push_back(checks::batchedRoles(v, /*perStep=*/true));
   for (Value v : getInits())
-    withRoles(v, 1);
+    roles.push_back(checks::batchedRoles(v, /*perStep=*/false));
   for (auto [i, v] : llvm::enumerate(getResults()))
-    withRoles(v, i < numOutputs ? 2 : 1);
+    roles.push_back(checks::batchedRoles(v, /*perStep=*/i < numOutputs));
   return roles;
 }
 

@@ -69,3 +69,13 @@ mixir::mixer::detail::verifyStepInputs(Operation *op, ValueRange inputs,
   }
   return success();
 }
+
+TensorRoles mixir::mixer::detail::batchedRoles(Value v, bool perStep) {
+  TensorRoles roles{v, {}};
+  auto type = cast<RankedTensorType>(v.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    roles.dims.push_back(d == 0              ? StringRef(kBatchRole)
+                         : d == 1 && perStep ? StringRef(kLengthRole)
+                                             : StringRef());
+  return roles;
+}

@@ -9,6 +9,8 @@
 #ifndef MIXIR_LIB_DIALECT_MIXER_STEPREGIONS_H
 #define MIXIR_LIB_DIALECT_MIXER_STEPREGIONS_H
 
+#include "mixir/Dialect/Mixer/MixerOps.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Operation.h"
 
@@ -18,6 +20,10 @@ namespace mixir::mixer::detail {
 
 /// `type` without its first `drop` dimensions, as f32.
 mlir::RankedTensorType stepType(mlir::RankedTensorType type, unsigned drop);
+
+/// The roles of a [B, T, ...] tensor (`perStep`) or a [B, ...] one: B,
+/// then T, and no role for the other dimensions.
+TensorRoles batchedRoles(mlir::Value v, bool perStep);
 
 /// Checks that every input is [B, T, d...] with static d... and appends
 /// its step type, tensor<d... x f32>, to `steps`.
