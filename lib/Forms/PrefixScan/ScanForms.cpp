@@ -52,24 +52,25 @@ public:
     T = tensor::DimOp::create(b, first, 1);
   }
 
-  /// The op's outputs, computed in S chunks of L steps (wanted: the number
-  /// of chunks asked for, S = 1 when null).
-  SmallVector<Value> build(Value wantedChunks) {
+  /// The op's outputs: in one chunk (the scan form) without `minChunk`,
+  /// else in S = min(⌈workers / B⌉, ⌊T / minChunk⌋) chunks, at least 1, of
+  /// L = ⌈T / S⌉ steps.
+  SmallVector<Value> build(std::optional<int64_t> minChunk) {
     Value one = index(b, 1);
-    Value L = T, S = one;
-    if (wantedChunks) {
-      L = arith::MaxUIOp::create(
-          b, arith::CeilDivUIOp::create(b, T, wantedChunks), one);
-      S = arith::MaxUIOp::create(b, arith::CeilDivUIOp::create(b, T, L), one);
-    }
-    SmallVector<Value> carries;
-    if (wantedChunks)
-      carries = chunkCarries(combinedChunks(S, L), S);
-    return scanChunks(carries, S, L);
+    if (!minChunk)
+      return scanChunks({}, one, T);
+    Value workers = mixer::NumWorkersOp::create(b, b.getIndexType());
+    Value perItem = arith::CeilDivUIOp::create(
+        b, workers, arith::MaxUIOp::create(b, B, one));
+    Value byLength = arith::DivUIOp::create(b, T, index(b, *minChunk));
+    Value wanted = arith::MaxUIOp::create(
+        b, arith::MinUIOp::create(b, perItem, byLength), one);
+    Value L = arith::MaxUIOp::create(
+        b, arith::CeilDivUIOp::create(b, T, wanted), one);
+    Value S =
+        arith::MaxUIOp::create(b, arith::CeilDivUIOp::create(b, T, L), one);
+    return scanChunks(chunkCarries(combinedChunks(S, L), S), S, L);
   }
-
-  Value getB() const { return B; }
-  Value getT() const { return T; }
 
 private:
   static Value index(ImplicitLocOpBuilder &b, int64_t v) {
@@ -274,21 +275,8 @@ void lower(RewriterBase &rewriter, mixer::PrefixScanOp op,
   ImplicitLocOpBuilder b(op.getLoc(), rewriter);
   b.setInsertionPoint(op);
   PrefixScanBuilder builder(b, op);
-  Value wanted;
-  if (minChunk) {
-    // S = min(⌈workers / B⌉, ⌊T / minChunk⌋), at least 1.
-    Value one = arith::ConstantIndexOp::create(b, 1);
-    Value B = builder.getB(), T = builder.getT();
-    Value workers = mixer::NumWorkersOp::create(b, b.getIndexType());
-    Value perItem = arith::CeilDivUIOp::create(
-        b, workers, arith::MaxUIOp::create(b, B, one));
-    Value byLength = arith::DivUIOp::create(
-        b, T, arith::ConstantIndexOp::create(b, *minChunk));
-    wanted = arith::MaxUIOp::create(
-        b, arith::MinUIOp::create(b, perItem, byLength), one);
-  }
   rewriter.replaceOp(
-      op, castToTypes(b, op->getResultTypes(), builder.build(wanted)));
+      op, castToTypes(b, op->getResultTypes(), builder.build(minChunk)));
 }
 } // namespace
 
