@@ -650,18 +650,26 @@ LogicalResult mixir::raiseToPrefixScan(RecurrenceOp op,
         cloneInto(b, yield->getOperand(numStates + o), fromState, body));
   YieldOp::create(b, outputs);
 
-  // What was found.
-  std::string maxima, rescaled;
+  // What was found: "state 0 a running maximum; states 1, 2 sums
+  // rescaled to it", the plurals by count.
+  SmallVector<unsigned> maxima, rescaled;
   for (unsigned s = 0; s < numStates; ++s)
-    (scores[s] ? maxima : rescaled) +=
-        std::string((scores[s] ? maxima : rescaled).empty() ? "" : ", ") +
-        std::to_string(s);
-  found = "state" + std::string(maxima.size() > 1 ? "s " : " ") + maxima +
-          " a running maximum (m = max(m, s))";
+    (scores[s] ? maxima : rescaled).push_back(s);
+  auto states = [](ArrayRef<unsigned> list) {
+    std::string text = list.size() > 1 ? "states " : "state ";
+    llvm::raw_string_ostream os(text);
+    llvm::interleaveComma(list, os);
+    return text;
+  };
+  const bool manyMaxima = maxima.size() > 1;
+  found = states(maxima) +
+          (manyMaxima ? " running maxima" : " a running maximum") +
+          " (m = max(m, s))";
   if (!rescaled.empty())
-    found += "; state" + std::string(rescaled.size() > 1 ? "s " : " ") +
-             rescaled + (rescaled.size() > 1 ? " sums" : " a sum") +
-             " rescaled to it (u = u·exp(m − m') + g·exp(s − m'))";
+    found += "; " + states(rescaled) +
+             (rescaled.size() > 1 ? " sums" : " a sum") + " rescaled to " +
+             (manyMaxima ? "them" : "it") +
+             " (u = u·exp(m − m') + g·exp(s − m'))";
   found += ": h = h ⊕ (s, g), an associative combine";
 
   for (unsigned o = 0; o < numOutputs; ++o)
