@@ -133,3 +133,23 @@ func.func @side_effect(%x: !x, %h0: !s) -> !x {
   } : (!x, !s) -> !x
   return %o : !x
 }
+
+// -----
+
+!x = tensor<?x?x8xf32>
+!s = tensor<?x8xf32>
+func.func @no_chunked_form(%x: !x, %h0: !s) -> !x {
+  // expected-error@+1 {{'mixer.prefix_scan' op has no 'chunked' form (its forms: scan, parallel_scan): its combine is associative but not linear in the state, so no matrix form exists; parallel_scan regroups its steps instead}}
+  %o = mixer.prefix_scan(%x) init(%h0) element {
+  ^bb0(%xt: tensor<8xf32>):
+    mixer.yield %xt : tensor<8xf32>
+  } combine {
+  ^bb0(%a: tensor<8xf32>, %b: tensor<8xf32>):
+    %c = arith.maximumf %a, %b : tensor<8xf32>
+    mixer.yield %c : tensor<8xf32>
+  } read {
+  ^bb0(%h: tensor<8xf32>, %xr: tensor<8xf32>):
+    mixer.yield %h : tensor<8xf32>
+  } {form = #mixer.form<chunked>} : (!x, !s) -> !x
+  return %o : !x
+}
