@@ -47,7 +47,9 @@ def Mixer_RecurrenceOp : Mixer_Op<"recurrence",
       -> (tensor<?x?x512xf32>, tensor<?x512xf32>)
     ```
 
-    Its form is `scan`: the steps in order, parallel over the batch.
+    Its form is `scan`: the steps in order, parallel over the batch and
+    over tiles of a channel dimension that the body never combines
+    (docs/math.md, section 3.1).
   }];
 
   let arguments = (ins

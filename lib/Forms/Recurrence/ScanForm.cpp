@@ -11,6 +11,7 @@
 // product by rows across the workers.
 //
 //===----------------------------------------------------------------------===//
+#include "ChannelSplit.h"
 #include "RecurrenceForms.h"
 
 #include "../Common/Tiles.h"
@@ -25,6 +26,7 @@
 using namespace mlir;
 using namespace mixir;
 using namespace mixir::forms;
+using namespace mixir::forms::recurrence;
 
 namespace {
 /// A matrix-vector product worth splitting across workers: y[m] += f(a[m,
@@ -124,40 +126,86 @@ bool hasLargeMatvec(Block &body) {
                       [&](Operation &op) { return isLargeMatvec(&op, a); });
 }
 
-/// Runs the steps of batch element `batch` (outputs' slices [T, e...] in
-/// `rows`): returns the final states (f32) and the written rows. With
+/// The work item of a scan: a batch element and, when the channels are
+/// split, the first channel of its tile.
+struct Item {
+  Value batch;
+  const ChannelSplit *split = nullptr;
+  Value col;
+
+  /// The item's slice of `x` (its channels, when split, at the dimension
+  /// `v`'s type has them at, shifted by `lead`): see windowAt.
+  Value extract(ImplicitLocOpBuilder &b, Value x, Value v,
+                ArrayRef<Value> lead, Value len = nullptr) const {
+    if (split)
+      if (std::optional<unsigned> at = split->positionOf(v))
+        return split->extractTile(b, x, lead, *at + lead.size() + (len ? 1 : 0),
+                                  col, len);
+    return extractWindow(b, x, lead, nullptr, len);
+  }
+  /// Where the item's slice of a result [B, (T,) e...] goes.
+  ParallelInsert place(ImplicitLocOpBuilder &b, Value source,
+                       RankedTensorType type, Value v, Value T) const {
+    Window w = windowAt(b, type, {batch}, nullptr, T);
+    if (split)
+      if (std::optional<unsigned> at = split->positionOf(v)) {
+        unsigned d = *at + (T ? 2 : 1);
+        w.offsets[d] = col;
+        w.sizes[d] = b.getIndexAttr(split->width);
+      }
+    return {source, w.offsets, w.sizes};
+  }
+};
+
+/// Runs the steps of one item (outputs' slices [T, e...] in `rows`):
+/// returns the final states (f32) and the written rows. With
 /// `splitMatvecs`, each step's large matvecs are split across the workers.
-SmallVector<Value> scanBatch(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
-                             Value batch, Value T, ValueRange rows,
-                             bool splitMatvecs) {
+SmallVector<Value> scanItem(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
+                            const Item &item, Value T, ValueRange rows,
+                            bool splitMatvecs) {
   const unsigned numStates = op.getNumStates(),
                  numOutputs = op.getNumOutputs();
   Block &body = op.getBody().front();
-  HeadIndex at{batch, nullptr, T};
+  HeadIndex at{item.batch, nullptr, T};
   TileBuilder x(b, at);
   // Initial states, f32.
   SmallVector<Value> init;
   for (unsigned s = 0; s < numStates; ++s) {
-    auto type = cast<RankedTensorType>(body.getArgument(s).getType());
+    BlockArgument arg = body.getArgument(s);
+    auto type = cast<RankedTensorType>(
+        item.split ? item.split->tiled(arg.getType(),
+                                       item.split->positionOf(arg))
+                   : arg.getType());
     init.push_back(op.getInits().empty()
                        ? x.zeros(type.getShape())
-                       : x.toF32(extractWindow(b, op.getInits()[s], {batch})));
+                       : x.toF32(item.extract(b, op.getInits()[s], arg,
+                                              {item.batch})));
   }
   llvm::append_range(init, rows);
+  // The tiles of the outer values the body reads, once per item.
+  IRMapping outer;
+  if (item.split)
+    for (auto [v, pos] : item.split->position)
+      if (!op->isAncestor(v.getParentRegion()->getParentOp()))
+        outer.map(v, item.split->extractTile(b, v, {}, pos, item.col));
   auto loop = scf::ForOp::create(
       b, x.index(0), T, x.index(1), init,
       [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
         ImplicitLocOpBuilder ib(loc, nb);
         TileBuilder xt(ib, at);
-        IRMapping mapping;
+        IRMapping mapping = outer;
         for (unsigned s = 0; s < numStates; ++s)
           mapping.map(body.getArgument(s), iter[s]);
-        for (auto [i, input] : llvm::enumerate(op.getInputs()))
-          mapping.map(body.getArgument(numStates + i),
-                      xt.toF32(extractWindow(ib, input, {batch, t})));
+        for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+          BlockArgument arg = body.getArgument(numStates + i);
+          mapping.map(arg, xt.toF32(item.extract(ib, input, arg,
+                                                 {item.batch, t})));
+        }
         for (Operation &inner : body.without_terminator()) {
           OpOperand *a;
-          if (splitMatvecs && isLargeMatvec(&inner, a))
+          if (item.split)
+            item.split->cloneTiled(ib, &inner, mapping);
+          else if (splitMatvecs && isLargeMatvec(&inner, a))
             mapping.map(inner.getResult(0),
                         splitRows(ib, cast<linalg::LinalgOp>(inner), a,
                                   mapping));
@@ -183,11 +231,13 @@ SmallVector<Value> scanBatch(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
   return SmallVector<Value>(loop.getResults());
 }
 
-/// The scan over every batch element: in parallel over the batch, or, with
-/// `splitMatvecs`, one batch element after another with each step's large
-/// matvecs split across the workers.
+/// The scan over every batch element: in parallel over the batch (and the
+/// tiles of `split`, when given), or, with `splitMatvecs`, one batch
+/// element after another with each step's large matvecs split across the
+/// workers.
 SmallVector<Value> scanAll(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
-                           Value B, Value T, bool splitMatvecs) {
+                           Value B, Value T, bool splitMatvecs,
+                           const ChannelSplit *split) {
   const unsigned numStates = op.getNumStates(),
                  numOutputs = op.getNumOutputs();
   SmallVector<Value> outs;
@@ -200,46 +250,62 @@ SmallVector<Value> scanAll(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
                           : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
     outs.push_back(tensor::EmptyOp::create(b, sizes, type.getElementType()));
   }
-  // Where each result of a batch element's scan goes.
-  auto placed = [&](ImplicitLocOpBuilder &ib, Value batch, ValueRange dests,
-                    ValueRange scanned) {
+  // The body value each result is laid out as: an output's yielded value,
+  // a final state's argument.
+  Block &body = op.getBody().front();
+  auto bodyValueOf = [&](unsigned r) -> Value {
+    return r < numOutputs ? op.getYield()->getOperand(numStates + r)
+                          : body.getArgument(r - numOutputs);
+  };
+  // Where each result of an item's scan goes.
+  auto placed = [&](ImplicitLocOpBuilder &ib, const Item &item,
+                    ValueRange dests, ValueRange scanned) {
     SmallVector<ParallelInsert> inserts;
-    HeadIndex at{batch, nullptr, T};
+    HeadIndex at{item.batch, nullptr, T};
     TileBuilder x(ib, at);
     for (auto [r, dest] : llvm::enumerate(dests)) {
       auto type = cast<RankedTensorType>(dest.getType());
-      Window w = windowAt(ib, type, {batch}, nullptr,
-                          r < numOutputs ? T : nullptr);
-      Value value = r < numOutputs
-                        ? scanned[numStates + r]
-                        : x.convertTo(scanned[r - numOutputs],
-                                      type.getElementType());
-      inserts.push_back({value, w.offsets, w.sizes});
+      bool isOutput = r < numOutputs;
+      Value value = isOutput ? scanned[numStates + r]
+                             : x.convertTo(scanned[r - numOutputs],
+                                           type.getElementType());
+      inserts.push_back(item.place(ib, value, type, bodyValueOf(r),
+                                   isOutput ? T : nullptr));
     }
     return inserts;
   };
-  auto rowsOf = [&](ImplicitLocOpBuilder &ib, Value batch, ValueRange dests) {
+  auto rowsOf = [&](ImplicitLocOpBuilder &ib, const Item &item,
+                    ValueRange dests) {
     SmallVector<Value> rows;
     for (unsigned o = 0; o < numOutputs; ++o)
-      rows.push_back(extractWindow(ib, dests[o], {batch}, nullptr, T));
+      rows.push_back(item.extract(ib, dests[o], bodyValueOf(o), {item.batch}, T));
     return rows;
   };
-  if (!splitMatvecs)
-    return buildForall(b, {B}, outs, [&](ValueRange iv, ValueRange shared) {
+  if (!splitMatvecs) {
+    SmallVector<OpFoldResult> ubs{B};
+    if (split)
+      ubs.push_back(b.getIndexAttr(split->numTiles()));
+    return buildForall(b, ubs, outs, [&](ValueRange iv, ValueRange shared) {
+      Item item{iv[0], split};
+      if (split)
+        item.col = arith::MulIOp::create(
+            b, iv[1], arith::ConstantIndexOp::create(b, split->width));
       SmallVector<Value> scanned =
-          scanBatch(b, op, iv[0], T, rowsOf(b, iv[0], shared), false);
-      return placed(b, iv[0], shared, scanned);
+          scanItem(b, op, item, T, rowsOf(b, item, shared), false);
+      return placed(b, item, shared, scanned);
     });
+  }
   auto loop = scf::ForOp::create(
       b, arith::ConstantIndexOp::create(b, 0), B,
       arith::ConstantIndexOp::create(b, 1), outs,
       [&](OpBuilder &nb, Location loc, Value batch, ValueRange dests) {
         ImplicitLocOpBuilder ib(loc, nb);
+        Item item{batch};
         SmallVector<Value> scanned =
-            scanBatch(ib, op, batch, T, rowsOf(ib, batch, dests), true);
+            scanItem(ib, op, item, T, rowsOf(ib, item, dests), true);
         SmallVector<Value> next;
         for (auto [insert, dest] :
-             llvm::zip(placed(ib, batch, dests, scanned), dests))
+             llvm::zip(placed(ib, item, dests, scanned), dests))
           next.push_back(tensor::InsertSliceOp::create(
               ib, insert.source, dest, insert.offsets, insert.sizes,
               SmallVector<OpFoldResult>(insert.offsets.size(),
@@ -257,9 +323,12 @@ void mixir::forms::recurrence::lowerScan(RewriterBase &rewriter,
   Value first = op.getInputs().front();
   Value B = tensor::DimOp::create(b, first, 0);
   Value T = tensor::DimOp::create(b, first, 1);
-  if (!hasLargeMatvec(op.getBody().front())) {
-    rewriter.replaceOp(op, castToTypes(b, op->getResultTypes(),
-                                       scanAll(b, op, B, T, false)));
+  // Tiles of an independent channel dimension are separate work items.
+  std::optional<ChannelSplit> split = findChannelSplit(op);
+  if (split || !hasLargeMatvec(op.getBody().front())) {
+    rewriter.replaceOp(
+        op, castToTypes(b, op->getResultTypes(),
+                        scanAll(b, op, B, T, false, split ? &*split : nullptr)));
     return;
   }
   // Fewer batch elements than workers: split each step's matvecs instead.
@@ -270,12 +339,12 @@ void mixir::forms::recurrence::lowerScan(RewriterBase &rewriter,
       [&](OpBuilder &nb, Location loc) {
         ImplicitLocOpBuilder ib(loc, nb);
         scf::YieldOp::create(ib, castToTypes(ib, op->getResultTypes(),
-                                             scanAll(ib, op, B, T, true)));
+                                             scanAll(ib, op, B, T, true, nullptr)));
       },
       [&](OpBuilder &nb, Location loc) {
         ImplicitLocOpBuilder ib(loc, nb);
         scf::YieldOp::create(ib, castToTypes(ib, op->getResultTypes(),
-                                             scanAll(ib, op, B, T, false)));
+                                             scanAll(ib, op, B, T, false, nullptr)));
       });
   rewriter.replaceOp(op, dispatch.getResults());
 }

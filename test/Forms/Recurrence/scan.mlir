@@ -104,3 +104,134 @@ func.func @no_split_rowsum(%x: tensor<?x?x512xf32>, %U: tensor<512x128xf32>, %V:
   } {form = #mixer.form<scan>} : (tensor<?x?x512xf32>) -> (tensor<?x?x512xf32>, tensor<?x512xf32>)
   return %o : tensor<?x?x512xf32>
 }
+
+// An independent channel dimension (docs/math.md, section 3.1): Mamba-1's
+// d. Its state [256, 16] is reduced over n only, and every op keeps d
+// apart, so tiles of d are separate recurrences: the forall runs over
+// (batch, 2 tiles of 128 channels), the smallest tiles of at least 2048
+// state elements. Every per-step input, the weight A and the skip D are
+// read at the tile's channels (A and D once per item), the state is
+// [128, 16], and the outputs and final state are written at the tile.
+// CHECK-LABEL: func @channel_split
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x256xf32>, %[[DT:[^:]*]]: tensor<?x?x256xf32>, %[[A:[^:]*]]: tensor<256x16xf32>, %[[BM:[^:]*]]: tensor<?x?x16xf32>, %[[CM:[^:]*]]: tensor<?x?x16xf32>, %[[D:[^:]*]]: tensor<256xf32>)
+// CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
+// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2)
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c128
+// CHECK: tensor.extract_slice %{{.*}}[%[[B]], 0, %[[COL]]] [1, %[[T]], 128] [1, 1, 1] : tensor<?x?x256xf32> to tensor<?x128xf32>
+// CHECK-DAG: tensor.extract_slice %[[D]][%[[COL]]] [128] [1] : tensor<256xf32> to tensor<128xf32>
+// CHECK-DAG: tensor.extract_slice %[[A]][%[[COL]], 0] [128, 16] [1, 1] : tensor<256x16xf32> to tensor<128x16xf32>
+// CHECK: scf.for %[[S:.*]] = %c0 to %[[T]] {{.*}} -> (tensor<128x16xf32>, tensor<?x128xf32>)
+// CHECK-DAG: tensor.extract_slice %[[X]][%[[B]], %[[S]], %[[COL]]] [1, 1, 128] [1, 1, 1] : tensor<?x?x256xf32> to tensor<128xf32>
+// CHECK-DAG: tensor.extract_slice %[[DT]][%[[B]], %[[S]], %[[COL]]] [1, 1, 128] [1, 1, 1] : tensor<?x?x256xf32> to tensor<128xf32>
+// CHECK-DAG: tensor.extract_slice %[[BM]][%[[B]], %[[S]], 0] [1, 1, 16] [1, 1, 1] : tensor<?x?x16xf32> to tensor<16xf32>
+// CHECK-DAG: tensor.extract_slice %[[CM]][%[[B]], %[[S]], 0] [1, 1, 16] [1, 1, 1] : tensor<?x?x16xf32> to tensor<16xf32>
+// CHECK: math.exp
+// CHECK: %[[NEW:.*]] = arith.addf %{{.*}}, %{{.*}} : tensor<128x16xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[NEW]], %{{.*}} : tensor<128x16xf32>, tensor<16xf32>) outs(%{{.*}} : tensor<128xf32>)
+// CHECK: tensor.insert_slice %[[Y]] into %{{.*}}[%[[S]], 0] [1, 128] [1, 1]
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], 0, %[[COL]]] [1, %[[T]], 128]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %[[COL]], 0] [1, 128, 16]
+func.func @channel_split(%x: tensor<?x?x256xf32>, %delta: tensor<?x?x256xf32>, %A: tensor<256x16xf32>,
+                         %Bm: tensor<?x?x16xf32>, %Cm: tensor<?x?x16xf32>, %D: tensor<256xf32>)
+    -> (tensor<?x?x256xf32>, tensor<?x256x16xf32>) {
+  %y, %hT = mixer.recurrence(%x, %delta, %Bm, %Cm) {
+  ^bb0(%h: tensor<256x16xf32>, %xt: tensor<256xf32>, %dt: tensor<256xf32>,
+       %bt: tensor<16xf32>, %ct: tensor<16xf32>):
+    %e = tensor.empty() : tensor<256x16xf32>
+    %dA = linalg.generic {
+        indexing_maps = [affine_map<(d, n) -> (d)>, affine_map<(d, n) -> (d, n)>,
+                         affine_map<(d, n) -> (d, n)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%dt, %A : tensor<256xf32>, tensor<256x16xf32>)
+        outs(%e : tensor<256x16xf32>) {
+    ^bb0(%dd: f32, %a: f32, %o: f32):
+      %p = arith.mulf %dd, %a : f32
+      %q = math.exp %p : f32
+      linalg.yield %q : f32
+    } -> tensor<256x16xf32>
+    %dBx = linalg.generic {
+        indexing_maps = [affine_map<(d, n) -> (d)>, affine_map<(d, n) -> (d)>,
+                         affine_map<(d, n) -> (n)>, affine_map<(d, n) -> (d, n)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%dt, %xt, %bt : tensor<256xf32>, tensor<256xf32>, tensor<16xf32>)
+        outs(%e : tensor<256x16xf32>) {
+    ^bb0(%dd: f32, %xx: f32, %bb: f32, %o: f32):
+      %p = arith.mulf %dd, %bb : f32
+      %q = arith.mulf %p, %xx : f32
+      linalg.yield %q : f32
+    } -> tensor<256x16xf32>
+    %decayed = arith.mulf %dA, %h : tensor<256x16xf32>
+    %hn = arith.addf %decayed, %dBx : tensor<256x16xf32>
+    %skip = arith.mulf %D, %xt : tensor<256xf32>
+    %yt = linalg.generic {
+        indexing_maps = [affine_map<(d, n) -> (d, n)>, affine_map<(d, n) -> (n)>,
+                         affine_map<(d, n) -> (d)>],
+        iterator_types = ["parallel", "reduction"]}
+        ins(%hn, %ct : tensor<256x16xf32>, tensor<16xf32>)
+        outs(%skip : tensor<256xf32>) {
+    ^bb0(%hh: f32, %cc: f32, %acc: f32):
+      %p = arith.mulf %hh, %cc : f32
+      %s = arith.addf %acc, %p : f32
+      linalg.yield %s : f32
+    } -> tensor<256xf32>
+    mixer.yield %hn, %yt : tensor<256x16xf32>, tensor<256xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x256xf32>, tensor<?x?x256xf32>, tensor<?x?x16xf32>,
+       tensor<?x?x16xf32>) -> (tensor<?x?x256xf32>, tensor<?x256x16xf32>)
+  return %y, %hT : tensor<?x?x256xf32>, tensor<?x256x16xf32>
+}
+
+// The outermost independent dimension that every state and output has:
+// here d (size 256) is reduced by the output y[n] = Σ_d h[d, n], so the
+// split is along n (tiles of 8 of its 16, 2048 state elements each), read
+// from the splat constant at its tile's shape and from the initial state.
+// CHECK-LABEL: func @split_second_dimension
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x256x16xf32>, %[[H0:[^:]*]]: tensor<?x256x16xf32>)
+// CHECK: %[[HALF:.*]] = arith.constant dense<5.000000e-01> : tensor<256x8xf32>
+// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2)
+// CHECK: %[[COL:.*]] = arith.muli %[[J]], %c8
+// CHECK: tensor.extract_slice %[[H0]][%[[B]], 0, %[[COL]]] [1, 256, 8] [1, 1, 1] : tensor<?x256x16xf32> to tensor<256x8xf32>
+// CHECK: scf.for
+// CHECK: tensor.extract_slice %[[X]][%[[B]], %{{.*}}, 0, %[[COL]]] [1, 1, 256, 8] [1, 1, 1, 1] : tensor<?x?x256x16xf32> to tensor<256x8xf32>
+// CHECK: arith.mulf %{{.*}}, %[[HALF]] : tensor<256x8xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<256x8xf32>) outs(%{{.*}} : tensor<8xf32>)
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], 0, %[[COL]]] [1, %{{.*}}, 8]
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], 0, %[[COL]]] [1, 256, 8]
+func.func @split_second_dimension(%x: tensor<?x?x256x16xf32>, %h0: tensor<?x256x16xf32>)
+    -> (tensor<?x?x16xf32>, tensor<?x256x16xf32>) {
+  %y, %hT = mixer.recurrence(%x) init(%h0) {
+  ^bb0(%h: tensor<256x16xf32>, %xt: tensor<256x16xf32>):
+    %half = arith.constant dense<0.5> : tensor<256x16xf32>
+    %d = arith.mulf %half, %h : tensor<256x16xf32>
+    %hn = arith.addf %d, %xt : tensor<256x16xf32>
+    %z = arith.constant dense<0.0> : tensor<16xf32>
+    %sum = linalg.generic {
+        indexing_maps = [affine_map<(d, n) -> (d, n)>, affine_map<(d, n) -> (n)>],
+        iterator_types = ["reduction", "parallel"]}
+        ins(%hn : tensor<256x16xf32>) outs(%z : tensor<16xf32>) {
+    ^bb0(%a: f32, %acc: f32):
+      %s = arith.addf %acc, %a : f32
+      linalg.yield %s : f32
+    } -> tensor<16xf32>
+    mixer.yield %hn, %sum : tensor<256x16xf32>, tensor<16xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x256x16xf32>, tensor<?x256x16xf32>) -> (tensor<?x?x16xf32>, tensor<?x256x16xf32>)
+  return %y, %hT : tensor<?x?x16xf32>, tensor<?x256x16xf32>
+}
+
+// No independent dimension: the state is mixed across its channels by a
+// transpose-like read (h[n] from h[d] through a non-identity permutation of
+// one dimension, here a tensor.extract_slice that shifts it), so the forall
+// stays over the batch alone.
+// CHECK-LABEL: func @no_channel_split
+// CHECK: scf.forall (%{{[^,]*}}) in (%{{[^,]*}})
+// CHECK: tensor<4096xf32>
+func.func @no_channel_split(%x: tensor<?x?x4096xf32>) -> tensor<?x?x4096xf32> {
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<4096xf32>, %xt: tensor<4096xf32>):
+    %head = tensor.extract_slice %h[1] [4095] [1] : tensor<4096xf32> to tensor<4095xf32>
+    %shifted = tensor.insert_slice %head into %xt[0] [4095] [1] : tensor<4095xf32> into tensor<4096xf32>
+    %n = math.tanh %shifted : tensor<4096xf32>
+    mixer.yield %n, %n : tensor<4096xf32>, tensor<4096xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x4096xf32>) -> (tensor<?x?x4096xf32>, tensor<?x4096xf32>)
+  return %o : tensor<?x?x4096xf32>
+}
