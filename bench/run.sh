@@ -11,8 +11,8 @@ build="$(cd "${1:-$root/build}" && pwd)"
 out="$build/bench"
 mkdir -p "$out"
 reps="${MIXIR_BENCH_REPS:-11}"
-# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta attention recurrence rnn).
-sections=" ${MIXIR_BENCH_SECTIONS:-gla delta attention recurrence rnn} "
+# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta attention recurrence mamba1 rnn).
+sections=" ${MIXIR_BENCH_SECTIONS:-gla delta attention recurrence mamba1 rnn} "
 wants() { [[ "$sections" == *" $1 "* ]]; }
 # Threads stay on their cores in every variant (the loop's and mixir's
 # OpenMP alike): unbound, a short run sometimes starts both threads on one
@@ -354,6 +354,48 @@ for mixer in $rec_mixers; do
   done
 done
 fi # recurrence
+
+#--- Mamba-1 ------------------------------------------------------------------
+# examples/mamba1.mlir scaled to D = 1536 channels (N = 16 states each), a
+# mixer.recurrence that mixir keeps (its [D, N] state has no value
+# dimension) and runs in the scan form over tiles of 128 channels, at B=1,
+# T in {4096, 65536}, against the same selective scan in PyTorch (an eager
+# loop over the steps, mamba_ssm's selective_scan_ref with each step's
+# coefficients formed in the step) and JAX (lax.scan; lax.associative_scan,
+# whose [T, D, N] arrays fit only at T=4096), peers/mamba1.py. 'GB/s' counts
+# the bytes of x, delta, Bm, Cm read once and y written once.
+if wants mamba1; then
+echo
+sed 's/256/1536/g' "$root/examples/mamba1.mlir" > "$out/mamba1_1536.mlir"
+compile "$out/mamba1_1536.mlir" scan "$out/mamba1_scan.so"
+m1_reps="${MIXIR_BENCH_RECURRENCE_REPS:-5}"
+echo "Mamba-1, B=1, D=1536, N=16; median of $m1_reps runs (peers: 3) after a warm-up; 'vs peer' = the fastest PyTorch or JAX time / mixir time"
+printf '%-7s %-20s %10s %8s %8s\n' T variant "median ms" "GB/s" "vs peer"
+for T in 4096 65536; do
+  declare -A m1
+  m1[scan]=$("$out/time_kernel" "$out/mamba1_scan.so" mamba1 1 "$T" "$m1_reps" 1 1536 mamba1) || m1[scan]=-
+  for impl in torch_loop jax_scan jax_associative; do
+    if [ "$impl" = jax_associative ] && [ "$T" -gt 4096 ]; then m1[$impl]=-; continue; fi
+    m1[$impl]=$(timeout 900 "$venv/bin/python" "$root/bench/peers/mamba1.py" --impl "$impl" --T "$T" \
+      --D 1536 --reps 3 --threads "$(nproc)" 2>/dev/null) || m1[$impl]=-
+  done
+  python3 - "$T" "${m1[scan]}" "${m1[torch_loop]}" "${m1[jax_scan]}" "${m1[jax_associative]}" <<'PY'
+import sys
+T = int(sys.argv[1])
+names = ["mixir scan", "torch_loop", "jax_scan", "jax_associative"]
+times = dict(zip(names, sys.argv[2:]))
+peers = [float(times[n]) for n in names[1:] if times[n] != "-"]
+best = min(peers) if peers else None
+for n in names:
+    if times[n] == "-":
+        print("%-7s %-20s not run, failed or out of memory" % (T, n)); continue
+    t = float(times[n])
+    gbs = (3 * 1536 + 2 * 16) * 4 * T / t / 1e9
+    vs = "%8.2f" % (best / t) if best else "       -"
+    print("%-7s %-20s %10.1f %8.2f %s" % (T, n, t * 1e3, gbs, vs))
+PY
+done
+fi # mamba1
 
 #--- Gated RNN cells ----------------------------------------------------------
 # examples/lstm.mlir and examples/gru.mlir scaled to hidden size 512 (LSTM:

@@ -18,6 +18,8 @@
 //                  h [B,T,D], the states [B,D] (D: the hidden size)
 //   gru            FUNC(xg, U, bh, h0, h): xg [B,T,3D], U [3D,D], bh [3D],
 //                  h0 [B,D], h [B,T,D]
+//   mamba1         FUNC(x, delta, A, Bm, Cm, D, y): x, delta, y [B,T,D],
+//                  A [D,16], Bm, Cm [B,T,16], D [D]
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -63,7 +65,7 @@ int main(int argc, char **argv) {
   if (argc < 6 || argc > 9) {
     std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
                          "[channel|none|gated_delta|kda|attention|attention_doc|"
-                         "attention_decode|hgrn|mingru|rglru|lru|lstm|gru]]]\n");
+                         "attention_decode|hgrn|mingru|rglru|lru|lstm|gru|mamba1]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -208,6 +210,39 @@ int main(int argc, char **argv) {
                 &txg, &tU, &th0, &tc0, &th, &thT, &tcT);
           return reinterpret_cast<int32_t (*)(P, P, P, P, P)>(fn)(
               &txg, &tU, &tbh, &th0, &th);
+        },
+        reps);
+  } else if (kind == "mamba1") {
+    // Mamba-1's selective scan, N = 16 states per channel: delta in
+    // (0.01, 0.1) (after its softplus), A in (-1.5, -0.5), the rest in
+    // (-0.5, 0.5).
+    const int64_t N = 16;
+    auto filled = [](size_t count, unsigned seed, float lo, float hi) {
+      std::vector<float> v(count);
+      uint32_t s = seed * 2654435761u + 1;
+      for (float &x : v) {
+        s = s * 1664525u + 1013904223u;
+        x = lo + (hi - lo) * float(s >> 8) / float(1u << 24);
+      }
+      return v;
+    };
+    const size_t n = size_t(B * T * D), nb = size_t(B * T * N);
+    std::vector<float> x = filled(n, 1, -0.5f, 0.5f),
+                       delta = filled(n, 2, 0.01f, 0.1f),
+                       A = filled(size_t(D * N), 3, -1.5f, -0.5f),
+                       Bm = filled(nb, 4, -0.5f, 0.5f),
+                       Cm = filled(nb, 5, -0.5f, 0.5f),
+                       Dskip = filled(size_t(D), 6, -0.5f, 0.5f), y(n);
+    int64_t full[3] = {B, T, D}, aShape[2] = {D, N}, bShape[3] = {B, T, N},
+            dShape[1] = {D};
+    DLTensor tx = tensor(x, full, 3), tdelta = tensor(delta, full, 3),
+             tA = tensor(A, aShape, 2), tB = tensor(Bm, bShape, 3),
+             tC = tensor(Cm, bShape, 3), tD = tensor(Dskip, dShape, 1),
+             ty = tensor(y, full, 3);
+    seconds = timeCalls(
+        [&] {
+          return reinterpret_cast<int32_t (*)(P, P, P, P, P, P, P)>(fn)(
+              &tx, &tdelta, &tA, &tB, &tC, &tD, &ty);
         },
         reps);
   } else {

@@ -15,6 +15,7 @@
 #include "../Common/Tiles.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/OpDefinition.h"
@@ -154,13 +155,49 @@ std::optional<unsigned> ChannelSplit::positionOf(Value v) const {
   return it->second;
 }
 
+/// The permutation that moves dimension `at` of `rank` last.
+static SmallVector<int64_t> moveLast(unsigned rank, unsigned at) {
+  SmallVector<int64_t> perm;
+  for (unsigned d = 0; d < rank; ++d)
+    if (d != at)
+      perm.push_back(d);
+  perm.push_back(at);
+  return perm;
+}
+
 Type ChannelSplit::tiled(Type type, std::optional<unsigned> at) const {
   auto tensor = dyn_cast<RankedTensorType>(type);
   if (!tensor || !at)
     return type;
   SmallVector<int64_t> shape(tensor.getShape());
   shape[*at] = width;
+  if (transposed)
+    shape = applyPermutation(shape, moveLast(shape.size(), *at));
   return tensor.clone(shape);
+}
+
+static Value transposeTile(ImplicitLocOpBuilder &b, Value tile,
+                           ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(tile.getType());
+  Value init = tensor::EmptyOp::create(
+      b, applyPermutation(type.getShape(), perm), type.getElementType());
+  return linalg::TransposeOp::create(b, tile, init, perm)->getResult(0);
+}
+
+Value ChannelSplit::toTileLayout(ImplicitLocOpBuilder &b, Value tile,
+                                 unsigned at) const {
+  const unsigned rank = cast<RankedTensorType>(tile.getType()).getRank();
+  if (!transposed || at + 1 == rank)
+    return tile;
+  return transposeTile(b, tile, moveLast(rank, at));
+}
+
+Value ChannelSplit::toOpLayout(ImplicitLocOpBuilder &b, Value tile,
+                               unsigned at) const {
+  const unsigned rank = cast<RankedTensorType>(tile.getType()).getRank();
+  if (!transposed || at + 1 == rank)
+    return tile;
+  return transposeTile(b, tile, invertPermutationVector(moveLast(rank, at)));
 }
 
 Value ChannelSplit::extractTile(ImplicitLocOpBuilder &b, Value x,
@@ -200,6 +237,39 @@ void ChannelSplit::cloneTiled(ImplicitLocOpBuilder &b, Operation *op,
     operands.push_back(mapping.lookupOrDefault(v));
   OperationState state(op->getLoc(), op->getName(), operands, types,
                        op->getAttrs());
+  if (auto generic = dyn_cast<linalg::GenericOp>(op); generic && transposed) {
+    // The loop along the dimension moves last, and each operand's map
+    // reads its tile layout.
+    std::optional<unsigned> loop;
+    for (OpOperand &operand : op->getOpOperands())
+      if (std::optional<unsigned> at = positionOf(operand.get()))
+        loop = cast<AffineDimExpr>(
+                   generic.getMatchingIndexingMap(&operand).getResult(*at))
+                   .getPosition();
+    if (loop) {
+      const unsigned numLoops = generic.getNumLoops();
+      SmallVector<int64_t> order = moveLast(numLoops, *loop);
+      SmallVector<int64_t> newIndex = invertPermutationVector(order);
+      SmallVector<Attribute> maps;
+      for (OpOperand &operand : op->getOpOperands()) {
+        SmallVector<AffineExpr> results;
+        for (AffineExpr e : generic.getMatchingIndexingMap(&operand).getResults())
+          results.push_back(b.getAffineDimExpr(
+              newIndex[cast<AffineDimExpr>(e).getPosition()]));
+        if (std::optional<unsigned> at = positionOf(operand.get()))
+          results = applyPermutation(results, moveLast(results.size(), *at));
+        maps.push_back(AffineMapAttr::get(
+            AffineMap::get(numLoops, 0, results, b.getContext())));
+      }
+      SmallVector<Attribute> iterators;
+      for (int64_t l : order)
+        iterators.push_back(generic.getIteratorTypes()[l]);
+      state.attributes.set(generic.getIndexingMapsAttrName(),
+                           b.getArrayAttr(maps));
+      state.attributes.set(generic.getIteratorTypesAttrName(),
+                           b.getArrayAttr(iterators));
+    }
+  }
   for (Region &region : op->getRegions())
     region.cloneInto(state.addRegion(), mapping);
   Operation *tiledOp = b.create(state);
@@ -269,6 +339,17 @@ mixir::forms::recurrence::findChannelSplit(mixer::RecurrenceOp op) {
       }
     if (split.numTiles() < 2)
       return std::nullopt;
+    bool inner = true, layoutFree = true;
+    for (auto [v, at] : split.position)
+      inner = inner && at + 1 == tensorType(v).getRank();
+    for (Operation &inner : body.without_terminator())
+      if (isa<linalg::LinalgOp>(inner) &&
+          !isa<linalg::GenericOp, linalg::FillOp>(inner) &&
+          llvm::any_of(inner.getOperands(), [&](Value v) {
+            return split.positionOf(v).has_value();
+          }))
+        layoutFree = false;
+    split.transposed = !inner && layoutFree;
     return split;
   }
   return std::nullopt;

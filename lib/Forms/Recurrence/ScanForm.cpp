@@ -23,6 +23,8 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 
+#include "llvm/ADT/SetVector.h"
+
 using namespace mlir;
 using namespace mixir;
 using namespace mixir::forms;
@@ -138,9 +140,13 @@ struct Item {
   Value extract(ImplicitLocOpBuilder &b, Value x, Value v,
                 ArrayRef<Value> lead, Value len = nullptr) const {
     if (split)
-      if (std::optional<unsigned> at = split->positionOf(v))
-        return split->extractTile(b, x, lead, *at + lead.size() + (len ? 1 : 0),
-                                  col, len);
+      if (std::optional<unsigned> at = split->positionOf(v)) {
+        Value tile = split->extractTile(
+            b, x, lead, *at + lead.size() + (len ? 1 : 0), col, len);
+        // Output rows stay in the op's layout; the steps' tensors take the
+        // tile's.
+        return len ? tile : split->toTileLayout(b, tile, *at);
+      }
     return extractWindow(b, x, lead, nullptr, len);
   }
   /// Where the item's slice of a result [B, (T,) e...] goes.
@@ -184,10 +190,19 @@ SmallVector<Value> scanItem(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
   llvm::append_range(init, rows);
   // The tiles of the outer values the body reads, once per item.
   IRMapping outer;
-  if (item.split)
-    for (auto [v, pos] : item.split->position)
-      if (!op->isAncestor(v.getParentRegion()->getParentOp()))
-        outer.map(v, item.split->extractTile(b, v, {}, pos, item.col));
+  if (item.split) {
+    // In the order the body first uses them (the IR is deterministic).
+    llvm::SetVector<Value> outerValues;
+    for (Operation &inner : body)
+      for (Value v : inner.getOperands())
+        if (!op->isAncestor(v.getParentRegion()->getParentOp()))
+          outerValues.insert(v);
+    for (Value v : outerValues)
+      if (std::optional<unsigned> pos = item.split->positionOf(v))
+        outer.map(v, item.split->toTileLayout(
+                         b, item.split->extractTile(b, v, {}, *pos, item.col),
+                         *pos));
+  }
   auto loop = scf::ForOp::create(
       b, x.index(0), T, x.index(1), init,
       [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
@@ -219,9 +234,12 @@ SmallVector<Value> scanItem(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
         for (unsigned o = 0; o < numOutputs; ++o) {
           Value rows = iter[numStates + o];
           auto rowsType = cast<RankedTensorType>(rows.getType());
-          Value step = xt.convertTo(
-              mapping.lookupOrDefault(yield->getOperand(numStates + o)),
-              rowsType.getElementType());
+          Value out = yield->getOperand(numStates + o);
+          Value step = mapping.lookupOrDefault(out);
+          if (item.split)
+            step = item.split->toOpLayout(ib, step,
+                                          *item.split->positionOf(out));
+          step = xt.convertTo(step, rowsType.getElementType());
           Window w = windowAt(ib, rowsType, {t});
           next.push_back(tensor::InsertSliceOp::create(
               ib, step, rows, w.offsets, w.sizes, w.strides));
@@ -266,9 +284,13 @@ SmallVector<Value> scanAll(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
     for (auto [r, dest] : llvm::enumerate(dests)) {
       auto type = cast<RankedTensorType>(dest.getType());
       bool isOutput = r < numOutputs;
-      Value value = isOutput ? scanned[numStates + r]
-                             : x.convertTo(scanned[r - numOutputs],
-                                           type.getElementType());
+      Value value = scanned[isOutput ? numStates + r : r - numOutputs];
+      if (!isOutput) {
+        if (item.split)
+          value = item.split->toOpLayout(
+              ib, value, *item.split->positionOf(bodyValueOf(r)));
+        value = x.convertTo(value, type.getElementType());
+      }
       inserts.push_back(item.place(ib, value, type, bodyValueOf(r),
                                    isOutput ? T : nullptr));
     }

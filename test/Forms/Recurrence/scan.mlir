@@ -6,6 +6,10 @@
 // the element's output rows; each step reads row t of every input, runs the
 // body, writes the output at row t; the final state is converted back to
 // bf16.
+// The maps of @channel_split's permuted generics (the module's aliases).
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$N:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[$D:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func @scan
 // CHECK-SAME: (%[[X:.*]]: tensor<?x?x4xf32>, %[[H0:.*]]: tensor<?x4xbf16>)
 // CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
@@ -109,29 +113,35 @@ func.func @no_split_rowsum(%x: tensor<?x?x512xf32>, %U: tensor<512x128xf32>, %V:
 // d. Its state [256, 16] is reduced over n only, and every op keeps d
 // apart, so tiles of d are separate recurrences: the forall runs over
 // (batch, 2 tiles of 128 channels), the smallest tiles of at least 2048
-// state elements. Every per-step input, the weight A and the skip D are
-// read at the tile's channels (A and D once per item), the state is
-// [128, 16], and the outputs and final state are written at the tile.
+// state elements. The tiles hold d last (the state is [16, 128], A's tile
+// transposed once per item), so the step's generics run their loop over
+// d innermost: their maps and iterators are permuted to match. Every
+// per-step input, A and the skip D are read at the tile's channels (A and
+// D once per item); the outputs are written at the tile, the final state
+// transposed back.
 // CHECK-LABEL: func @channel_split
-// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x256xf32>, %[[DT:[^:]*]]: tensor<?x?x256xf32>, %[[A:[^:]*]]: tensor<256x16xf32>, %[[BM:[^:]*]]: tensor<?x?x16xf32>, %[[CM:[^:]*]]: tensor<?x?x16xf32>, %[[D:[^:]*]]: tensor<256xf32>)
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x256xf32>, %[[DT:[^:]*]]: tensor<?x?x256xf32>, %[[A:[^:]*]]: tensor<256x16xf32>, %[[BM:[^:]*]]: tensor<?x?x16xf32>, %[[CM:[^:]*]]: tensor<?x?x16xf32>, %[[SKIP:[^:]*]]: tensor<256xf32>)
 // CHECK: %[[T:.*]] = tensor.dim %[[X]], %c1
 // CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2)
 // CHECK: %[[COL:.*]] = arith.muli %[[J]], %c128
 // CHECK: tensor.extract_slice %{{.*}}[%[[B]], 0, %[[COL]]] [1, %[[T]], 128] [1, 1, 1] : tensor<?x?x256xf32> to tensor<?x128xf32>
-// CHECK-DAG: tensor.extract_slice %[[D]][%[[COL]]] [128] [1] : tensor<256xf32> to tensor<128xf32>
-// CHECK-DAG: tensor.extract_slice %[[A]][%[[COL]], 0] [128, 16] [1, 1] : tensor<256x16xf32> to tensor<128x16xf32>
-// CHECK: scf.for %[[S:.*]] = %c0 to %[[T]] {{.*}} -> (tensor<128x16xf32>, tensor<?x128xf32>)
+// CHECK: %[[ATILE:.*]] = tensor.extract_slice %[[A]][%[[COL]], 0] [128, 16] [1, 1] : tensor<256x16xf32> to tensor<128x16xf32>
+// CHECK: %[[AT:.*]] = linalg.transpose ins(%[[ATILE]] : tensor<128x16xf32>) outs(%{{.*}} : tensor<16x128xf32>) permutation = [1, 0]
+// CHECK: tensor.extract_slice %[[SKIP]][%[[COL]]] [128] [1] : tensor<256xf32> to tensor<128xf32>
+// CHECK: scf.for %[[S:.*]] = %c0 to %[[T]] {{.*}} -> (tensor<16x128xf32>, tensor<?x128xf32>)
 // CHECK-DAG: tensor.extract_slice %[[X]][%[[B]], %[[S]], %[[COL]]] [1, 1, 128] [1, 1, 1] : tensor<?x?x256xf32> to tensor<128xf32>
-// CHECK-DAG: tensor.extract_slice %[[DT]][%[[B]], %[[S]], %[[COL]]] [1, 1, 128] [1, 1, 1] : tensor<?x?x256xf32> to tensor<128xf32>
+// CHECK-DAG: %[[DTT:.*]] = tensor.extract_slice %[[DT]][%[[B]], %[[S]], %[[COL]]] [1, 1, 128] [1, 1, 1] : tensor<?x?x256xf32> to tensor<128xf32>
 // CHECK-DAG: tensor.extract_slice %[[BM]][%[[B]], %[[S]], 0] [1, 1, 16] [1, 1, 1] : tensor<?x?x16xf32> to tensor<16xf32>
 // CHECK-DAG: tensor.extract_slice %[[CM]][%[[B]], %[[S]], 0] [1, 1, 16] [1, 1, 1] : tensor<?x?x16xf32> to tensor<16xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$D]], #[[$ID]], #[[$ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[DTT]], %[[AT]] : tensor<128xf32>, tensor<16x128xf32>)
 // CHECK: math.exp
-// CHECK: %[[NEW:.*]] = arith.addf %{{.*}}, %{{.*}} : tensor<128x16xf32>
-// CHECK: %[[Y:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[NEW]], %{{.*}} : tensor<128x16xf32>, tensor<16xf32>) outs(%{{.*}} : tensor<128xf32>)
+// CHECK: %[[NEW:.*]] = arith.addf %{{.*}}, %{{.*}} : tensor<16x128xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$N]], #[[$D]]], iterator_types = ["reduction", "parallel"]} ins(%[[NEW]], %{{.*}} : tensor<16x128xf32>, tensor<16xf32>) outs(%{{.*}} : tensor<128xf32>)
 // CHECK: tensor.insert_slice %[[Y]] into %{{.*}}[%[[S]], 0] [1, 128] [1, 1]
+// CHECK: %[[HT:.*]] = linalg.transpose ins(%{{.*}} : tensor<16x128xf32>) outs(%{{.*}} : tensor<128x16xf32>) permutation = [1, 0]
 // CHECK: scf.forall.in_parallel
 // CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], 0, %[[COL]]] [1, %[[T]], 128]
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%[[B]], %[[COL]], 0] [1, 128, 16]
+// CHECK: tensor.parallel_insert_slice %[[HT]] into %{{.*}}[%[[B]], %[[COL]], 0] [1, 128, 16]
 func.func @channel_split(%x: tensor<?x?x256xf32>, %delta: tensor<?x?x256xf32>, %A: tensor<256x16xf32>,
                          %Bm: tensor<?x?x16xf32>, %Cm: tensor<?x?x16xf32>, %D: tensor<256xf32>)
     -> (tensor<?x?x256xf32>, tensor<?x256x16xf32>) {
@@ -185,6 +195,7 @@ func.func @channel_split(%x: tensor<?x?x256xf32>, %delta: tensor<?x?x256xf32>, %
 // here d (size 256) is reduced by the output y[n] = Σ_d h[d, n], so the
 // split is along n (tiles of 8 of its 16, 2048 state elements each), read
 // from the splat constant at its tile's shape and from the initial state.
+// Every tensor already holds n last: the layout is kept.
 // CHECK-LABEL: func @split_second_dimension
 // CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x256x16xf32>, %[[H0:[^:]*]]: tensor<?x256x16xf32>)
 // CHECK: %[[HALF:.*]] = arith.constant dense<5.000000e-01> : tensor<256x8xf32>
@@ -234,4 +245,35 @@ func.func @no_channel_split(%x: tensor<?x?x4096xf32>) -> tensor<?x?x4096xf32> {
     mixer.yield %n, %n : tensor<4096xf32>, tensor<4096xf32>
   } {form = #mixer.form<scan>} : (tensor<?x?x4096xf32>) -> (tensor<?x?x4096xf32>, tensor<?x4096xf32>)
   return %o : tensor<?x?x4096xf32>
+}
+
+// The tile layout with a per-step input and an output that hold the
+// dimension first: the input's tile is transposed at every step into the
+// tile layout, and the step's output back into the op's before it is
+// written at row t.
+// CHECK-LABEL: func @tile_layout_rows
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<?x?x256x16xf32>)
+// CHECK: scf.forall (%[[B:.*]], %[[J:.*]]) in (%{{.*}}, 2)
+// CHECK: scf.for %[[S:[^ ]*]] = {{.*}} -> (tensor<16x128xf32>, tensor<?x128x16xf32>)
+// CHECK: %[[XT:.*]] = tensor.extract_slice %[[X]][%[[B]], %[[S]], %{{.*}}, 0] [1, 1, 128, 16] [1, 1, 1, 1] : tensor<?x?x256x16xf32> to tensor<128x16xf32>
+// CHECK: %[[XL:.*]] = linalg.transpose ins(%[[XT]] : tensor<128x16xf32>) outs(%{{.*}} : tensor<16x128xf32>) permutation = [1, 0]
+// CHECK: %[[NEW:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %[[XL]] : tensor<16x128xf32>, tensor<16x128xf32>)
+// CHECK: %[[OUT:.*]] = linalg.transpose ins(%[[NEW]] : tensor<16x128xf32>) outs(%{{.*}} : tensor<128x16xf32>) permutation = [1, 0]
+// CHECK: tensor.insert_slice %[[OUT]] into %{{.*}}[%[[S]], 0, 0] [1, 128, 16]
+func.func @tile_layout_rows(%x: tensor<?x?x256x16xf32>) -> tensor<?x?x256x16xf32> {
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<256x16xf32>, %xt: tensor<256x16xf32>):
+    %e = tensor.empty() : tensor<256x16xf32>
+    %hn = linalg.generic {
+        indexing_maps = [affine_map<(d, n) -> (d, n)>, affine_map<(d, n) -> (d, n)>, affine_map<(d, n) -> (d, n)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%h, %xt : tensor<256x16xf32>, tensor<256x16xf32>) outs(%e : tensor<256x16xf32>) {
+    ^bb0(%a: f32, %b: f32, %o: f32):
+      %t = math.tanh %a : f32
+      %s = arith.addf %t, %b : f32
+      linalg.yield %s : f32
+    } -> tensor<256x16xf32>
+    mixer.yield %hn, %hn : tensor<256x16xf32>, tensor<256x16xf32>
+  } {form = #mixer.form<scan>} : (tensor<?x?x256x16xf32>) -> (tensor<?x?x256x16xf32>, tensor<?x256x16xf32>)
+  return %o : tensor<?x?x256x16xf32>
 }
