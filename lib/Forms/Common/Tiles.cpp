@@ -603,9 +603,14 @@ Value mixir::forms::extractWindow(ImplicitLocOpBuilder &b, Value x,
                                   ArrayRef<Value> lead, Value start,
                                   Value len) {
   auto type = cast<RankedTensorType>(x.getType());
-  Window w = windowAt(b, type, lead, start, len);
+  return extractWindow(b, x, windowAt(b, type, lead, start, len), lead.size());
+}
+
+Value mixir::forms::extractWindow(ImplicitLocOpBuilder &b, Value x,
+                                  const Window &w, unsigned numLead) {
+  auto type = cast<RankedTensorType>(x.getType());
   SmallVector<int64_t> shape;
-  for (int64_t d = lead.size(); d < type.getRank(); ++d) {
+  for (int64_t d = numLead; d < type.getRank(); ++d) {
     auto size = dyn_cast<Attribute>(w.sizes[d]);
     shape.push_back(size ? cast<IntegerAttr>(size).getInt()
                          : ShapedType::kDynamic);

@@ -92,6 +92,10 @@ mlir::Value extractWindow(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
                           llvm::ArrayRef<mlir::Value> lead,
                           mlir::Value start = nullptr,
                           mlir::Value len = nullptr);
+/// The window `w` of `x`, its first `numLead` dimensions (of size 1)
+/// dropped.
+mlir::Value extractWindow(mlir::ImplicitLocOpBuilder &b, mlir::Value x,
+                          const Window &w, unsigned numLead);
 
 /// Float ops inside contractions may be reassociated and contracted into
 /// FMAs: the references tolerate 1e-4 relative error in f32.

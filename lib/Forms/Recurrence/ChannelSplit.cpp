@@ -207,15 +207,7 @@ Value ChannelSplit::extractTile(ImplicitLocOpBuilder &b, Value x,
   Window w = windowAt(b, type, lead, nullptr, len);
   w.offsets[at] = col;
   w.sizes[at] = b.getIndexAttr(width);
-  SmallVector<int64_t> shape;
-  for (int64_t d = lead.size(); d < type.getRank(); ++d) {
-    auto size = dyn_cast<Attribute>(w.sizes[d]);
-    shape.push_back(size ? cast<IntegerAttr>(size).getInt()
-                         : ShapedType::kDynamic);
-  }
-  return tensor::ExtractSliceOp::create(
-      b, RankedTensorType::get(shape, type.getElementType()), x, w.offsets,
-      w.sizes, w.strides);
+  return extractWindow(b, x, w, lead.size());
 }
 
 void ChannelSplit::cloneTiled(ImplicitLocOpBuilder &b, Operation *op,
