@@ -13,7 +13,7 @@ status=0
 printf '%-18s %-10s %s\n' example form "result (relative L2 error per output and T)"
 for mlir in "$root"/examples/*.mlir; do
   name="$(basename "$mlir" .mlir)"
-  for form in scan chunked quadratic flash decode auto; do
+  for form in scan parallel_scan chunked quadratic flash decode auto; do
     lib="$out/${name}_${form}.so"
     if ! "$build/bin/mixirc" "$mlir" --emit=shared --form="$form" -o "$lib" 2>"$lib.log"; then
       # A form the mixer does not have (a delta rule has no quadratic form)

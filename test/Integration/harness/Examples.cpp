@@ -344,6 +344,24 @@ std::vector<Example> makeCatalogue() {
            o[at] /= 1.0 + std::exp(-double(x[2][at]));
          return {o};
        }},
+      {"indrnn",
+       {in("xw", {"B", "T", "4096"}), in("u", {"4096"}, Draw::Rate),
+        out("h", {"B", "T", "4096"})},
+       [](const Inputs &x, int64_t B, int64_t T, int64_t) -> Outputs {
+         // h_t = max(xw_t + u h_{t−1}, 0), in double.
+         const int64_t D = 4096;
+         std::vector<double> h(size_t(B * T * D));
+         for (int64_t b = 0; b < B; ++b)
+           for (int64_t d = 0; d < D; ++d) {
+             double state = 0;
+             for (int64_t t = 0; t < T; ++t) {
+               size_t at = size_t((b * T + t) * D + d);
+               state = std::max(double(x[0][at]) + double(x[1][d]) * state, 0.0);
+               h[at] = state;
+             }
+           }
+         return {h};
+       }},
       {"mingru",
        {in("z_pre", {"B", "T", "256"}), in("htilde", {"B", "T", "256"}),
         in("h0", {"B", "256"}), out("h", {"B", "T", "256"}),
