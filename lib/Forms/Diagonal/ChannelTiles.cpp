@@ -15,7 +15,9 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace mixir;
@@ -62,6 +64,55 @@ static linalg::GenericOp fusableProducer(Value v, Operation *user) {
       return nullptr;
   }
   return generic;
+}
+
+/// The only user of the op's outputs, when a step can compute it: a
+/// generic as fusableProducer requires (its results over [B, T, d...]),
+/// reading each output through the identity, whose other inputs are
+/// defined before the op (the form is built there).
+static linalg::GenericOp fusableConsumer(const DiagonalParts &parts) {
+  linalg::GenericOp consumer;
+  for (Value out : parts.output)
+    for (Operation *user : out.getUsers()) {
+      auto generic = dyn_cast<linalg::GenericOp>(user);
+      if (!generic || (consumer && generic != consumer))
+        return nullptr;
+      consumer = generic;
+    }
+  if (!consumer || consumer->getBlock() != parts.op->getBlock() ||
+      consumer->getNumResults() == 0)
+    return nullptr;
+  // Its results must have no other reader among the op's operands' uses:
+  // as a producer would, with every result [B, T, d...].
+  const unsigned rank = cast<RankedTensorType>(parts.output[0].getType()).getRank();
+  if (consumer.getNumLoops() != rank || consumer.getNumParallelLoops() != rank ||
+      !consumer.hasPureTensorSemantics() ||
+      !consumer.getBody()->getOps<linalg::IndexOp>().empty())
+    return nullptr;
+  for (OpOperand &init : consumer.getDpsInitsMutable())
+    if (!consumer.getMatchingIndexingMap(&init).isIdentity() ||
+        consumer.payloadUsesValueFromOperand(&init))
+      return nullptr;
+  const AffineMap channelMap =
+      AffineMap::getMinorIdentityMap(rank, rank - 2, consumer.getContext());
+  DominanceInfo dominance(parts.op->getParentOp());
+  for (OpOperand *in : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(in);
+    bool isOutput = llvm::is_contained(parts.output, in->get());
+    if (!map.isIdentity() && (isOutput || map != channelMap))
+      return nullptr;
+    if (!isOutput && !dominance.properlyDominates(in->get(), parts.op))
+      return nullptr;
+  }
+  // The body's captured values, too, must be defined before the op.
+  bool captures = false;
+  consumer.getBody()->walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (!consumer->isAncestor(v.getParentRegion()->getParentOp()) &&
+          !matchPattern(v, m_Constant()))
+        captures = true;
+  });
+  return captures ? nullptr : consumer;
 }
 
 DiagonalParts::DiagonalParts(mixer::DiagonalRecurrenceOp op)
@@ -112,6 +163,19 @@ ChannelTiles::ChannelTiles(DiagonalParts p)
     }
     operands.push_back(operand);
   }
+  numStepReads = reads.size();
+  if ((consumer = fusableConsumer(parts))) {
+    for (OpOperand *in : consumer.getDpsInputOperands()) {
+      auto part = llvm::find(parts.output, in->get());
+      consumerPart.push_back(part == parts.output.end()
+                                 ? -1
+                                 : int(part - parts.output.begin()));
+      consumerRead.push_back(reads.size());
+      if (part == parts.output.end())
+        reads.push_back(
+            {in->get(), consumer.getMatchingIndexingMap(in).isIdentity()});
+    }
+  }
   const int64_t last = channels.back();
   width = 1;
   for (int64_t w = std::min(last, kMaxWidth); w >= 1; --w)
@@ -120,6 +184,68 @@ ChannelTiles::ChannelTiles(DiagonalParts p)
       break;
     }
   numTiles = last / width;
+}
+
+SmallVector<Value> ChannelTiles::rowValues() const {
+  if (linalg::GenericOp c = consumer)
+    return llvm::to_vector_of<Value>(c->getResults());
+  return llvm::to_vector(parts.output);
+}
+
+SmallVector<Value> ChannelTiles::computeRows(ImplicitLocOpBuilder &b,
+                                             ValueRange h,
+                                             ValueRange elements) const {
+  linalg::GenericOp c = consumer;
+  if (!c)
+    return llvm::to_vector(h);
+  // The consumer's body on the new state, as stored in the op's output
+  // type, and on its other inputs' elements.
+  Block *body = c.getBody();
+  IRMapping mapping;
+  for (auto [i, in] : llvm::enumerate(c.getDpsInputOperands())) {
+    BlockArgument arg = body->getArgument(in->getOperandNumber());
+    Value v = consumerPart[i] >= 0
+                  ? convertScalar(b, h[consumerPart[i]], arg.getType())
+                  : elements[consumerRead[i]];
+    mapping.map(arg, v);
+  }
+  for (Operation &inner : body->without_terminator())
+    b.clone(inner, mapping);
+  SmallVector<Value> rows;
+  for (Value y : body->getTerminator()->getOperands())
+    rows.push_back(mapping.lookupOrDefault(y));
+  return rows;
+}
+
+SmallVector<Type> ChannelTiles::resultTypes() const {
+  SmallVector<Type> types;
+  for (Value v : rowValues())
+    types.push_back(v.getType());
+  for (Value v : parts.final)
+    types.push_back(v.getType());
+  return types;
+}
+
+void ChannelTiles::replace(RewriterBase &rewriter, ImplicitLocOpBuilder &b,
+                           ValueRange results) const {
+  SmallVector<Value> values = castToTypes(b, resultTypes(), results);
+  if (!consumer) {
+    rewriter.replaceOp(parts.op, values);
+    return;
+  }
+  const unsigned numRows = consumer->getNumResults();
+  rewriter.replaceOp(consumer, ArrayRef(values).take_front(numRows));
+  // h is no longer read: its results stand for nothing.
+  SmallVector<Value> opResults;
+  for (Value out : parts.output) {
+    auto type = cast<RankedTensorType>(out.getType());
+    opResults.push_back(tensor::EmptyOp::create(
+        b, tensor::getMixedSizes(b, b.getLoc(), parts.input[0]),
+        type.getElementType()));
+  }
+  llvm::append_range(opResults, ArrayRef(values).drop_front(numRows));
+  rewriter.replaceOp(parts.op, castToTypes(b, parts.op->getResultTypes(),
+                                           opResults));
 }
 
 bool ChannelTiles::decayPerChannel() const {
@@ -271,9 +397,13 @@ ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
   const bool logDecay = parts.logDecay;
   HeadIndex none{};
   TileBuilder x(b, none);
+  // The consumer's reads serve the rows alone.
+  const unsigned numUsedReads =
+      init.rows.empty() ? tiles.numStepReads : tiles.reads.size();
+  ArrayRef<ChannelTiles::Read> reads = ArrayRef(tiles.reads).take_front(numUsedReads);
   // Reads per channel are sliced once for all steps.
-  SmallVector<Value> channelReads(tiles.reads.size());
-  for (auto [i, read] : llvm::enumerate(tiles.reads))
+  SmallVector<Value> channelReads(reads.size());
+  for (auto [i, read] : llvm::enumerate(reads))
     if (!read.perStep)
       channelReads[i] = extractAt(b, tiles, at, read.tensor, nullptr, nullptr,
                                   /*batched=*/false);
@@ -294,7 +424,7 @@ ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
         ImplicitLocOpBuilder ib(loc, nb);
         OpFoldResult one = ib.getIndexAttr(1);
         SmallVector<Value> ins;
-        for (auto [i, read] : llvm::enumerate(tiles.reads))
+        for (auto [i, read] : llvm::enumerate(reads))
           ins.push_back(read.perStep
                             ? extractAt(ib, tiles, at, read.tensor, t, one)
                             : channelReads[i]);
@@ -327,9 +457,11 @@ ScanState mixir::forms::diagonal::scanSteps(ImplicitLocOpBuilder &b,
               else if (logDecay)
                 factor = {math::ExpOp::create(g, a[0])};
               SmallVector<Value> yields = mulAdd(g, factor, h, input);
+              SmallVector<Value> rows;
+              if (numRows)
+                rows = tiles.computeRows(g, yields, in.take_front(numReads));
               for (unsigned p = 0; p < numRows; ++p)
-                yields.push_back(
-                    convertScalar(g, yields[p], out[n + p].getType()));
+                yields.push_back(convertScalar(g, rows[p], out[n + p].getType()));
               if (numDecay) {
                 ValueRange acc = out.take_back(numDecay);
                 if (logDecay)

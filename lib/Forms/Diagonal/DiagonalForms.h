@@ -67,6 +67,33 @@ struct ChannelTiles {
     unsigned result = 0, read = 0;
   };
   llvm::SmallVector<Operand> operands;
+  /// The reads the decay and input take (the first ones); the consumer's
+  /// come after them.
+  unsigned numStepReads = 0;
+  /// The op's outputs' only user, computed in the step instead of storing
+  /// h (null when h is written): a linalg.generic over [B, T, d...] like a
+  /// fusable producer (mixer-raise-recurrences builds one for outputs
+  /// computed from the new states, such as a gated read-out h ⊙ σ(g)).
+  /// Its results are the rows the forms write.
+  mlir::linalg::GenericOp consumer;
+  /// Per input of the consumer: the part of h it reads, or -1 (then it is
+  /// reads[consumerRead[i]]).
+  llvm::SmallVector<int> consumerPart;
+  llvm::SmallVector<unsigned> consumerRead;
+  /// The values the forms write row by row: the consumer's results, or the
+  /// op's outputs (h by part).
+  llvm::SmallVector<mlir::Value> rowValues() const;
+  /// The rows' elements at one element of a step, from the new state (f32,
+  /// by part) and the elements of `reads`.
+  llvm::SmallVector<mlir::Value> computeRows(mlir::ImplicitLocOpBuilder &b,
+                                             mlir::ValueRange h,
+                                             mlir::ValueRange elements) const;
+  /// Replaces the op (and the consumer) by a form's results: the rows, then
+  /// the final state's parts.
+  void replace(mlir::RewriterBase &rewriter, mlir::ImplicitLocOpBuilder &b,
+               mlir::ValueRange results) const;
+  /// The types of a form's results (rows, then final state parts).
+  llvm::SmallVector<mlir::Type> resultTypes() const;
   /// Whether the decay is read directly, one per channel.
   bool decayPerChannel() const;
   /// The f32 values of the decay's parts then the input's at one element,

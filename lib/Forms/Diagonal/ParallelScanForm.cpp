@@ -185,7 +185,9 @@ SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,
   SmallVector<OpFoldResult> rowSizes{B, T};
   for (int64_t d : tiles.channels)
     rowSizes.push_back(b.getIndexAttr(d));
-  for (Value r : parts.output)
+  SmallVector<Value> rowValues = tiles.rowValues();
+  const unsigned numRows = rowValues.size();
+  for (Value r : rowValues)
     outs.push_back(tensor::EmptyOp::create(b, rowSizes, elementTypeOf(r)));
   for (Value r : parts.final)
     outs.push_back(perChunk(b, tiles, S, B, elementTypeOf(r)));
@@ -198,23 +200,23 @@ SmallVector<Value> buildChunked(ImplicitLocOpBuilder &b,
             b, arith::AddIOp::create(b, t0, L), T);
         Value len = arith::SubIOp::create(b, t1, t0);
         ScanState init;
-        for (unsigned p = 0; p < n; ++p) {
+        for (unsigned p = 0; p < n; ++p)
           init.h.push_back(extractChunk(b, tiles, at, carries[p], s));
-          init.rows.push_back(extractAt(b, tiles, at, shared[p], t0, len));
-        }
+        for (Value rows : shared.take_front(numRows))
+          init.rows.push_back(extractAt(b, tiles, at, rows, t0, len));
         ScanState r = scanSteps(b, tiles, at, t0, t1, init);
         SliceAt rows = sliceAt(b, tiles, at, t0, len);
         SliceAt slice = chunkSlice(b, tiles, at, s);
         SmallVector<ParallelInsert> inserts;
         for (Value v : r.rows)
           inserts.push_back({v, rows.offsets, rows.sizes});
-        for (auto [h, out] : llvm::zip(r.h, shared.drop_front(n)))
+        for (auto [h, out] : llvm::zip(r.h, shared.drop_front(numRows)))
           inserts.push_back(
               {x.convertTo(h, elementTypeOf(out)), slice.offsets, slice.sizes});
         return inserts;
       });
-  SmallVector<Value> results(ValueRange(scanned).take_front(n));
-  for (Value perChunkFinal : ValueRange(scanned).drop_front(n)) {
+  SmallVector<Value> results(ValueRange(scanned).take_front(numRows));
+  for (Value perChunkFinal : ValueRange(scanned).drop_front(numRows)) {
     // The final state: the end state of chunk S-1.
     auto type = cast<RankedTensorType>(perChunkFinal.getType());
     SmallVector<OpFoldResult> offsets{Sm1, b.getIndexAttr(0)},
@@ -263,13 +265,13 @@ void mixir::forms::diagonal::lowerParallelScan(RewriterBase &rewriter,
       [&](OpBuilder &nb, Location loc) {
         ImplicitLocOpBuilder ib(loc, nb);
         scf::YieldOp::create(
-            ib, castToTypes(ib, op->getResultTypes(),
+            ib, castToTypes(ib, tiles.resultTypes(),
                             buildChunked(ib, tiles, B, T, S)));
       },
       [&](OpBuilder &nb, Location loc) {
         ImplicitLocOpBuilder ib(loc, nb);
         scf::YieldOp::create(
-            ib, castToTypes(ib, op->getResultTypes(), buildScan(ib, tiles)));
+            ib, castToTypes(ib, tiles.resultTypes(), buildScan(ib, tiles)));
       });
-  rewriter.replaceOp(op, dispatch.getResults());
+  tiles.replace(rewriter, b, dispatch.getResults());
 }

@@ -32,11 +32,12 @@ SmallVector<Value> mixir::forms::diagonal::buildScan(ImplicitLocOpBuilder &b,
       sizes.push_back(b.getIndexAttr(d));
     outs.push_back(tensor::EmptyOp::create(b, sizes, elementTypeOf(r)));
   };
-  for (Value r : parts.output)
+  SmallVector<Value> rowValues = tiles.rowValues();
+  for (Value r : rowValues)
     empty(r, true);
   for (Value r : parts.final)
     empty(r, false);
-  const unsigned n = parts.count;
+  const unsigned numRows = rowValues.size();
   return buildForall(
       b, tiles.itemBounds(b, B), outs, [&](ValueRange ivs, ValueRange shared) {
         TileAt at = tileAt(b, tiles, ivs);
@@ -44,7 +45,7 @@ SmallVector<Value> mixir::forms::diagonal::buildScan(ImplicitLocOpBuilder &b,
         TileBuilder x(b, none);
         Value zero = x.index(0);
         ScanState init{initialState(b, tiles, at), {}, {}};
-        for (Value rows : shared.take_front(n))
+        for (Value rows : shared.take_front(numRows))
           init.rows.push_back(extractAt(b, tiles, at, rows, zero, T));
         ScanState state = scanSteps(b, tiles, at, zero, T, init);
         SliceAt rows = sliceAt(b, tiles, at, zero, T);
@@ -52,7 +53,7 @@ SmallVector<Value> mixir::forms::diagonal::buildScan(ImplicitLocOpBuilder &b,
         SmallVector<ParallelInsert> inserts;
         for (Value r : state.rows)
           inserts.push_back({r, rows.offsets, rows.sizes});
-        for (auto [h, out] : llvm::zip(state.h, shared.drop_front(n)))
+        for (auto [h, out] : llvm::zip(state.h, shared.drop_front(numRows)))
           inserts.push_back({x.convertTo(h, elementTypeOf(out)),
                              final.offsets, final.sizes});
         return inserts;
@@ -65,6 +66,5 @@ void mixir::forms::diagonal::lowerScan(RewriterBase &rewriter,
   ImplicitLocOpBuilder b(op->getLoc(), rewriter);
   b.setInsertionPoint(op);
   ChannelTiles tiles(std::move(parts));
-  rewriter.replaceOp(
-      op, castToTypes(b, op->getResultTypes(), buildScan(b, tiles)));
+  tiles.replace(rewriter, b, buildScan(b, tiles));
 }

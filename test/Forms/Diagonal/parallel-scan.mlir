@@ -87,3 +87,46 @@ func.func @complex_parallel_scan(%lr: tensor<?x?x8xf32>, %li: tensor<?x?x8xf32>,
       : (tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>) -> (tensor<?x?x8xf32>, tensor<?x?x8xf32>)
   return %hr, %hi : tensor<?x?x8xf32>, tensor<?x?x8xf32>
 }
+
+// An output read only by an element-wise generic: every scan that writes
+// rows (each chunk's scan from its carry, and the fallback scan) computes
+// the generic in its step and writes its rows; the chunk reductions, which
+// write none, do not read its other input.
+// CHECK-LABEL: func @parallel_scan_consumer
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<?x?x2048xf32>, %[[X:[^:]*]]: tensor<?x?x2048xf32>, %[[G:[^:]*]]: tensor<?x?x2048xf32>)
+// CHECK: scf.if
+// 1. Chunk reductions: a and x only.
+// CHECK: scf.forall
+// CHECK-NOT: tensor.extract_slice %[[G]]
+// CHECK: scf.forall
+// CHECK-NOT: tensor.extract_slice %[[G]]
+// 3. Each chunk's scan reads g and writes o.
+// CHECK: scf.forall
+// CHECK: scf.for {{.*}} -> (tensor<1024xf32>, tensor<?x1024xf32>)
+// CHECK: tensor.extract_slice %[[G]]
+// CHECK: arith.mulf %{{.*}}, %{{.*}} : f32
+// CHECK: } else {
+// CHECK: scf.forall
+// CHECK: scf.for {{.*}} -> (tensor<1024xf32>, tensor<?x1024xf32>)
+// CHECK: tensor.extract_slice %[[G]]
+// CHECK-NOT: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: return
+func.func @parallel_scan_consumer(%a: tensor<?x?x2048xf32>, %x: tensor<?x?x2048xf32>, %g: tensor<?x?x2048xf32>) -> tensor<?x?x2048xf32> {
+  %h = mixer.diagonal_recurrence %a, %x {log_decay, form = #mixer.form<parallel_scan, tile = 16>}
+      : (tensor<?x?x2048xf32>, tensor<?x?x2048xf32>) -> tensor<?x?x2048xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %B = tensor.dim %x, %c0 : tensor<?x?x2048xf32>
+  %T = tensor.dim %x, %c1 : tensor<?x?x2048xf32>
+  %e = tensor.empty(%B, %T) : tensor<?x?x2048xf32>
+  %o = linalg.generic {
+      indexing_maps = [affine_map<(b, t, d) -> (b, t, d)>, affine_map<(b, t, d) -> (b, t, d)>,
+                       affine_map<(b, t, d) -> (b, t, d)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%h, %g : tensor<?x?x2048xf32>, tensor<?x?x2048xf32>) outs(%e : tensor<?x?x2048xf32>) {
+  ^bb0(%hh: f32, %gg: f32, %out: f32):
+    %p = arith.mulf %hh, %gg : f32
+    linalg.yield %p : f32
+  } -> tensor<?x?x2048xf32>
+  return %o : tensor<?x?x2048xf32>
+}

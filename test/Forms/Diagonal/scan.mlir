@@ -164,3 +164,67 @@ func.func @channel_decay_producer(%nu: tensor<8xf32>, %x: tensor<?x?x8xf32>) -> 
       : (tensor<8xf32>, tensor<?x?x8xf32>) -> tensor<?x?x8xf32>
   return %h : tensor<?x?x8xf32>
 }
+
+// The output's only reader, an element-wise generic over [B, T, d...] (a
+// gated read-out o = h ⊙ σ(g), as mixer-raise-recurrences builds for an
+// output computed from the new state), is computed in the step: the step
+// reads g's row too and writes o's bf16 row, h itself is never stored, and
+// the generic is gone.
+// CHECK-LABEL: func @through_consumer
+// CHECK-SAME: (%[[A:[^:]*]]: tensor<?x?x16xf32>, %[[X:[^:]*]]: tensor<?x?x16xf32>, %[[G:[^:]*]]: tensor<?x?x16xf32>)
+// CHECK: %[[OUT:.*]] = tensor.empty(%{{.*}}, %{{.*}}) : tensor<?x?x16xbf16>
+// CHECK: scf.forall ({{.*}}) in ({{.*}}) shared_outs(%{{.*}} = %[[OUT]]
+// CHECK: scf.for {{.*}} -> (tensor<16xf32>, tensor<?x16xbf16>)
+// CHECK: %[[GT:.*]] = tensor.extract_slice %[[G]]
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %[[GT]] : tensor<16xf32>, tensor<16xf32>, tensor<16xf32>) outs(%{{.*}}, %{{.*}} : tensor<16xf32>, tensor<16xbf16>)
+// CHECK: %[[N:.*]] = arith.addf
+// CHECK: math.exp
+// CHECK: %[[O:.*]] = arith.mulf %[[N]], %{{.*}} : f32
+// CHECK: %[[OB:.*]] = arith.truncf %[[O]] : f32 to bf16
+// CHECK: linalg.yield %[[N]], %[[OB]] : f32, bf16
+// CHECK-NOT: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: return
+func.func @through_consumer(%a: tensor<?x?x16xf32>, %x: tensor<?x?x16xf32>, %g: tensor<?x?x16xf32>) -> tensor<?x?x16xbf16> {
+  %h = mixer.diagonal_recurrence %a, %x {form = #mixer.form<scan>}
+      : (tensor<?x?x16xf32>, tensor<?x?x16xf32>) -> tensor<?x?x16xf32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %B = tensor.dim %x, %c0 : tensor<?x?x16xf32>
+  %T = tensor.dim %x, %c1 : tensor<?x?x16xf32>
+  %e = tensor.empty(%B, %T) : tensor<?x?x16xbf16>
+  %o = linalg.generic {
+      indexing_maps = [affine_map<(b, t, d) -> (b, t, d)>, affine_map<(b, t, d) -> (b, t, d)>,
+                       affine_map<(b, t, d) -> (b, t, d)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%h, %g : tensor<?x?x16xf32>, tensor<?x?x16xf32>) outs(%e : tensor<?x?x16xbf16>) {
+  ^bb0(%hh: f32, %gg: f32, %out: bf16):
+    %one = arith.constant 1.0 : f32
+    %ng = arith.negf %gg : f32
+    %en = math.exp %ng : f32
+    %den = arith.addf %one, %en : f32
+    %s = arith.divf %one, %den : f32
+    %p = arith.mulf %hh, %s : f32
+    %r = arith.truncf %p : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<?x?x16xbf16>
+  return %o : tensor<?x?x16xbf16>
+}
+
+// Not fused: the output has a second reader (it is returned too), so h is
+// written and the generic stays.
+// CHECK-LABEL: func @consumer_and_result
+// CHECK: scf.for {{.*}} -> (tensor<16xf32>, tensor<?x16xf32>)
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]
+func.func @consumer_and_result(%a: tensor<?x?x16xf32>, %x: tensor<?x?x16xf32>) -> (tensor<?x?x16xf32>, tensor<?x?x16xf32>) {
+  %h = mixer.diagonal_recurrence %a, %x {form = #mixer.form<scan>}
+      : (tensor<?x?x16xf32>, tensor<?x?x16xf32>) -> tensor<?x?x16xf32>
+  %o = linalg.generic {
+      indexing_maps = [affine_map<(b, t, d) -> (b, t, d)>, affine_map<(b, t, d) -> (b, t, d)>],
+      iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%h : tensor<?x?x16xf32>) outs(%x : tensor<?x?x16xf32>) {
+  ^bb0(%hh: f32, %out: f32):
+    %p = arith.mulf %hh, %hh : f32
+    linalg.yield %p : f32
+  } -> tensor<?x?x16xf32>
+  return %h, %o : tensor<?x?x16xf32>, tensor<?x?x16xf32>
+}
