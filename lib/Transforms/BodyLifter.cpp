@@ -18,7 +18,8 @@ using namespace mixir::mixer;
 BodyLifter::BodyLifter(RecurrenceOp op, const StateDependence &deps,
                        ArrayRef<unsigned> group, RankedTensorType shape,
                        const llvm::DenseMap<Value, Value> *newStates)
-    : op(op), deps(deps), group(group), shape(shape), newStates(newStates) {}
+    : op(op), deps(deps), group(group), shape(shape), newStates(newStates),
+      parts(group.size()) {}
 
 AffineMap BodyLifter::identity() const {
   return AffineMap::getMultiDimIdentityMap(shape.getRank(), shape.getContext());
@@ -83,6 +84,14 @@ static AffineMap inputAt(linalg::GenericOp generic, OpOperand *in, unsigned r,
   AffineMap toLoops = inversePermutation(
       generic.getMatchingIndexingMap(generic.getDpsInitOperand(r)));
   return generic.getMatchingIndexingMap(in).compose(toLoops).compose(at);
+}
+
+SmallVector<AffineMap> BodyLifter::readsOf(Value v) const {
+  SmallVector<AffineMap> maps;
+  for (auto [value, at] : checked)
+    if (value == v)
+      maps.push_back(at);
+  return maps;
 }
 
 Operation *BodyLifter::check(Value v, AffineMap at) {
@@ -190,117 +199,22 @@ Value BodyLifter::scalar(ImplicitLocOpBuilder &b, Value v, AffineMap at) {
 }
 
 Value BodyLifter::materialize(ImplicitLocOpBuilder &b, Value coef, bool unit) {
-  if (unit)
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(1.0));
-  if (!coef)
-    return arith::ConstantOp::create(b, b.getF32FloatAttr(0.0));
-  return coef;
+  return AffineParts::materialize(b, coef, unit);
 }
 
 Linear BodyLifter::linear(ImplicitLocOpBuilder &b, Value v) {
-  const Dependence &d = deps.get(v);
-  if (d.kind == Dependence::Independent) {
-    Linear r;
-    r.off = scalar(b, v);
-    return r;
-  }
-  if (auto it = linears.find(v); it != linears.end())
-    return it->second;
-  Linear result;
-  Operation *def = v.getDefiningOp();
-  if (!def) {
-    // A state itself.
-    unsigned k = llvm::find(group, cast<BlockArgument>(v).getArgNumber()) -
-                 group.begin();
-    result.unit[k] = true;
-    linears[v] = result;
-    return result;
-  }
-  const unsigned n = group.size();
-  auto add = [&](Value x, Value y, bool subtract) -> Value {
-    if (!y)
-      return x;
-    if (!x)
-      return subtract ? Value(arith::NegFOp::create(b, y)) : y;
-    return subtract ? Value(arith::SubFOp::create(b, x, y))
-                    : Value(arith::AddFOp::create(b, x, y));
-  };
-  auto scale = [&](const Linear &x, Value factor, bool divide) -> Linear {
-    auto apply = [&](Value c) -> Value {
-      if (!c)
-        return nullptr;
-      return divide ? Value(arith::DivFOp::create(b, c, factor))
-                    : Value(arith::MulFOp::create(b, c, factor));
-    };
-    Linear r;
-    for (unsigned k = 0; k < n; ++k)
-      r.coef[k] = x.unit[k] ? (divide ? Value(arith::DivFOp::create(
-                                            b, materialize(b, nullptr, true),
-                                            factor))
-                                      : factor)
-                            : apply(x.coef[k]);
-    r.off = apply(x.off);
-    return r;
-  };
-  auto sum = [&](const Linear &x, const Linear &y, bool subtract) -> Linear {
-    Linear r;
-    r.off = add(x.off, y.off, subtract);
-    for (unsigned k = 0; k < n; ++k) {
-      // h ± β and β + h keep a unit coefficient.
-      bool xZero = !x.unit[k] && !x.coef[k], yZero = !y.unit[k] && !y.coef[k];
-      if ((x.unit[k] && yZero) || (xZero && y.unit[k] && !subtract)) {
-        r.unit[k] = true;
-        continue;
-      }
-      Value xc = x.unit[k] ? materialize(b, nullptr, true) : x.coef[k];
-      Value yc = y.unit[k] ? materialize(b, nullptr, true) : y.coef[k];
-      r.coef[k] = add(xc, yc, subtract);
-    }
-    return r;
-  };
-  auto independent = [&](Value x) {
-    return deps.get(x).kind == Dependence::Independent;
-  };
-  if (auto addf = dyn_cast<arith::AddFOp>(def)) {
-    result = sum(linear(b, addf.getLhs()), linear(b, addf.getRhs()), false);
-  } else if (auto subf = dyn_cast<arith::SubFOp>(def)) {
-    result = sum(linear(b, subf.getLhs()), linear(b, subf.getRhs()), true);
-  } else if (auto negf = dyn_cast<arith::NegFOp>(def)) {
-    result = sum(Linear{}, linear(b, negf.getOperand()), true);
-  } else if (auto mulf = dyn_cast<arith::MulFOp>(def)) {
-    bool lhsAffine = !independent(mulf.getLhs());
-    Value affinePart = lhsAffine ? mulf.getLhs() : mulf.getRhs();
-    Value factor = lhsAffine ? mulf.getRhs() : mulf.getLhs();
-    result = scale(linear(b, affinePart), scalar(b, factor), false);
-  } else if (auto divf = dyn_cast<arith::DivFOp>(def)) {
-    result = scale(linear(b, divf.getLhs()), scalar(b, divf.getRhs()), true);
-  } else if (auto fma = dyn_cast<math::FmaOp>(def)) {
-    bool aAffine = !independent(fma.getA());
-    Linear product =
-        scale(linear(b, aAffine ? fma.getA() : fma.getB()),
-              scalar(b, aAffine ? fma.getB() : fma.getA()), false);
-    result = sum(product, linear(b, fma.getC()), false);
-  } else if (auto select = dyn_cast<arith::SelectOp>(def)) {
-    Value cond = scalar(b, select.getCondition());
-    Linear x = linear(b, select.getTrueValue()),
-           y = linear(b, select.getFalseValue());
-    auto pick = [&](Value xv, Value yv) -> Value {
-      if (!xv && !yv)
-        return nullptr;
-      return arith::SelectOp::create(
-          b, cond, xv ? xv : materialize(b, nullptr, false),
-          yv ? yv : materialize(b, nullptr, false));
-    };
-    for (unsigned k = 0; k < n; ++k)
-      result.coef[k] =
-          pick(x.unit[k] ? materialize(b, nullptr, true) : x.coef[k],
-               y.unit[k] ? materialize(b, nullptr, true) : y.coef[k]);
-    result.off = pick(x.off, y.off);
-  } else {
-    llvm_unreachable("StateDependence marks every other op as a blocker");
-  }
-  linears[v] = result;
-  return result;
+  AffineParts::Leaves leaves{
+      [&](Value x) { return deps.get(x).kind == Dependence::Independent; },
+      [&](ImplicitLocOpBuilder &g, Value x) { return scalar(g, x); },
+      [&](Value x) -> int {
+        // A state of the group itself.
+        auto arg = dyn_cast<BlockArgument>(x);
+        if (!arg || arg.getOwner() != &body())
+          return -1;
+        auto at = llvm::find(group, arg.getArgNumber());
+        return at == group.end() ? -1 : int(at - group.begin());
+      }};
+  return parts.get(b, v, leaves);
 }
 
 linalg::GenericOp BodyLifter::build(
@@ -352,7 +266,7 @@ linalg::GenericOp BodyLifter::build(
     maps.push_back(b.getMultiDimIdentityMap(rank));
   }
   scalars.clear();
-  linears.clear();
+  parts.clear();
   return linalg::GenericOp::create(
       b, TypeRange(ValueRange(outs)), ins, outs, maps,
       SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),

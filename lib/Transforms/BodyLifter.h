@@ -20,6 +20,8 @@
 #ifndef MIXIR_LIB_TRANSFORMS_BODYLIFTER_H
 #define MIXIR_LIB_TRANSFORMS_BODYLIFTER_H
 
+#include "AffineParts.h"
+
 #include "mixir/Dialect/Mixer/StateDependence.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -29,16 +31,6 @@
 #include "llvm/ADT/MapVector.h"
 
 namespace mixir {
-
-/// The coefficients and offset of an affine value, Σ_k α_k ⊙ h_k + β, as
-/// scalars in the generic, for the states h_k of one coupled group (one
-/// state, or a complex number's two parts). A null coefficient or offset
-/// is zero; `unit[k]`: α_k is one.
-struct Linear {
-  mlir::Value coef[2];
-  bool unit[2] = {false, false};
-  mlir::Value off;
-};
 
 class BodyLifter {
 public:
@@ -81,6 +73,9 @@ public:
 
   mlir::RankedTensorType getShape() const { return shape; }
 
+  /// The projections a checked value is read through.
+  llvm::SmallVector<mlir::AffineMap> readsOf(mlir::Value v) const;
+
 private:
   mlir::Block &body() { return op.getBody().front(); }
   bool isStepInput(mlir::Value v);
@@ -98,7 +93,7 @@ private:
   llvm::SetVector<std::pair<mlir::Value, mlir::AffineMap>> checked;
   llvm::DenseMap<std::pair<mlir::Value, mlir::AffineMap>, mlir::Value>
       scalars;
-  llvm::DenseMap<mlir::Value, Linear> linears;
+  AffineParts parts;
 };
 
 } // namespace mixir

@@ -15,6 +15,7 @@
 #include "ChannelInvariants.h"
 #include "RaiseToPrefixScan.h"
 #include "RaiseToSemiseparable.h"
+#include "ScalarAlgebra.h"
 
 #include "mixir/Dialect/Mixer/StateDependence.h"
 #include "mixir/Transforms/Passes.h"
@@ -39,42 +40,6 @@ using namespace mixir;
 using namespace mixir::mixer;
 
 namespace {
-/// Whether two scalars the generic computes are equal by construction: the
-/// same value, equal constants, or the same operation on equal operands.
-static bool sameValue(Value x, Value y, unsigned depth = 0) {
-  if (x == y)
-    return true;
-  FloatAttr cx, cy;
-  if (matchPattern(x, m_Constant(&cx)) && matchPattern(y, m_Constant(&cy)))
-    return cx.getValue() == cy.getValue();
-  Operation *ox = x.getDefiningOp(), *oy = y.getDefiningOp();
-  if (!ox || !oy || depth > 16 || ox->getName() != oy->getName() ||
-      ox->getAttrDictionary() != oy->getAttrDictionary() ||
-      ox->getNumOperands() != oy->getNumOperands() ||
-      ox->getNumResults() != 1 || ox->getNumRegions() != 0 ||
-      !isMemoryEffectFree(ox))
-    return false;
-  return llvm::all_of(llvm::zip(ox->getOperands(), oy->getOperands()),
-                      [&](auto pair) {
-                        return sameValue(std::get<0>(pair), std::get<1>(pair),
-                                         depth + 1);
-                      });
-}
-
-/// Whether y = −x by construction.
-static bool negationOf(Value x, Value y) {
-  if (auto neg = y.getDefiningOp<arith::NegFOp>())
-    if (sameValue(neg.getOperand(), x))
-      return true;
-  if (auto neg = x.getDefiningOp<arith::NegFOp>())
-    if (sameValue(neg.getOperand(), y))
-      return true;
-  FloatAttr cx, cy;
-  return matchPattern(x, m_Constant(&cx)) && matchPattern(y, m_Constant(&cy)) &&
-         cx.getValue() == -cy.getValue();
-}
-
-
 /// The generic over [B, T, d...] computing the decay (α, or log α) and
 /// input (β) of one coupled group of states: one part each for one state,
 /// (re, im) parts for a pair whose coupling is a complex number's,

@@ -6,7 +6,9 @@
 //   S_t = diag(α_t) S_{t−1} + k_t v_tᵀ,   o_t = S_tᵀ q_t (+ r_t),
 // is the semiseparable mixer (GLA written as its recurrence; Mamba-1's
 // selective scan, whose [D, N] state is one head per channel with a value
-// of size 1).
+// of size 1, is refused on purpose), and so is the delta rule
+//   S_t = S̃ + β_t k_t (v_t − S̃ᵀ k_t)ᵀ,  S̃ = diag(α_t) S_{t−1}
+// (Gated DeltaNet written as its recurrence).
 //
 //===----------------------------------------------------------------------===//
 #ifndef MIXIR_LIB_TRANSFORMS_RAISETOSEMISEPARABLE_H

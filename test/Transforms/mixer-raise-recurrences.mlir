@@ -915,3 +915,444 @@ func.func @final_state_used(%s: !x) -> (!x, !s) {
   } : (!x) -> (!x, !s)
   return %o, %mT : !x, !s
 }
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// The delta rule as its recurrence (KDA's per-key decay): S̃ = exp(g) ⊙ S,
+// its prediction c = S̃ᵀk, u = β(v − c), S' = S̃ + k uᵀ. With c a symbol the
+// update is affine in S and in c, its correction −βk cᵀ written along c's
+// own key with the decay c reads: the semiseparable op with delta_rule, the
+// gate g, β read as it is.
+// CHECK-LABEL: func @kda_as_recurrence
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x2x8xf32>, %[[K:.*]]: tensor<?x?x2x8xf32>, %[[V:.*]]: tensor<?x?x2x4xf32>, %[[G:.*]]: tensor<?x?x2x8xf32>, %[[BETA:.*]]: tensor<?x?x2xf32>)
+// CHECK-NOT: mixer.recurrence
+// CHECK: %[[O:.*]], %{{.*}} = mixer.semiseparable %[[Q]], %[[K]], %[[V]] gate(%[[G]]) beta(%[[BETA]]) {delta_rule, scale = 1.000000e+00 : f64}
+// CHECK: return %[[O]]
+func.func @kda_as_recurrence(%q: !k, %k: !k, %v: !v, %g: !k, %beta: !b) -> !v {
+  // expected-remark@+1 {{raised to mixer.semiseparable: the state is updated as S = (I − β k kᵀ) diag(α) S + β k vᵀ, the delta rule (decay: one per key channel and step) and read out as o = Sᵀ q}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2x8xf32>, %bt: tensor<2xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %decay = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%gt : tensor<2x8xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%gg: f32, %out: f32):
+      %x = math.exp %gg : f32
+      linalg.yield %x : f32
+    } -> tensor<2x8x4xf32>
+    %decayed = arith.mulf %decay, %S : tensor<2x8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %c0 = linalg.fill ins(%zero : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%decayed, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %u = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>,
+                         affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %c, %bt : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %cc: f32, %bb: f32, %out: f32):
+      %err = arith.subf %vv, %cc : f32
+      %w = arith.mulf %bb, %err : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %ku = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %u : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %Sn = arith.addf %decayed, %ku : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !k, !b) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// Written otherwise: no decay, S' = S + k (β v)ᵀ − k (β c)ᵀ, the
+// prediction read from S itself, β·v written as v·(β·0.5)·2: the
+// constants cancel and β and v are read as they are.
+// CHECK-LABEL: func @deltanet_two_outer_products
+// CHECK-SAME: (%[[Q:.*]]: tensor<?x?x2x8xf32>, %[[K:.*]]: tensor<?x?x2x8xf32>, %[[V:.*]]: tensor<?x?x2x4xf32>, %{{.*}}: tensor<?x?x2xf32>, %[[BETA:.*]]: tensor<?x?x2xf32>)
+// CHECK-NOT: mixer.recurrence
+// CHECK: mixer.semiseparable %[[Q]], %[[K]], %[[V]] beta(%[[BETA]]) {delta_rule, scale = 1.000000e+00 : f64}
+func.func @deltanet_two_outer_products(%q: !k, %k: !k, %v: !v, %g: !b, %beta: !b) -> !v {
+  // expected-remark@+1 {{raised to mixer.semiseparable: the state is updated as S = (I − β k kᵀ) diag(α) S + β k vᵀ, the delta rule (decay: none) and read out as o = Sᵀ q}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2xf32>, %bt: tensor<2xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %c0 = linalg.fill ins(%zero : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%S, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %bv = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %bt : tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %bb: f32, %out: f32):
+      %half = arith.constant 0.5 : f32
+      %two = arith.constant 2.0 : f32
+      %h2 = arith.mulf %bb, %half : f32
+      %p = arith.mulf %vv, %h2 : f32
+      %w = arith.mulf %p, %two : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %bc = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%c, %bt : tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%cc: f32, %bb: f32, %out: f32):
+      %w = arith.mulf %cc, %bb : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %kbv = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %bv : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %kbc = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %bc : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %plus = arith.addf %S, %kbv : tensor<2x8x4xf32>
+    %Sn = arith.subf %plus, %kbc : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !b, !b) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// Refused: the prediction reads S, the update decays it (S' = S̃ + k uᵀ
+// with u = β(v − Sᵀk)): not the delta rule's transition.
+// CHECK-LABEL: func @prediction_undecayed
+// CHECK: mixer.recurrence
+func.func @prediction_undecayed(%q: !k, %k: !k, %v: !v, %g: !b, %beta: !b) -> !v {
+  // expected-remark-re@+1 {{kept as a recurrence: 'linalg.generic' at {{.*}}: the state's prediction reads the state with another decay than its update: the delta rule predicts from the decayed state diag(α) S}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2xf32>, %bt: tensor<2xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %decay = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h)>, affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%gt : tensor<2xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%gg: f32, %out: f32):
+      %x = math.exp %gg : f32
+      linalg.yield %x : f32
+    } -> tensor<2x8x4xf32>
+    %decayed = arith.mulf %decay, %S : tensor<2x8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %c0 = linalg.fill ins(%zero : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%S, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %u = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>,
+                         affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %c, %bt : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %cc: f32, %bb: f32, %out: f32):
+      %err = arith.subf %vv, %cc : f32
+      %w = arith.mulf %bb, %err : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %ku = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %u : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %Sn = arith.addf %decayed, %ku : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !b, !b) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// Refused: the correction is written along q, the prediction reads along k.
+// CHECK-LABEL: func @correction_along_other_key
+// CHECK: mixer.recurrence
+func.func @correction_along_other_key(%q: !k, %k: !k, %v: !v, %g: !b, %beta: !b) -> !v {
+  // expected-remark@+1 {{kept as a recurrence: the state's correction −γ (Sᵀk)ᵀ is not written along the prediction's key k (γ = −β k, β free of the key)}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2xf32>, %bt: tensor<2xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %c0 = linalg.fill ins(%zero : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%S, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %u = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>,
+                         affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %c, %bt : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %cc: f32, %bb: f32, %out: f32):
+      %err = arith.subf %vv, %cc : f32
+      %w = arith.mulf %bb, %err : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %ku = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%qt, %u : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %Sn = arith.addf %S, %ku : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !b, !b) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// Refused: the error squares the prediction.
+// CHECK-LABEL: func @correction_not_affine
+// CHECK: mixer.recurrence
+func.func @correction_not_affine(%q: !k, %k: !k, %v: !v, %g: !b, %beta: !b) -> !v {
+  // expected-remark-re@+1 {{kept as a recurrence: the state's correction is not affine in its prediction Sᵀk: 'arith.mulf' at {{.*}}: arith.mulf multiplies two values that depend on the state}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2xf32>, %bt: tensor<2xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %c0 = linalg.fill ins(%zero : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%S, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %u = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>,
+                         affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %c, %bt : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %cc: f32, %bb: f32, %out: f32):
+      %sq = arith.mulf %cc, %cc : f32
+      %err = arith.subf %vv, %sq : f32
+      %w = arith.mulf %bb, %err : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %ku = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %u : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %Sn = arith.addf %S, %ku : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !b, !b) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// Refused: β is one per value channel ([H, V]), not per head.
+// CHECK-LABEL: func @beta_per_value
+// CHECK: mixer.recurrence
+func.func @beta_per_value(%q: !k, %k: !k, %v: !v, %g: !k, %beta: !v) -> !v {
+  // expected-remark-re@+1 {{kept as a recurrence: {{.*}}the delta rule's β depends on the key or the value dimension: it must be one per head and step}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2x8xf32>, %bt: tensor<2x4xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %c0 = linalg.fill ins(%zero : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%S, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %u = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>,
+                         affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %c, %bt : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %cc: f32, %bb: f32, %out: f32):
+      %err = arith.subf %vv, %cc : f32
+      %w = arith.mulf %bb, %err : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %ku = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %u : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %Sn = arith.addf %S, %ku : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !k, !v) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}

@@ -20,7 +20,10 @@ def MixerRaiseRecurrences : Pass<"mixer-raise-recurrences", "mlir::ModuleOp"> {
     `S' = diag(α) S + k vᵀ` (α per key channel, β a product whose factors
     each depend on the key or the value) and read out by a contraction over
     the key, `o = Sᵀ q (+ r)`, becomes `mixer.semiseparable` (math.md,
-    section 4.2). A recurrence whose states are running maxima
+    section 4.2); so does one updated by the delta rule, its prediction
+    `c = (α ⊙ S)ᵀ k` (the one other contraction of the state over the key)
+    taken as a symbol and the update proven `α ⊙ S + β k (v − c)ᵀ`, which
+    becomes `mixer.semiseparable {delta_rule}`. A recurrence whose states are running maxima
     `m' = max(m, s)` and sums rescaled to them,
     `u' = u·exp(m − m') + g·exp(s − m')` (Aaren), with outputs computed from
     the new states and unused final states, becomes `mixer.prefix_scan`

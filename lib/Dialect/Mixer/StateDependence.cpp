@@ -36,7 +36,54 @@ Dependence affine(uint64_t states) {
 }
 } // namespace
 
-StateDependence::StateDependence(RecurrenceOp op) : op(op) {
+Dependence mixir::mixer::dependenceOf(
+    Operation &inner, function_ref<const Dependence &(Value)> get) {
+  // The operands that depend on a state; an Other one propagates.
+  SmallVector<const Dependence *> operands;
+  const Dependence *propagated = nullptr;
+  uint64_t states = 0;
+  for (Value v : inner.getOperands()) {
+    const Dependence &d = get(v);
+    operands.push_back(&d);
+    if (d.kind == Dependence::Other && !propagated)
+      propagated = &d;
+    if (d.kind == Dependence::Affine)
+      states |= d.states;
+  }
+  auto dependent = [&](unsigned i) {
+    return operands[i]->kind != Dependence::Independent;
+  };
+  std::string name = inner.getName().getStringRef().str();
+  if (propagated)
+    return *propagated;
+  if (!states)
+    return Dependence();
+  if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(inner))
+    return affine(states);
+  if (isa<arith::MulFOp, math::FmaOp>(inner))
+    // fma(u, w, z) = u·w + z: z may depend on the state like a summand.
+    return dependent(0) && dependent(1)
+               ? Dependence::blocked(&inner, name + " multiplies two values "
+                                                    "that depend on the state")
+               : affine(states);
+  if (isa<arith::DivFOp>(inner))
+    return dependent(1) ? Dependence::blocked(&inner, name + " divides by a "
+                                                             "value that "
+                                                             "depends on the "
+                                                             "state")
+                        : affine(states);
+  if (isa<arith::SelectOp>(inner))
+    return dependent(0)
+               ? Dependence::blocked(&inner, name + " chooses on a condition "
+                                                    "that depends on the state")
+               : affine(states);
+  return Dependence::blocked(&inner, name + " of a value that depends on the "
+                                            "state is not an element-wise "
+                                            "affine operation");
+}
+
+StateDependence::StateDependence(RecurrenceOp op, ArrayRef<Value> given)
+    : op(op) {
   Block &body = op.getBody().front();
   if (op.getNumStates() > 64) {
     // One bit per state: beyond 64, every value is left unclassified.
@@ -47,49 +94,13 @@ StateDependence::StateDependence(RecurrenceOp op) : op(op) {
   }
   for (unsigned s = 0, e = op.getNumStates(); s < e; ++s)
     deps[body.getArgument(s)] = affine(uint64_t(1) << s);
+  auto lookup = [&](Value v) -> const Dependence & { return get(v); };
   for (Operation &inner : body.without_terminator()) {
-    // The operands that depend on a state; an Other one propagates.
-    SmallVector<const Dependence *> operands;
-    const Dependence *propagated = nullptr;
-    uint64_t states = 0;
-    for (Value v : inner.getOperands()) {
-      const Dependence &d = get(v);
-      operands.push_back(&d);
-      if (d.kind == Dependence::Other && !propagated)
-        propagated = &d;
-      if (d.kind == Dependence::Affine)
-        states |= d.states;
-    }
-    Dependence result;
-    auto dependent = [&](unsigned i) {
-      return operands[i]->kind != Dependence::Independent;
-    };
-    std::string name = inner.getName().getStringRef().str();
-    if (propagated) {
-      result = *propagated;
-    } else if (!states) {
-      result = Dependence();
-    } else if (isa<arith::AddFOp, arith::SubFOp, arith::NegFOp>(inner)) {
-      result = affine(states);
-    } else if (isa<arith::MulFOp, math::FmaOp>(inner)) {
-      // fma(u, w, z) = u·w + z: z may depend on the state like a summand.
-      result = dependent(0) && dependent(1)
-                   ? Dependence::blocked(&inner, name + " multiplies two values that "
-                                          "depend on the state")
-                   : affine(states);
-    } else if (isa<arith::DivFOp>(inner)) {
-      result = dependent(1) ? Dependence::blocked(&inner, name + " divides by a value "
-                                                   "that depends on the state")
-                            : affine(states);
-    } else if (isa<arith::SelectOp>(inner)) {
-      result = dependent(0)
-                   ? Dependence::blocked(&inner, name + " chooses on a condition that "
-                                          "depends on the state")
-                   : affine(states);
-    } else {
-      result = Dependence::blocked(&inner, name + " of a value that depends on the state is "
-                                    "not an element-wise affine operation");
-    }
+    if (llvm::all_of(inner.getResults(), [&](Value r) {
+          return llvm::is_contained(given, r);
+        }) && inner.getNumResults())
+      continue;
+    Dependence result = dependenceOf(inner, lookup);
     for (Value r : inner.getResults())
       deps[r] = result;
   }

@@ -635,6 +635,16 @@ std::vector<Example> makeCatalogue() {
     }
     if (e.name == "deltanet")
       examples.push_back(withType(e, "deltanet_f16", DType::F16));
+    if (e.name == "gated_deltanet") {
+      // examples/gated_deltanet_recurrence.mlir: the same mixer, written as
+      // its recurrence, whose final state has a buffer of its own (the C ABI
+      // is declared on mixer.recurrence, which updates nothing in place).
+      Example recurrence = e;
+      recurrence.name = "gated_deltanet_recurrence";
+      for (TensorSpec &t : recurrence.tensors)
+        t.inPlaceOf.clear();
+      examples.push_back(recurrence);
+    }
     if (e.name == "gla_state" || e.name == "gated_deltanet")
       examples.push_back(withType(e, e.name + "_bf16", DType::BF16));
   }

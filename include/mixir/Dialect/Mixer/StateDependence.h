@@ -39,10 +39,22 @@ struct Dependence {
   static Dependence blocked(mlir::Operation *blocker, std::string reason);
 };
 
+/// The dependence of `inner`'s results, from those of its operands (`get`),
+/// by the affine rules above. Also serves the scalar bodies
+/// mixer-raise-recurrences builds (the rules do not look at shapes).
+Dependence
+dependenceOf(mlir::Operation &inner,
+             llvm::function_ref<const Dependence &(mlir::Value)> get);
+
 /// The classification of every value of a recurrence's body.
 class StateDependence {
 public:
-  explicit StateDependence(RecurrenceOp op);
+  /// `given` values of the body are taken as independent, symbols for
+  /// values the caller handles itself (the delta rule's prediction Sᵀk,
+  /// docs/math.md section 4.2); the ops that compute them are not
+  /// classified.
+  explicit StateDependence(RecurrenceOp op,
+                           llvm::ArrayRef<mlir::Value> given = {});
 
   /// The dependence of a value used in the body (outer values are
   /// independent).
