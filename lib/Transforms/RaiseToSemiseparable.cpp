@@ -110,7 +110,9 @@ struct Contraction {
   int64_t key() const {
     for (auto [l, it] : llvm::enumerate(generic.getIteratorTypesArray()))
       if (it == utils::IteratorType::reduction)
-        return getMap(contracted).getDimPosition(l);
+        if (std::optional<unsigned> d = getMap(contracted).getResultPosition(
+                getAffineDimExpr(l, generic.getContext())))
+          return *d;
     return -1;
   }
   AffineMap getMap(OpOperand *operand) const {
@@ -189,6 +191,14 @@ std::optional<Contraction> contractionOf(Operation *def, Value x,
   if (c.args.contains(xArg) || c.args.contains(acc))
     return std::nullopt;
   return c;
+}
+
+/// Whether `v` is a tensor of zeros: a splat constant or a fill of 0.
+bool isZero(Value v) {
+  if (matchPattern(v, m_AnyZeroFloat()))
+    return true;
+  auto fill = v.getDefiningOp<linalg::FillOp>();
+  return fill && matchPattern(fill.getInputs()[0], m_AnyZeroFloat());
 }
 
 /// The delta rule's prediction: the one other contraction of a value
@@ -404,8 +414,19 @@ LogicalResult mixir::raiseToSemiseparable(RecurrenceOp op,
                                         "not element-wise or a broadcast");
     // c[h, j] corrects S[h, i, j]: read anywhere else, it is not the
     // delta rule.
+    // c must start from zero: c₀ + S̃ᵀk would add γ·c₀ to the input.
+    if (!isZero(prediction->init->get()))
+      return refuseBeforeBuild(prediction->generic,
+                               "the state's prediction Sᵀk starts from a "
+                               "value that is not zero");
     predictedAt = prediction->at(prediction->init);
-    for (AffineMap at : lifter.readsOf(predicted))
+    SmallVector<AffineMap> predictionReads = lifter.readsOf(predicted);
+    if (predictionReads.empty())
+      return refuseBeforeBuild(prediction->generic,
+                               "the state's prediction Sᵀk reaches the new "
+                               "state other than as a value read element by "
+                               "element (an output operand, a fill)");
+    for (AffineMap at : predictionReads)
       if (at != predictedAt)
         return refuseBeforeBuild(
             prediction->generic,

@@ -1356,3 +1356,162 @@ func.func @beta_per_value(%q: !k, %k: !k, %v: !v, %g: !k, %beta: !v) -> !v {
   } : (!k, !k, !v, !k, !v) -> (!v, tensor<?x2x8x4xf32>)
   return %o : !v
 }
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// Refused: the prediction starts from 1, c = 1 + S̃ᵀk (its correction
+// would carry γ·1 into the input).
+// CHECK-LABEL: func @prediction_from_one
+// CHECK: mixer.recurrence
+func.func @prediction_from_one(%q: !k, %k: !k, %v: !v, %g: !k, %beta: !b) -> !v {
+  // expected-remark-re@+1 {{kept as a recurrence: 'linalg.generic' at {{.*}}: the state's prediction Sᵀk starts from a value that is not zero}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2x8xf32>, %bt: tensor<2xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %decay = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%gt : tensor<2x8xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%gg: f32, %out: f32):
+      %x = math.exp %gg : f32
+      linalg.yield %x : f32
+    } -> tensor<2x8x4xf32>
+    %decayed = arith.mulf %decay, %S : tensor<2x8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %one = arith.constant 1.0 : f32
+    %c0 = linalg.fill ins(%one : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%decayed, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %u = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>,
+                         affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %c, %bt : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %cc: f32, %bb: f32, %out: f32):
+      %err = arith.subf %vv, %cc : f32
+      %w = arith.mulf %bb, %err : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %ku = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %u : tensor<2x8xf32>, tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %Sn = arith.addf %decayed, %ku : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !k, !b) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}
+
+// -----
+
+!k = tensor<?x?x2x8xf32>
+!v = tensor<?x?x2x4xf32>
+!b = tensor<?x?x2xf32>
+
+// Refused: c reaches the new state only as the output operand the outer
+// product k vᵀ overwrites (an operand StateDependence counts, but no
+// element of which is read).
+// CHECK-LABEL: func @prediction_as_output_operand
+// CHECK: mixer.recurrence
+func.func @prediction_as_output_operand(%q: !k, %k: !k, %v: !v, %g: !k, %beta: !b) -> !v {
+  // expected-remark-re@+1 {{kept as a recurrence: 'linalg.generic' at {{.*}}: the state's prediction Sᵀk reaches the new state other than as a value read element by element (an output operand, a fill)}}
+  %o, %ST = mixer.recurrence(%q, %k, %v, %g, %beta) {
+  ^bb0(%S: tensor<2x8x4xf32>, %qt: tensor<2x8xf32>, %kt: tensor<2x8xf32>,
+       %vt: tensor<2x4xf32>, %gt: tensor<2x8xf32>, %bt: tensor<2xf32>):
+    %e = tensor.empty() : tensor<2x8x4xf32>
+    %ev = tensor.empty() : tensor<2x4xf32>
+    %decay = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%gt : tensor<2x8xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%gg: f32, %out: f32):
+      %x = math.exp %gg : f32
+      linalg.yield %x : f32
+    } -> tensor<2x8x4xf32>
+    %decayed = arith.mulf %decay, %S : tensor<2x8x4xf32>
+    %zero = arith.constant 0.0 : f32
+    %c0 = linalg.fill ins(%zero : f32) outs(%ev : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %c = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%decayed, %kt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%c0 : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %kk: f32, %a: f32):
+      %p = arith.mulf %s, %kk : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    %u = linalg.generic {
+        indexing_maps = [affine_map<(h, j) -> (h, j)>, affine_map<(h, j) -> (h, j)>,
+                         affine_map<(h, j) -> (h)>, affine_map<(h, j) -> (h, j)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%vt, %c, %bt : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2xf32>) outs(%ev : tensor<2x4xf32>) {
+    ^bb0(%vv: f32, %cc: f32, %bb: f32, %out: f32):
+      %err = arith.subf %vv, %cc : f32
+      %w = arith.mulf %bb, %err : f32
+      linalg.yield %w : f32
+    } -> tensor<2x4xf32>
+    %cb = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, j)>, affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%c : tensor<2x4xf32>) outs(%e : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %out: f32):
+      linalg.yield %x : f32
+    } -> tensor<2x8x4xf32>
+    %ku = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i)>, affine_map<(h, i, j) -> (h, j)>,
+                         affine_map<(h, i, j) -> (h, i, j)>],
+        iterator_types = ["parallel", "parallel", "parallel"]}
+        ins(%kt, %vt : tensor<2x8xf32>, tensor<2x4xf32>) outs(%cb : tensor<2x8x4xf32>) {
+    ^bb0(%x: f32, %y: f32, %out: f32):
+      %p = arith.mulf %x, %y : f32
+      linalg.yield %p : f32
+    } -> tensor<2x8x4xf32>
+    %Sn = arith.addf %decayed, %ku : tensor<2x8x4xf32>
+    %eo = tensor.empty() : tensor<2x4xf32>
+    %acc = linalg.fill ins(%zero : f32) outs(%eo : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %ot = linalg.generic {
+        indexing_maps = [affine_map<(h, i, j) -> (h, i, j)>, affine_map<(h, i, j) -> (h, i)>,
+                         affine_map<(h, i, j) -> (h, j)>],
+        iterator_types = ["parallel", "reduction", "parallel"]}
+        ins(%Sn, %qt : tensor<2x8x4xf32>, tensor<2x8xf32>) outs(%acc : tensor<2x4xf32>) {
+    ^bb0(%s: f32, %qq: f32, %a: f32):
+      %p = arith.mulf %s, %qq : f32
+      %r = arith.addf %a, %p : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %Sn, %ot : tensor<2x8x4xf32>, tensor<2x4xf32>
+  } : (!k, !k, !v, !k, !b) -> (!v, tensor<?x2x8x4xf32>)
+  return %o : !v
+}

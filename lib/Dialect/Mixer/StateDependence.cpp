@@ -102,7 +102,8 @@ StateDependence::StateDependence(RecurrenceOp op, ArrayRef<Value> given)
       continue;
     Dependence result = dependenceOf(inner, lookup);
     for (Value r : inner.getResults())
-      deps[r] = result;
+      if (!llvm::is_contained(given, r))
+        deps[r] = result;
   }
 }
 
