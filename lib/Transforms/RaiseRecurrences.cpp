@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "BodyLifter.h"
 #include "ChannelInvariants.h"
+#include "ExpandStateGenerics.h"
 #include "RaiseToPrefixScan.h"
 #include "RaiseToSemiseparable.h"
 #include "ScalarAlgebra.h"
@@ -129,6 +130,10 @@ struct MixerRaiseRecurrences
     // a recurrence that stays one too).
     // A walk, not the greedy driver: that would hoist the body's constants
     // out of it.
+    // Element-wise generics on a state as the tensor ops of their bodies,
+    // which the rules read.
+    for (RecurrenceOp op : ops)
+      expandStateGenerics(op);
     RewritePatternSet patterns(&getContext());
     patterns.add<OneMinusExp>(&getContext());
     FrozenRewritePatternSet frozen(std::move(patterns));

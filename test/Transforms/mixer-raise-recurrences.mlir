@@ -34,6 +34,72 @@ func.func @gated_mix(%x: !x, %f: !x) -> !x {
 
 // -----
 
+!x = tensor<?x?x2x4xf32>
+!s = tensor<?x2x4xf32>
+
+// The same kind written as one linalg.generic over the state's [2, 4]
+// shape, h = f·h + (1 − f)·(x·w) with a weight w[4] broadcast over the
+// first dimension: the generic is read as the tensor ops of its body (w
+// through a copy that broadcasts it), and raised as before.
+// CHECK-LABEL: func @as_generic
+// CHECK-NOT: mixer.recurrence
+// CHECK: mixer.diagonal_recurrence
+func.func @as_generic(%x: !x, %f: !x, %w: tensor<4xf32>) -> !x {
+  // expected-remark@+1 {{raised to mixer.diagonal_recurrence: new state 0 is element-wise affine in the state (h = a ⊙ h + b)}}
+  %o, %hT = mixer.recurrence(%x, %f) {
+  ^bb0(%h: tensor<2x4xf32>, %xt: tensor<2x4xf32>, %ft: tensor<2x4xf32>):
+    %e = tensor.empty() : tensor<2x4xf32>
+    %hn = linalg.generic {
+        indexing_maps = [affine_map<(c, d) -> (c, d)>, affine_map<(c, d) -> (c, d)>,
+                         affine_map<(c, d) -> (c, d)>, affine_map<(c, d) -> (d)>,
+                         affine_map<(c, d) -> (c, d)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%h, %xt, %ft, %w : tensor<2x4xf32>, tensor<2x4xf32>, tensor<2x4xf32>, tensor<4xf32>)
+        outs(%e : tensor<2x4xf32>) {
+    ^bb0(%hh: f32, %xx: f32, %ff: f32, %ww: f32, %out: f32):
+      %one = arith.constant 1.0 : f32
+      %keep = arith.mulf %ff, %hh : f32
+      %rest = arith.subf %one, %ff : f32
+      %xw = arith.mulf %xx, %ww : f32
+      %new = arith.mulf %rest, %xw : f32
+      %r = arith.addf %keep, %new : f32
+      linalg.yield %r : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %hn, %hn : tensor<2x4xf32>, tensor<2x4xf32>
+  } : (!x, !x) -> (!x, !s)
+  return %o : !x
+}
+
+// -----
+
+!x = tensor<?x?x4x4xf32>
+!s = tensor<?x4x4xf32>
+
+// Not element-wise in the state: a generic that reads the state
+// transposed is kept, and blocks.
+// CHECK-LABEL: func @generic_transposes_state
+// CHECK: mixer.recurrence
+func.func @generic_transposes_state(%x: !x) -> !x {
+  // expected-remark@+1 {{kept as a recurrence: 'linalg.generic'}}
+  %o, %hT = mixer.recurrence(%x) {
+  ^bb0(%h: tensor<4x4xf32>, %xt: tensor<4x4xf32>):
+    %e = tensor.empty() : tensor<4x4xf32>
+    %hn = linalg.generic {
+        indexing_maps = [affine_map<(c, d) -> (d, c)>, affine_map<(c, d) -> (c, d)>,
+                         affine_map<(c, d) -> (c, d)>],
+        iterator_types = ["parallel", "parallel"]}
+        ins(%h, %xt : tensor<4x4xf32>, tensor<4x4xf32>) outs(%e : tensor<4x4xf32>) {
+    ^bb0(%hh: f32, %xx: f32, %out: f32):
+      %r = arith.addf %hh, %xx : f32
+      linalg.yield %r : f32
+    } -> tensor<4x4xf32>
+    mixer.yield %hn, %hn : tensor<4x4xf32>, tensor<4x4xf32>
+  } : (!x) -> (!x, !s)
+  return %o : !x
+}
+
+// -----
+
 !x = tensor<?x?x8xf32>
 !s = tensor<?x8xf32>
 

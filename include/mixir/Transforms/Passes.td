@@ -9,7 +9,9 @@ def MixerRaiseRecurrences : Pass<"mixer-raise-recurrences", "mlir::ModuleOp"> {
   let description = [{
     Analyses every `mixer.recurrence` body by how each value depends on the
     states (independent, element-wise affine in one state, or other:
-    docs/math.md, section 4.2), not by matching op sequences. When every new
+    docs/math.md, section 4.2), not by matching op sequences. An
+    element-wise `linalg.generic` that reads a state-dependent value through
+    the identity is first rewritten as the tensor ops of its body. When every new
     state is `α ⊙ h + β` in its own state, with α and β computed from the
     step's inputs by element-wise ops, and every output is a new state, the
     op becomes one `mixer.diagonal_recurrence` per state: α and β are
