@@ -78,10 +78,6 @@ Linear AffineParts::get(ImplicitLocOpBuilder &b, Value v,
     }
     return r;
   };
-  auto independent = [&](Value x) { return leaves.independent(x); };
-  auto scalar = [&](ImplicitLocOpBuilder &, Value x) {
-    return leaves.scalar(b, x);
-  };
   if (auto addf = dyn_cast<arith::AddFOp>(def)) {
     result = sum(get(b, addf.getLhs(), leaves), get(b, addf.getRhs(), leaves), false);
   } else if (auto subf = dyn_cast<arith::SubFOp>(def)) {
@@ -89,20 +85,20 @@ Linear AffineParts::get(ImplicitLocOpBuilder &b, Value v,
   } else if (auto negf = dyn_cast<arith::NegFOp>(def)) {
     result = sum(Linear{}, get(b, negf.getOperand(), leaves), true);
   } else if (auto mulf = dyn_cast<arith::MulFOp>(def)) {
-    bool lhsAffine = !independent(mulf.getLhs());
+    bool lhsAffine = !leaves.independent(mulf.getLhs());
     Value affinePart = lhsAffine ? mulf.getLhs() : mulf.getRhs();
     Value factor = lhsAffine ? mulf.getRhs() : mulf.getLhs();
-    result = scale(get(b, affinePart, leaves), scalar(b, factor), false);
+    result = scale(get(b, affinePart, leaves), leaves.scalar(b, factor), false);
   } else if (auto divf = dyn_cast<arith::DivFOp>(def)) {
-    result = scale(get(b, divf.getLhs(), leaves), scalar(b, divf.getRhs()), true);
+    result = scale(get(b, divf.getLhs(), leaves), leaves.scalar(b, divf.getRhs()), true);
   } else if (auto fma = dyn_cast<math::FmaOp>(def)) {
-    bool aAffine = !independent(fma.getA());
+    bool aAffine = !leaves.independent(fma.getA());
     Linear product =
         scale(get(b, aAffine ? fma.getA() : fma.getB(), leaves),
-              scalar(b, aAffine ? fma.getB() : fma.getA()), false);
+              leaves.scalar(b, aAffine ? fma.getB() : fma.getA()), false);
     result = sum(product, get(b, fma.getC(), leaves), false);
   } else if (auto select = dyn_cast<arith::SelectOp>(def)) {
-    Value cond = scalar(b, select.getCondition());
+    Value cond = leaves.scalar(b, select.getCondition());
     Linear x = get(b, select.getTrueValue(), leaves),
            y = get(b, select.getFalseValue(), leaves);
     auto pick = [&](Value xv, Value yv) -> Value {

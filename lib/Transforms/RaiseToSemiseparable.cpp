@@ -388,12 +388,18 @@ LogicalResult mixir::raiseToSemiseparable(RecurrenceOp op,
     return refuseBeforeBuild(bad, "the decay or input of the state is "
                                   "computed with an operation that is not "
                                   "element-wise or a broadcast");
-  for (OpOperand *in : readout.getDpsInputOperands())
-    if (read.args.contains(readout.getBody()->getArgument(in->getOperandNumber())))
-      if (Operation *bad = lifter.check(in->get(), read.at(in)))
-        return refuseBeforeBuild(bad, "the read-out's query is computed with "
-                                      "an operation that is not element-wise "
-                                      "or a broadcast");
+  // The operands a contraction's φ's read, at the state's element.
+  auto checkFactors = [&](const Contraction &c) -> Operation * {
+    for (OpOperand *in : c.generic.getDpsInputOperands())
+      if (c.args.contains(c.generic.getBody()->getArgument(in->getOperandNumber())))
+        if (Operation *bad = lifter.check(in->get(), c.at(in)))
+          return bad;
+    return nullptr;
+  };
+  if (Operation *bad = checkFactors(read))
+    return refuseBeforeBuild(bad, "the read-out's query is computed with an "
+                                  "operation that is not element-wise or a "
+                                  "broadcast");
   if (Operation *bad = lifter.check(read.init->get(), read.at(read.init)))
     return refuseBeforeBuild(bad, "the read-out's initial value is computed "
                                   "with an operation that is not element-wise "
@@ -405,20 +411,17 @@ LogicalResult mixir::raiseToSemiseparable(RecurrenceOp op,
       return refuseBeforeBuild(bad, "the state's prediction reads a value "
                                     "computed with an operation that is not "
                                     "element-wise or a broadcast");
-    linalg::GenericOp pg = prediction->generic;
-    for (OpOperand *in : pg.getDpsInputOperands())
-      if (prediction->args.contains(pg.getBody()->getArgument(in->getOperandNumber())))
-        if (Operation *bad = lifter.check(in->get(), prediction->at(in)))
-          return refuseBeforeBuild(bad, "the state's prediction's key is "
-                                        "computed with an operation that is "
-                                        "not element-wise or a broadcast");
-    // c[h, j] corrects S[h, i, j]: read anywhere else, it is not the
-    // delta rule.
+    if (Operation *bad = checkFactors(*prediction))
+      return refuseBeforeBuild(bad, "the state's prediction's key is "
+                                    "computed with an operation that is not "
+                                    "element-wise or a broadcast");
     // c must start from zero: c₀ + S̃ᵀk would add γ·c₀ to the input.
     if (!isZero(prediction->init->get()))
       return refuseBeforeBuild(prediction->generic,
                                "the state's prediction Sᵀk starts from a "
                                "value that is not zero");
+    // c[h, j] corrects S[h, i, j]: read anywhere else, it is not the
+    // delta rule.
     predictedAt = prediction->at(prediction->init);
     SmallVector<AffineMap> predictionReads = lifter.readsOf(predicted);
     if (predictionReads.empty())

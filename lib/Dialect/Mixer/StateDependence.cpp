@@ -96,10 +96,6 @@ StateDependence::StateDependence(RecurrenceOp op, ArrayRef<Value> given)
     deps[body.getArgument(s)] = affine(uint64_t(1) << s);
   auto lookup = [&](Value v) -> const Dependence & { return get(v); };
   for (Operation &inner : body.without_terminator()) {
-    if (llvm::all_of(inner.getResults(), [&](Value r) {
-          return llvm::is_contained(given, r);
-        }) && inner.getNumResults())
-      continue;
     Dependence result = dependenceOf(inner, lookup);
     for (Value r : inner.getResults())
       if (!llvm::is_contained(given, r))

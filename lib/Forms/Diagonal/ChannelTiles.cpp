@@ -33,43 +33,49 @@ namespace {
 constexpr int64_t kMaxWidth = 1024;
 } // namespace
 
-/// The producer of `v` that a step can compute element by element: a
-/// linalg.generic whose loops are [B, T, d...], all parallel, which reads
-/// [B, T, d...] tensors (identity) and [d...] tensors (channels), does not
-/// read its outputs or indices, and whose results only `user` uses.
-static linalg::GenericOp fusableProducer(Value v, Operation *user) {
-  auto generic = v.getDefiningOp<linalg::GenericOp>();
-  if (!generic || !generic.hasPureTensorSemantics())
-    return nullptr;
-  const unsigned rank = cast<RankedTensorType>(v.getType()).getRank();
-  if (rank < 2 || generic.getNumLoops() != rank ||
-      generic.getNumParallelLoops() != rank)
-    return nullptr;
-  for (Value r : generic->getResults())
-    for (Operation *u : r.getUsers())
-      if (u != user)
-        return nullptr;
+/// Whether a step can compute `generic` element by element: its loops are
+/// [B, T, d...] (`rank` of them), all parallel, it reads [B, T, d...]
+/// tensors (identity) and [d...] tensors (channels), and does not read its
+/// outputs or indices.
+static bool isStepElementwise(linalg::GenericOp generic, unsigned rank) {
+  if (!generic.hasPureTensorSemantics() || rank < 2 ||
+      generic.getNumLoops() != rank || generic.getNumParallelLoops() != rank)
+    return false;
   for (OpOperand &out : generic.getDpsInitsMutable())
     if (!generic.getMatchingIndexingMap(&out).isIdentity() ||
         generic.payloadUsesValueFromOperand(&out))
-      return nullptr;
+      return false;
   if (!generic.getBody()->getOps<linalg::IndexOp>().empty())
-    return nullptr;
+    return false;
   // The channels only: (b, t, d...) -> (d...).
   const AffineMap channelMap =
       AffineMap::getMinorIdentityMap(rank, rank - 2, generic.getContext());
   for (OpOperand *in : generic.getDpsInputOperands()) {
     AffineMap map = generic.getMatchingIndexingMap(in);
     if (!map.isIdentity() && map != channelMap)
-      return nullptr;
+      return false;
   }
+  return true;
+}
+
+/// The producer of `v` that a step can compute element by element
+/// (isStepElementwise), whose results only `user` uses.
+static linalg::GenericOp fusableProducer(Value v, Operation *user) {
+  auto generic = v.getDefiningOp<linalg::GenericOp>();
+  if (!generic ||
+      !isStepElementwise(generic, cast<RankedTensorType>(v.getType()).getRank()))
+    return nullptr;
+  for (Value r : generic->getResults())
+    for (Operation *u : r.getUsers())
+      if (u != user)
+        return nullptr;
   return generic;
 }
 
-/// The only user of the op's outputs, when a step can compute it: a
-/// generic as fusableProducer requires (its results over [B, T, d...]),
-/// reading each output through the identity, whose other inputs are
-/// defined before the op (the form is built there).
+/// The only user of the op's outputs, when a step can compute it
+/// (isStepElementwise): it reads each output through the identity, and its
+/// other inputs and captured values are defined before the op (the form is
+/// built there).
 static linalg::GenericOp fusableConsumer(const DiagonalParts &parts) {
   linalg::GenericOp consumer;
   for (Value out : parts.output)
@@ -80,31 +86,18 @@ static linalg::GenericOp fusableConsumer(const DiagonalParts &parts) {
       consumer = generic;
     }
   if (!consumer || consumer->getBlock() != parts.op->getBlock() ||
-      consumer->getNumResults() == 0)
+      consumer->getNumResults() == 0 ||
+      !isStepElementwise(
+          consumer, cast<RankedTensorType>(parts.output[0].getType()).getRank()))
     return nullptr;
-  // Its results must have no other reader among the op's operands' uses:
-  // as a producer would, with every result [B, T, d...].
-  const unsigned rank = cast<RankedTensorType>(parts.output[0].getType()).getRank();
-  if (consumer.getNumLoops() != rank || consumer.getNumParallelLoops() != rank ||
-      !consumer.hasPureTensorSemantics() ||
-      !consumer.getBody()->getOps<linalg::IndexOp>().empty())
-    return nullptr;
-  for (OpOperand &init : consumer.getDpsInitsMutable())
-    if (!consumer.getMatchingIndexingMap(&init).isIdentity() ||
-        consumer.payloadUsesValueFromOperand(&init))
-      return nullptr;
-  const AffineMap channelMap =
-      AffineMap::getMinorIdentityMap(rank, rank - 2, consumer.getContext());
   DominanceInfo dominance(parts.op->getParentOp());
   for (OpOperand *in : consumer.getDpsInputOperands()) {
-    AffineMap map = consumer.getMatchingIndexingMap(in);
     bool isOutput = llvm::is_contained(parts.output, in->get());
-    if (!map.isIdentity() && (isOutput || map != channelMap))
+    if (isOutput && !consumer.getMatchingIndexingMap(in).isIdentity())
       return nullptr;
     if (!isOutput && !dominance.properlyDominates(in->get(), parts.op))
       return nullptr;
   }
-  // The body's captured values, too, must be defined before the op.
   bool captures = false;
   consumer.getBody()->walk([&](Operation *inner) {
     for (Value v : inner->getOperands())

@@ -51,8 +51,7 @@ class StateDependence {
 public:
   /// `given` values of the body are taken as independent, symbols for
   /// values the caller handles itself (the delta rule's prediction Sᵀk,
-  /// docs/math.md section 4.2); the ops that compute them are not
-  /// classified.
+  /// docs/math.md section 4.2), whatever the ops computing them are.
   explicit StateDependence(RecurrenceOp op,
                            llvm::ArrayRef<mlir::Value> given = {});
 
