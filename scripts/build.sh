@@ -9,4 +9,4 @@ if [ ! -f "$build/build.ninja" ]; then
     -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit
 fi
-ninja -C "$build" mixir-opt mixirc mixir-check mixir-runtime-test MixirRuntime
+ninja -C "$build" mixir-opt mixir-translate mixirc mixir-check mixir-runtime-test MixirRuntime

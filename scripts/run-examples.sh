@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: install, build, compile every example of examples/ in every
-# form it has (and auto) into a shared library, run each against the independent
-# double-precision reference, and print one table.
+# form it has (and auto) into a shared library, and its .mix twin where there
+# is one, run each against the independent double-precision reference, and
+# print one table.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MIXIR_BUILD_DIR:-$root/build}"
@@ -32,5 +33,18 @@ for mlir in "$root"/examples/*.mlir; do
       status=1
     fi
   done
+  # The .mix twin, when there is one: the same function, in the auto form.
+  mix="${mlir%.mlir}.mix"
+  if [ -f "$mix" ]; then
+    lib="$out/${name}_mix.so"
+    if ! "$build/bin/mixirc" "$mix" --emit=shared -o "$lib" 2>"$lib.log"; then
+      printf '%-18s %-10s %s\n' "$name" "mix/auto" "COMPILE FAILED"
+      cat "$lib.log"
+      status=1
+    elif ! "$build/bin/mixir-check" --lib "$lib" --example "$name" \
+           --label mix/auto --T 1,7,64,100,1000 --summary; then
+      status=1
+    fi
+  fi
 done
 exit "$status"

@@ -7,7 +7,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "MIXIR"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".mix", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.mixir_obj_root, "test")
 config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "harness", "Inputs"]
@@ -29,7 +29,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.mixir_tools_dir, append_path=True)
 tool_dirs = [config.mixir_tools_dir, config.llvm_tools_dir]
-tools = ["mixir-opt", "mixirc", "mixir-check", "mixir-runtime-test"]
+tools = ["mixir-opt", "mixir-translate", "mixirc", "mixir-check", "mixir-runtime-test"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 # Slow execution tests (long sequences) can be skipped with

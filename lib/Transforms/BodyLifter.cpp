@@ -86,6 +86,18 @@ static AffineMap inputAt(linalg::GenericOp generic, OpOperand *in, unsigned r,
   return generic.getMatchingIndexingMap(in).compose(toLoops).compose(at);
 }
 
+/// Where the input of `broadcast` is read when its result is read through
+/// `at`: the result's dimensions without the added ones, then `at`.
+static AffineMap inputAt(linalg::BroadcastOp broadcast, AffineMap at) {
+  ArrayRef<int64_t> added = broadcast.getDimensions();
+  int64_t rank = broadcast.getInit().getType().getRank();
+  SmallVector<AffineExpr> kept;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!llvm::is_contained(added, d))
+      kept.push_back(getAffineDimExpr(d, broadcast.getContext()));
+  return AffineMap::get(rank, 0, kept, broadcast.getContext()).compose(at);
+}
+
 SmallVector<AffineMap> BodyLifter::readsOf(Value v) const {
   SmallVector<AffineMap> maps;
   for (auto [value, at] : checked)
@@ -134,6 +146,14 @@ void BodyLifter::checkValue(Value v, AffineMap at, Operation *&bad) {
       checkValue(in->get(), inputAt(generic, in, r, at), bad);
     return;
   }
+  if (auto broadcast = dyn_cast<linalg::BroadcastOp>(def)) {
+    if (!broadcast.hasPureTensorSemantics()) {
+      bad = def;
+      return;
+    }
+    checkValue(broadcast.getInput(), inputAt(broadcast, at), bad);
+    return;
+  }
   auto sameShape = [&](Type t) {
     auto other = dyn_cast<RankedTensorType>(t);
     return other && other.getShape() == type.getShape();
@@ -162,6 +182,8 @@ Value BodyLifter::scalar(ImplicitLocOpBuilder &b, Value v, AffineMap at) {
     Attribute value;
     matchPattern(fill.getInputs()[0], m_Constant(&value));
     result = arith::ConstantOp::create(b, cast<TypedAttr>(value));
+  } else if (auto broadcast = dyn_cast<linalg::BroadcastOp>(def)) {
+    result = scalar(b, broadcast.getInput(), inputAt(broadcast, at));
   } else if (auto generic = dyn_cast<linalg::GenericOp>(def)) {
     // Its body on the inputs' elements; every result of it at `at`.
     unsigned r = cast<OpResult>(v).getResultNumber();

@@ -18,8 +18,22 @@ using namespace mixir;
 using namespace mixir::mixer;
 
 namespace {
-/// Whether `generic` is element-wise over its results' shape and reads a
-/// state-dependent value only through the identity.
+/// Whether `map` only adds dimensions, keeping the others in order: what
+/// linalg.broadcast does.
+bool isBroadcast(AffineMap map) {
+  unsigned next = 0;
+  for (AffineExpr e : map.getResults()) {
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d || d.getPosition() < next)
+      return false;
+    next = d.getPosition() + 1;
+  }
+  return true;
+}
+
+/// Whether `generic` is element-wise over its results' shape, reads a
+/// state-dependent value through the identity and others only through the
+/// identity or broadcasts.
 bool expandable(linalg::GenericOp generic, const StateDependence &deps) {
   if (!generic.hasPureTensorSemantics() ||
       generic.getNumParallelLoops() != generic.getNumLoops() ||
@@ -32,9 +46,9 @@ bool expandable(linalg::GenericOp generic, const StateDependence &deps) {
         !map.isProjectedPermutation())
       return false;
     if (deps.get(in->get()).kind != Dependence::Independent) {
-      if (!map.isIdentity())
+      if (!isBroadcast(map))
         return false;
-      readsState = true;
+      readsState |= map.isIdentity();
     }
   }
   if (!readsState)
@@ -64,7 +78,7 @@ bool expandable(linalg::GenericOp generic, const StateDependence &deps) {
   return llvm::all_of(body->getTerminator()->getOperands(), known);
 }
 
-void expand(linalg::GenericOp generic) {
+void expand(linalg::GenericOp generic, const StateDependence &deps) {
   OpBuilder b(generic);
   Location loc = generic.getLoc();
   auto shape = cast<RankedTensorType>(generic->getResult(0).getType()).getShape();
@@ -78,7 +92,17 @@ void expand(linalg::GenericOp generic) {
     BlockArgument arg = body->getArgument(in->getOperandNumber());
     AffineMap map = generic.getMatchingIndexingMap(in);
     Value x = in->get();
-    if (!map.isIdentity()) {
+    if (!map.isIdentity() && deps.get(x).kind != Dependence::Independent) {
+      // A broadcast of a state-dependent value, as the raisers read one (a
+      // running maximum, a delta rule's correction).
+      SmallVector<int64_t> added;
+      for (unsigned d = 0; d < shape.size(); ++d)
+        if (!map.isFunctionOfDim(d))
+          added.push_back(d);
+      Type element = getElementTypeOrSelf(x.getType());
+      Value empty = tensor::EmptyOp::create(b, loc, shape, element);
+      x = linalg::BroadcastOp::create(b, loc, x, empty, added)->getResult(0);
+    } else if (!map.isIdentity()) {
       // A broadcast of an independent value: a copy generic.
       Type element = getElementTypeOrSelf(x.getType());
       Value empty = tensor::EmptyOp::create(b, loc, shape, element);
@@ -129,15 +153,20 @@ void expand(linalg::GenericOp generic) {
 } // namespace
 
 unsigned mixir::expandStateGenerics(RecurrenceOp op) {
-  SmallVector<linalg::GenericOp> candidates;
-  {
+  // One at a time: an expansion replaces values the analysis had seen.
+  unsigned expanded = 0;
+  while (true) {
     StateDependence deps(op);
+    linalg::GenericOp next;
     for (Operation &inner : op.getBody().front().without_terminator())
       if (auto generic = dyn_cast<linalg::GenericOp>(inner))
-        if (expandable(generic, deps))
-          candidates.push_back(generic);
+        if (expandable(generic, deps)) {
+          next = generic;
+          break;
+        }
+    if (!next)
+      return expanded;
+    expand(next, deps);
+    ++expanded;
   }
-  for (linalg::GenericOp generic : candidates)
-    expand(generic);
-  return candidates.size();
 }

@@ -223,6 +223,10 @@ private:
     // independent values other than a score is first taken apart, so that
     // an exp(s) in it shows its exponent (g·exp(s) / exp(m')).
     if (deps.get(v).kind == Dependence::Independent) {
+      // A broadcast of a score is that score, read through the broadcast.
+      if (auto [source, sourceAt] = broadcastSource(v, at);
+          source && llvm::is_contained(scores, source))
+        return eval(source, sourceAt);
       if (!llvm::is_contained(scores, v) && def && def->getBlock() == &body() &&
           isa<arith::MulFOp, arith::DivFOp, arith::NegFOp, math::ExpOp>(def)) {
         Operation *savedBlocker = blocker;

@@ -1581,3 +1581,152 @@ func.func @prediction_as_output_operand(%q: !k, %k: !k, %v: !v, %g: !k, %beta: !
   } : (!k, !k, !v, !k, !b) -> (!v, tensor<?x2x8x4xf32>)
   return %o : !v
 }
+
+// -----
+
+// Aaren written as one linalg.generic per statement (what the .mix frontend
+// builds): ExpandStateGenerics broadcasts the state-dependent maxima with
+// linalg.broadcast and the score with a copy, which the prefix-scan rules
+// read through to the score itself.
+// CHECK-LABEL: func @aaren_as_generics
+// CHECK-NOT: mixer.recurrence
+// CHECK: mixer.prefix_scan
+// CHECK-NOT: mixer.recurrence
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1) -> (d0)>
+#map2 = affine_map<(d0) -> (d0)>
+#map3 = affine_map<(d0, d1, d2) -> (d0)>
+#map4 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#map5 = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+#map6 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map7 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @aaren_as_generics(%arg0: tensor<2x4xf32> {mixer.name = "qh"}, %arg1: tensor<?x?x2x4xf32> {mixer.name = "k"}, %arg2: tensor<?x?x2x4xf32> {mixer.name = "v"}) -> (tensor<?x?x2x4xf32> {mixer.name = "o"}) {
+  %c0 = arith.constant 0 : index
+  %dim = tensor.dim %arg1, %c0 : tensor<?x?x2x4xf32>
+  %0 = tensor.empty(%dim) : tensor<?x2xf32>
+  %cst = arith.constant 0xFF800000 : f32
+  %1 = linalg.fill ins(%cst : f32) outs(%0 : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %c0_0 = arith.constant 0 : index
+  %dim_1 = tensor.dim %arg1, %c0_0 : tensor<?x?x2x4xf32>
+  %2 = tensor.empty(%dim_1) : tensor<?x2xf32>
+  %cst_2 = arith.constant 0.000000e+00 : f32
+  %3 = linalg.fill ins(%cst_2 : f32) outs(%2 : tensor<?x2xf32>) -> tensor<?x2xf32>
+  %c0_3 = arith.constant 0 : index
+  %dim_4 = tensor.dim %arg1, %c0_3 : tensor<?x?x2x4xf32>
+  %4 = tensor.empty(%dim_4) : tensor<?x2x4xf32>
+  %cst_5 = arith.constant 0.000000e+00 : f32
+  %5 = linalg.fill ins(%cst_5 : f32) outs(%4 : tensor<?x2x4xf32>) -> tensor<?x2x4xf32>
+  // expected-remark@+1 {{raised to mixer.prefix_scan}}
+  %6:4 = mixer.recurrence(%arg1, %arg2) init(%1, %3, %5) {
+  ^bb0(%arg3: tensor<2xf32>, %arg4: tensor<2xf32>, %arg5: tensor<2x4xf32>, %arg6: tensor<2x4xf32>, %arg7: tensor<2x4xf32>):
+    %7 = tensor.empty() : tensor<2xf32>
+    %cst_6 = arith.constant 0.000000e+00 : f32
+    %8 = linalg.fill ins(%cst_6 : f32) outs(%7 : tensor<2xf32>) -> tensor<2xf32>
+    %9 = linalg.generic {indexing_maps = [#map, #map, #map1], iterator_types = ["parallel", "reduction"]} ins(%arg0, %arg6 : tensor<2x4xf32>, tensor<2x4xf32>) outs(%8 : tensor<2xf32>) {
+    ^bb0(%in: f32, %in_7: f32, %out: f32):
+      %18 = arith.mulf %in, %in_7 : f32
+      %cst_8 = arith.constant 1.250000e-01 : f32
+      %19 = arith.mulf %18, %cst_8 : f32
+      %20 = arith.addf %out, %19 : f32
+      linalg.yield %20 : f32
+    } -> tensor<2xf32>
+    %10 = tensor.empty() : tensor<2xf32>
+    %11 = linalg.generic {indexing_maps = [#map2, #map2, #map2], iterator_types = ["parallel"]} ins(%arg3, %9 : tensor<2xf32>, tensor<2xf32>) outs(%10 : tensor<2xf32>) {
+    ^bb0(%in: f32, %in_7: f32, %out: f32):
+      %18 = arith.maximumf %in, %in_7 : f32
+      linalg.yield %18 : f32
+    } -> tensor<2xf32>
+    %12 = tensor.empty() : tensor<2xf32>
+    %13 = linalg.generic {indexing_maps = [#map2, #map2, #map2, #map2, #map2], iterator_types = ["parallel"]} ins(%arg4, %arg3, %11, %9 : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) outs(%12 : tensor<2xf32>) {
+    ^bb0(%in: f32, %in_7: f32, %in_8: f32, %in_9: f32, %out: f32):
+      %18 = arith.subf %in_7, %in_8 : f32
+      %19 = math.exp %18 : f32
+      %20 = arith.mulf %in, %19 : f32
+      %21 = arith.subf %in_9, %in_8 : f32
+      %22 = math.exp %21 : f32
+      %23 = arith.addf %20, %22 : f32
+      linalg.yield %23 : f32
+    } -> tensor<2xf32>
+    %14 = tensor.empty() : tensor<2x4xf32>
+    %15 = linalg.generic {indexing_maps = [#map, #map1, #map1, #map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%arg5, %arg3, %11, %arg7, %9 : tensor<2x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2x4xf32>, tensor<2xf32>) outs(%14 : tensor<2x4xf32>) {
+    ^bb0(%in: f32, %in_7: f32, %in_8: f32, %in_9: f32, %in_10: f32, %out: f32):
+      %18 = arith.subf %in_7, %in_8 : f32
+      %19 = math.exp %18 : f32
+      %20 = arith.mulf %in, %19 : f32
+      %21 = arith.subf %in_10, %in_8 : f32
+      %22 = math.exp %21 : f32
+      %23 = arith.mulf %in_9, %22 : f32
+      %24 = arith.addf %20, %23 : f32
+      linalg.yield %24 : f32
+    } -> tensor<2x4xf32>
+    %16 = tensor.empty() : tensor<2x4xf32>
+    %17 = linalg.generic {indexing_maps = [#map, #map1, #map], iterator_types = ["parallel", "parallel"]} ins(%15, %13 : tensor<2x4xf32>, tensor<2xf32>) outs(%16 : tensor<2x4xf32>) {
+    ^bb0(%in: f32, %in_7: f32, %out: f32):
+      %18 = arith.divf %in, %in_7 : f32
+      linalg.yield %18 : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %11, %13, %15, %17 : tensor<2xf32>, tensor<2xf32>, tensor<2x4xf32>, tensor<2x4xf32>
+  } : (tensor<?x?x2x4xf32>, tensor<?x?x2x4xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2x4xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2xf32>, tensor<?x2xf32>, tensor<?x2x4xf32>)
+  return %6#0 : tensor<?x?x2x4xf32>
+}
+
+// -----
+
+// Gated DeltaNet written as one linalg.generic per statement: the
+// correction β(v − c) is read at (h, i, j) through a broadcast of a value
+// that depends on the prediction c, which ExpandStateGenerics writes as
+// linalg.broadcast and the lifter reads as one.
+// CHECK-LABEL: func @delta_rule_as_generics
+// CHECK-NOT: mixer.recurrence
+// CHECK: mixer.semiseparable
+// CHECK-SAME: delta_rule
+#map = affine_map<(d0, d1) -> (d0, d1)>
+#map1 = affine_map<(d0, d1) -> (d0)>
+#map2 = affine_map<(d0) -> (d0)>
+#map3 = affine_map<(d0, d1, d2) -> (d0)>
+#map4 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+#map5 = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+#map6 = affine_map<(d0, d1, d2) -> (d0, d2)>
+#map7 = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @delta_rule_as_generics(%arg0: tensor<?x?x2x4xf32> {mixer.name = "q"}, %arg1: tensor<?x?x2x4xf32> {mixer.name = "k"}, %arg2: tensor<?x?x2x4xf32> {mixer.name = "v"}, %arg3: tensor<?x?x2xf32> {mixer.name = "g"}, %arg4: tensor<?x?x2xf32> {mixer.name = "beta"}) -> (tensor<?x?x2x4xf32> {mixer.name = "o"}) {
+  // expected-remark@+1 {{raised to mixer.semiseparable: the state is updated as S = (I − β k kᵀ) diag(α) S + β k vᵀ, the delta rule}}
+  %0:2 = mixer.recurrence(%arg0, %arg1, %arg2, %arg3, %arg4) {
+  ^bb0(%arg5: tensor<2x4x4xf32>, %arg6: tensor<2x4xf32>, %arg7: tensor<2x4xf32>, %arg8: tensor<2x4xf32>, %arg9: tensor<2xf32>, %arg10: tensor<2xf32>):
+    %1 = tensor.empty() : tensor<2x4x4xf32>
+    %2 = linalg.generic {indexing_maps = [#map3, #map4, #map4], iterator_types = ["parallel", "parallel", "parallel"]} ins(%arg9, %arg5 : tensor<2xf32>, tensor<2x4x4xf32>) outs(%1 : tensor<2x4x4xf32>) {
+    ^bb0(%in: f32, %in_1: f32, %out: f32):
+      %11 = math.exp %in : f32
+      %12 = arith.mulf %11, %in_1 : f32
+      linalg.yield %12 : f32
+    } -> tensor<2x4x4xf32>
+    %3 = tensor.empty() : tensor<2x4xf32>
+    %cst = arith.constant 0.000000e+00 : f32
+    %4 = linalg.fill ins(%cst : f32) outs(%3 : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %5 = linalg.generic {indexing_maps = [#map5, #map6, #map7], iterator_types = ["parallel", "parallel", "reduction"]} ins(%2, %arg7 : tensor<2x4x4xf32>, tensor<2x4xf32>) outs(%4 : tensor<2x4xf32>) {
+    ^bb0(%in: f32, %in_1: f32, %out: f32):
+      %11 = arith.mulf %in, %in_1 : f32
+      %12 = arith.addf %out, %11 : f32
+      linalg.yield %12 : f32
+    } -> tensor<2x4xf32>
+    %6 = tensor.empty() : tensor<2x4x4xf32>
+    %7 = linalg.generic {indexing_maps = [#map4, #map7, #map3, #map6, #map6, #map4], iterator_types = ["parallel", "parallel", "parallel"]} ins(%2, %arg7, %arg10, %arg8, %5 : tensor<2x4x4xf32>, tensor<2x4xf32>, tensor<2xf32>, tensor<2x4xf32>, tensor<2x4xf32>) outs(%6 : tensor<2x4x4xf32>) {
+    ^bb0(%in: f32, %in_1: f32, %in_2: f32, %in_3: f32, %in_4: f32, %out: f32):
+      %11 = arith.subf %in_3, %in_4 : f32
+      %12 = arith.mulf %in_2, %11 : f32
+      %13 = arith.mulf %in_1, %12 : f32
+      %14 = arith.addf %in, %13 : f32
+      linalg.yield %14 : f32
+    } -> tensor<2x4x4xf32>
+    %8 = tensor.empty() : tensor<2x4xf32>
+    %cst_0 = arith.constant 0.000000e+00 : f32
+    %9 = linalg.fill ins(%cst_0 : f32) outs(%8 : tensor<2x4xf32>) -> tensor<2x4xf32>
+    %10 = linalg.generic {indexing_maps = [#map5, #map6, #map7], iterator_types = ["parallel", "parallel", "reduction"]} ins(%7, %arg6 : tensor<2x4x4xf32>, tensor<2x4xf32>) outs(%9 : tensor<2x4xf32>) {
+    ^bb0(%in: f32, %in_1: f32, %out: f32):
+      %11 = arith.mulf %in, %in_1 : f32
+      %12 = arith.addf %out, %11 : f32
+      linalg.yield %12 : f32
+    } -> tensor<2x4xf32>
+    mixer.yield %7, %10 : tensor<2x4x4xf32>, tensor<2x4xf32>
+  } : (tensor<?x?x2x4xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>, tensor<?x?x2xf32>) -> (tensor<?x?x2x4xf32>, tensor<?x2x4x4xf32>)
+  return %0#0 : tensor<?x?x2x4xf32>
+}

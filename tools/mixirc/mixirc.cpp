@@ -1,7 +1,7 @@
 //===- mixirc.cpp - the mixir compiler driver ---------------------------------===//
 //
-//   mixirc IN.mlir -o OUT [--target=cpu] [--mcpu=native|NAME]
-//          [--emit=mlir|llvm|asm|obj|shared|header]
+//   mixirc IN.mlir|IN.mix -o OUT [--target=cpu] [--mcpu=native|NAME]
+//          [--emit=mixer|mlir|llvm|asm|obj|shared|header]
 //          [--form=auto|FORM] [--chunk-size=N] [--remarks]
 //   mixirc IN.mlir --print-block-mask=TQ[,TK] [--chunk-size=N]
 //
@@ -10,6 +10,7 @@
 
 #include "mixir/Dialect/Mixer/MixerDialect.h"
 #include "mixir/Forms/Passes.h"
+#include "mixir/Frontend/MixFrontend.h"
 #include "mixir/Pipelines/Pipelines.h"
 #include "mixir/Target/CpuTarget.h"
 
@@ -34,10 +35,11 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { MLIR, LLVM, Asm, Obj, Shared, Header };
+enum class Emit { Mixer, MLIR, LLVM, Asm, Obj, Shared, Header };
 
 cl::OptionCategory category("mixirc options");
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .mlir>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<input .mlir or .mix>"),
                                cl::Required, cl::cat(category));
 cl::opt<std::string> outputFile("o", cl::desc("output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
@@ -51,7 +53,9 @@ cl::opt<std::string> mcpu("mcpu",
                           cl::init("native"), cl::cat(category));
 cl::opt<Emit> emit(
     "emit", cl::desc("what to write"), cl::init(Emit::Obj),
-    cl::values(clEnumValN(Emit::MLIR, "mlir", "the LLVM-dialect module"),
+    cl::values(clEnumValN(Emit::Mixer, "mixer",
+                          "the input in the mixer dialect, before any pass"),
+               clEnumValN(Emit::MLIR, "mlir", "the LLVM-dialect module"),
                clEnumValN(Emit::LLVM, "llvm", "optimised LLVM IR"),
                clEnumValN(Emit::Asm, "asm", "assembly"),
                clEnumValN(Emit::Obj, "obj", "an object file (default)"),
@@ -126,9 +130,20 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      llvm::sys::path::extension(inputFile) == ".mix"
+          ? mixir::parseMixSource(sourceMgr, &context)
+          : parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
+  if (emit == Emit::Mixer) {
+    auto out = openOutputFile(outputFile, &error);
+    if (!out)
+      return fail(error);
+    module->print(out->os());
+    out->keep();
+    return 0;
+  }
 
   PassManager pm(&context);
   if (!printBlockMask.empty()) {
@@ -183,6 +198,7 @@ int main(int argc, char **argv) {
     return fail(error);
   LogicalResult ok = success();
   switch (emit) {
+  case Emit::Mixer: // printed before the pipeline
   case Emit::MLIR:
     module->print(out->os());
     break;
