@@ -118,6 +118,27 @@ public:
     return it->second.size;
   }
 
+  /// A name that is no tensor: a dimension's static size, or an error.
+  FailureOr<Operand> resolveDimension(const Expr &ref) {
+    llvm::StringRef name = ref.name.text;
+    if (auto it = dims.find(name); it != dims.end()) {
+      if (ShapedType::isDynamic(it->second.size))
+        return locs.error(ref.loc)
+               << "dimension '" << name
+               << "' has no static size to read as a number";
+      return Operand{Value(), double(it->second.size)};
+    }
+    return locs.error(ref.loc) << "undefined name '" << name << "'";
+  }
+  /// `v` widened to f32, element by element (itself when it is f32).
+  Value widened(Value v, Location loc) {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getElementType().isF32())
+      return v;
+    return arith::ExtFOp::create(
+        b, loc, RankedTensorType::get(type.getShape(), b.getF32Type()), v);
+  }
+
 private:
   LogicalResult declareDims(const Mixer &mixer);
   FailureOr<RankedTensorType> typeOf(const TypeDecl &type);
@@ -141,7 +162,7 @@ public:
 
 private:
   MixerLowering &m;
-  llvm::StringMap<Value> widened;
+  llvm::StringMap<Value> widenedReads;
 };
 
 /// One `recurrence` block, lowered to one mixer.recurrence.
@@ -672,24 +693,13 @@ FailureOr<Operand> RecurrenceLowering::resolve(const Expr &ref) {
              << ": a tensor read whole by a recurrence has a static shape";
     Value &whole = wholeReads[name];
     if (!whole) {
-      whole = d.value;
-      if (!d.type.getElementType().isF32()) {
-        OpBuilder::InsertionGuard guard(m.b);
-        m.b.setInsertionPoint(op);
-        whole = arith::ExtFOp::create(
-            m.b, locs.get(ref.loc),
-            RankedTensorType::get(d.type.getShape(), m.b.getF32Type()), whole);
-      }
+      OpBuilder::InsertionGuard guard(m.b);
+      m.b.setInsertionPoint(op); // read whole, before the recurrence
+      whole = m.widened(d.value, locs.get(ref.loc));
     }
     return Operand{whole};
   }
-  if (auto it = m.dims.find(name); it != m.dims.end()) {
-    if (ShapedType::isDynamic(it->second.size))
-      return locs.error(ref.loc) << "dimension '" << name
-                                 << "' has no static size to read as a number";
-    return Operand{Value(), double(it->second.size)};
-  }
-  return locs.error(ref.loc) << "undefined name '" << name << "'";
+  return m.resolveDimension(ref);
 }
 
 //===----------------------------------------------------------------------===//
@@ -711,23 +721,12 @@ FailureOr<Operand> WholeTensorContext::resolve(const Expr &ref) {
       return locs.error(ref.loc) << "'" << name
                                  << "' is i32; a statement computes on "
                                     "floating-point tensors";
-    Value &v = widened[name];
-    if (!v) {
-      v = d.value;
-      if (!d.type.getElementType().isF32())
-        v = arith::ExtFOp::create(
-            m.b, locs.get(ref.loc),
-            RankedTensorType::get(d.type.getShape(), m.b.getF32Type()), v);
-    }
+    Value &v = widenedReads[name];
+    if (!v)
+      v = m.widened(d.value, locs.get(ref.loc));
     return Operand{v, 0, d.dimNames};
   }
-  if (auto it = m.dims.find(name); it != m.dims.end()) {
-    if (ShapedType::isDynamic(it->second.size))
-      return locs.error(ref.loc) << "dimension '" << name
-                                 << "' has no static size to read as a number";
-    return Operand{Value(), double(it->second.size)};
-  }
-  return locs.error(ref.loc) << "undefined name '" << name << "'";
+  return m.resolveDimension(ref);
 }
 
 LogicalResult MixerLowering::lowerWholeAssign(Statement &s) {
