@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
@@ -140,6 +141,8 @@ public:
   LogicalResult finish(const Expr &target);
 
   DenseMap<const Expr *, Operand> operands;
+  /// Bare names that are indices in scope: read as their value (a number).
+  llvm::DenseSet<const Expr *> indexValues;
   DenseMap<const Expr *, SmallVector<Extent>> sumExtents;
   SmallVector<Extent> targetExtents;
   SmallVector<int64_t> targetSizes;
@@ -306,6 +309,17 @@ FailureOr<Kind> Checker::check(const Expr &e) {
   case Expr::Kind::Number:
     return Kind::Number;
   case Expr::Kind::Ref: {
+    // A bare index in scope is its value, before any tensor of that name.
+    if (!e.subscripted && !e.primed) {
+      auto it = llvm::find_if(llvm::reverse(visible), [&](unsigned i) {
+        return indices[i].name == e.name.text;
+      });
+      if (it != visible.rend()) {
+        indices[*it].read = true;
+        indexValues.insert(&e);
+        return Kind::Number;
+      }
+    }
     FailureOr<Operand> operand = context.resolve(e);
     if (failed(operand))
       return failure();
@@ -497,6 +511,8 @@ private:
   const Checker &checked;
   SmallVector<std::pair<Value, AffineMap>> inputs;
   DenseMap<const Expr *, unsigned> leafArg;
+  /// The loops of the generic being built.
+  SmallVector<Loop> loops;
 };
 } // namespace
 
@@ -510,6 +526,8 @@ static unsigned positionOf(ArrayRef<Loop> loops, llvm::StringRef name) {
 
 /// The names of the indices `e` reads (its own sums' excluded).
 static void indicesRead(const Expr &e, llvm::StringSet<> &names) {
+  if (e.kind == Expr::Kind::Ref && !e.subscripted && !e.primed)
+    names.insert(e.name.text); // an index read as a value (or a tensor)
   if (e.kind == Expr::Kind::Ref)
     for (const Subscript &s : e.subscripts)
       names.insert(s.index.text);
@@ -541,6 +559,8 @@ void Emitter::collectLeaves(const Expr &e, ArrayRef<Loop> loops) {
       inputs.push_back({v, map});
   };
   if (e.kind == Expr::Kind::Ref) {
+    if (checked.indexValues.contains(&e))
+      return;
     const Operand &operand = checked.operands.at(&e);
     if (!operand.tensor)
       return;
@@ -602,6 +622,7 @@ Value Emitter::emitGeneric(ArrayRef<Loop> loops, unsigned numParallel,
                            const Expr &body, bool reduce, llvm::SMLoc at,
                            Value init) {
   Location loc = context.getLoc(at);
+  this->loops.assign(loops.begin(), loops.end());
   collectLeaves(body, loops);
   SmallVector<int64_t> shape;
   SmallVector<Value> dynamicSizes;
@@ -657,6 +678,12 @@ Value Emitter::emitScalar(OpBuilder &ib, Location loc, const Expr &e,
   case Expr::Kind::Number:
     return constant(e.number);
   case Expr::Kind::Ref: {
+    if (checked.indexValues.contains(&e)) {
+      // The loop's position as an f32: exact below 2^24.
+      Value i = linalg::IndexOp::create(ib, loc, positionOf(loops, e.name.text));
+      Value wide = arith::IndexCastOp::create(ib, loc, ib.getI64Type(), i);
+      return arith::SIToFPOp::create(ib, loc, ib.getF32Type(), wide);
+    }
     const Operand &o = checked.operands.at(&e);
     if (!o.tensor)
       return constant(o.constant);
@@ -769,7 +796,7 @@ mixir::mix::lowerStatement(OpBuilder &b, StatementContext &context,
   // x[i, j] read at the target's own indices, x of the target's shape, is
   // x itself: a value, not a copy.
   auto itself = [&](const Expr &e) -> Value {
-    if (e.kind != Expr::Kind::Ref)
+    if (e.kind != Expr::Kind::Ref || checker.indexValues.contains(&e))
       return nullptr;
     Value x = checker.operands.at(&e).tensor;
     if (!x || shapeOf(x) != ArrayRef(checker.targetSizes))

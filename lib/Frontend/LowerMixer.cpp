@@ -336,13 +336,19 @@ LogicalResult MixerLowering::lower(Mixer &mixer) {
 // Recurrences
 //===----------------------------------------------------------------------===//
 
-/// The names `e` reads.
+/// The names `e` reads, but for the indices in scope (`scope`: the left
+/// side's and the enclosing sums'), which a bare name may read as numbers.
 static void namesRead(const Expr &e,
-                      llvm::MapVector<llvm::StringRef, SMLoc> &names) {
-  if (e.kind == Expr::Kind::Ref)
+                      llvm::MapVector<llvm::StringRef, SMLoc> &names,
+                      SmallVector<llvm::StringRef> scope = {}) {
+  if (e.kind == Expr::Kind::Ref &&
+      (e.subscripted || e.primed || !llvm::is_contained(scope, e.name.text)))
     names.insert({e.name.text, e.loc});
+  if (e.kind == Expr::Kind::Sum)
+    for (const Name &n : e.indices)
+      scope.push_back(n.text);
   for (const ExprPtr &operand : e.operands)
-    namesRead(*operand, names);
+    namesRead(*operand, names, scope);
 }
 
 LogicalResult RecurrenceLowering::collect() {
@@ -399,7 +405,10 @@ LogicalResult RecurrenceLowering::collect() {
       break;
     }
     case Statement::Kind::Assign: {
-      namesRead(*s.value, read);
+      SmallVector<llvm::StringRef> scope;
+      for (const Subscript &i : s.target->subscripts)
+        scope.push_back(i.index.text);
+      namesRead(*s.value, read, scope);
       llvm::StringRef name = s.target->name.text;
       targets.insert(name);
       if (s.target->primed)
