@@ -53,6 +53,7 @@ struct Expr {
   int height = 1;
 
   double number = 0;    // Number
+  bool integer = false; // Number: written as an integer (2, not 2.0)
   Name name;            // Ref (the tensor), Call (the function)
   bool primed = false;  // Ref: S', a state's new value
   bool subscripted = false;

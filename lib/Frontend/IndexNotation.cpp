@@ -1,6 +1,8 @@
 //===- IndexNotation.cpp - a .mix statement as linalg.generics ------------===//
 #include "IndexNotation.h"
 
+#include "Functions.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -22,17 +24,6 @@ namespace {
 /// What an expression computes: a number (f32) or a condition (i1).
 enum class Kind { Number, Condition };
 
-/// The functions a statement may call and how many arguments each takes
-/// (docs/mix-language.md, "Functions").
-struct Function {
-  llvm::StringLiteral name;
-  unsigned arity;
-};
-constexpr Function kFunctions[] = {
-    {"exp", 1},     {"exp2", 1},  {"log", 1},   {"sqrt", 1},  {"tanh", 1},
-    {"sigmoid", 1}, {"softplus", 1}, {"expm1", 1}, {"log1p", 1}, {"cos", 1},
-    {"sin", 1},     {"abs", 1},   {"relu", 1},  {"max", 2},   {"min", 2},
-    {"select", 3}};
 
 std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s = "[";
@@ -353,20 +344,11 @@ FailureOr<Kind> Checker::check(const Expr &e) {
     return Kind::Number;
   }
   case Expr::Kind::Call: {
-    const Function *f = llvm::find_if(
-        kFunctions, [&](const Function &f) { return f.name == e.name.text; });
-    if (f == std::end(kFunctions)) {
-      InFlightDiagnostic d = error(e.loc);
-      d << "unknown function '" << e.name.text << "' (the functions are";
-      for (const Function &known : kFunctions)
-        d << " " << known.name;
-      return d << ")";
-    }
-    if (e.operands.size() != f->arity)
-      return error(e.loc) << "'" << f->name << "' takes " << f->arity
-                          << (f->arity == 1 ? " argument" : " arguments")
-                          << ", not " << e.operands.size();
-    if (f->name == "select") {
+    FailureOr<const Function *> f =
+        lookupFunction(e, [&](llvm::SMLoc at) { return error(at); });
+    if (failed(f))
+      return failure();
+    if ((*f)->name == "select") {
       FailureOr<Kind> c = check(*e.operands[0]);
       if (failed(c))
         return failure();
@@ -384,7 +366,7 @@ FailureOr<Kind> Checker::check(const Expr &e) {
       }
       return Kind::Number;
     }
-    if (failed(numbers("'" + f->name.str() + "'")))
+    if (failed(numbers("'" + (*f)->name.str() + "'")))
       return failure();
     return Kind::Number;
   }
@@ -720,44 +702,11 @@ Value Emitter::emitScalar(OpBuilder &ib, Location loc, const Expr &e,
     return arith::CmpFOp::create(ib, loc, predicate, x, y);
   }
   case Expr::Kind::Call: {
-    llvm::StringRef f = e.name.text;
     // Operands in order (not as C++ orders a call's arguments).
     SmallVector<Value, 3> xs;
     for (unsigned i = 0; i < e.operands.size(); ++i)
       xs.push_back(operand(i));
-    if (f == "select")
-      return arith::SelectOp::create(ib, loc, xs[0], xs[1], xs[2]);
-    if (f == "max")
-      return arith::MaximumFOp::create(ib, loc, xs[0], xs[1]);
-    if (f == "min")
-      return arith::MinimumFOp::create(ib, loc, xs[0], xs[1]);
-    Value x = xs[0];
-    if (f == "exp") return math::ExpOp::create(ib, loc, x);
-    if (f == "exp2") return math::Exp2Op::create(ib, loc, x);
-    if (f == "log") return math::LogOp::create(ib, loc, x);
-    if (f == "sqrt") return math::SqrtOp::create(ib, loc, x);
-    if (f == "tanh") return math::TanhOp::create(ib, loc, x);
-    if (f == "expm1") return math::ExpM1Op::create(ib, loc, x);
-    if (f == "log1p") return math::Log1pOp::create(ib, loc, x);
-    if (f == "cos") return math::CosOp::create(ib, loc, x);
-    if (f == "sin") return math::SinOp::create(ib, loc, x);
-    if (f == "abs") return math::AbsFOp::create(ib, loc, x);
-    if (f == "relu")
-      return arith::MaximumFOp::create(ib, loc, x, constant(0.0));
-    if (f == "sigmoid") {
-      // σ(x) = 1 / (1 + exp(−x))
-      Value e = math::ExpOp::create(ib, loc, arith::NegFOp::create(ib, loc, x));
-      Value one = constant(1.0);
-      return arith::DivFOp::create(ib, loc, one,
-                                   arith::AddFOp::create(ib, loc, one, e));
-    }
-    // softplus(x) = log(1 + exp(x)) = max(x, 0) + log1p(exp(−|x|)), the
-    // second form finite for every x.
-    Value a = math::AbsFOp::create(ib, loc, x);
-    Value tail = math::Log1pOp::create(
-        ib, loc, math::ExpOp::create(ib, loc, arith::NegFOp::create(ib, loc, a)));
-    Value pos = arith::MaximumFOp::create(ib, loc, x, constant(0.0));
-    return arith::AddFOp::create(ib, loc, pos, tail);
+    return emitFunction(ib, loc, e.name.text, xs);
   }
   }
   llvm_unreachable("unknown expression");

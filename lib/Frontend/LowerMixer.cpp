@@ -13,6 +13,7 @@
 
 #include "IndexNotation.h"
 #include "Parser.h"
+#include "RegionExpr.h"
 
 #include "mixir/Dialect/Mixer/MixerDialect.h"
 #include "mixir/Dialect/Mixer/MixerOps.h"
@@ -145,6 +146,7 @@ private:
   LogicalResult lowerWholeAssign(Statement &s);
   LogicalResult lowerCall(Statement &s);
   LogicalResult lowerSemiseparable(Statement &s);
+  LogicalResult lowerAttention(Statement &s);
   /// The tensor a call's argument names (a bare name), or an error.
   FailureOr<Value> tensorArgument(const Expr &e, llvm::StringRef what);
 };
@@ -796,9 +798,11 @@ FailureOr<Value> MixerLowering::tensorArgument(const Expr &e,
 LogicalResult MixerLowering::lowerCall(Statement &s) {
   if (s.callee.text == "semiseparable")
     return lowerSemiseparable(s);
+  if (s.callee.text == "attention")
+    return lowerAttention(s);
   return locs.error(s.callee.loc)
          << "unknown structured op '" << s.callee.text
-         << "' (the structured ops are semiseparable)";
+         << "' (the structured ops are semiseparable and attention)";
 }
 
 /// The value of a constant expression (numbers and arithmetic), if it is
@@ -939,6 +943,200 @@ LogicalResult MixerLowering::lowerSemiseparable(Statement &s) {
       b, loc, types, qkv[0], qkv[1], qkv[2], gate, beta, lowA, lowB, h0,
       scale ? b.getF64FloatAttr(*scale) : FloatAttr(), b.getBoolAttr(true),
       deltaRule ? b.getUnitAttr() : UnitAttr(), mixer::FormAttr());
+  for (auto [i, target] : llvm::enumerate(s.targets)) {
+    if (results[i]) {
+      results[i]->value = op->getResult(i);
+      continue;
+    }
+    Declared local;
+    local.type = cast<RankedTensorType>(types[i]);
+    local.value = op->getResult(i);
+    tensors.insert({target.text, local});
+  }
+  return success();
+}
+
+namespace {
+/// An attention call's mask and score: they read the mixer's tensors and
+/// its dimensions' sizes.
+class AttentionContext : public RegionContext {
+public:
+  explicit AttentionContext(MixerLowering &m) : m(m) {}
+  const RegionTensor *lookupTensor(llvm::StringRef name) override {
+    auto it = m.tensors.find(name);
+    if (it == m.tensors.end() || !it->second.value)
+      return nullptr;
+    RegionTensor &t = cache[name];
+    t.value = it->second.value;
+    t.dimNames = it->second.dimNames;
+    return &t;
+  }
+  FailureOr<OpFoldResult> dimensionSize(const Expr &ref) override {
+    llvm::StringRef name = ref.name.text;
+    auto it = m.dims.find(name);
+    if (it == m.dims.end())
+      return m.locs.error(ref.loc) << "undefined name '" << name << "'";
+    if (!ShapedType::isDynamic(it->second.size))
+      return OpFoldResult(m.b.getIndexAttr(it->second.size));
+    for (auto &[tensorName, d] : m.tensors)
+      for (auto [i, dim] : llvm::enumerate(d.dimNames))
+        if (dim == name && d.value)
+          return OpFoldResult(tensor::DimOp::create(
+              m.b, m.locs.get(ref.loc), d.value, int64_t(i)).getResult());
+    return m.locs.error(ref.loc) << "dimension '" << name
+                                 << "' is the size of no tensor computed here";
+  }
+  Location getLoc(SMLoc loc) override { return m.locs.get(loc); }
+
+private:
+  MixerLowering &m;
+  llvm::StringMap<RegionTensor> cache;
+};
+} // namespace
+
+// o = attention(q, k, v, mask = COND, score = EXPR, forget = f, scale = c)
+// (o, lse) = attention(...)
+LogicalResult MixerLowering::lowerAttention(Statement &s) {
+  Location loc = locs.get(s.loc);
+  SmallVector<Value, 3> qkv;
+  SmallVector<llvm::StringRef, 3> qkvNames;
+  Value forget;
+  const Expr *mask = nullptr, *score = nullptr;
+  std::optional<double> scale;
+  llvm::StringSet<> seen;
+  for (CallArgument &arg : s.arguments) {
+    if (arg.keyword.text.empty()) {
+      const Expr &e = *arg.values[0];
+      if (qkv.size() == 3)
+        return locs.error(e.loc) << "attention takes q, k, v, then keywords "
+                                    "(mask, score, forget, scale)";
+      FailureOr<Value> t = tensorArgument(e, "each of q, k and v");
+      if (failed(t))
+        return failure();
+      qkv.push_back(*t);
+      qkvNames.push_back(e.name.text);
+      continue;
+    }
+    llvm::StringRef key = arg.keyword.text;
+    if (!seen.insert(key).second)
+      return locs.error(arg.keyword.loc) << "'" << key << "' is given twice";
+    if (key != "mask" && key != "score" && key != "forget" && key != "scale")
+      return locs.error(arg.keyword.loc)
+             << "attention has no argument '" << key
+             << "' (it takes mask, score, forget and scale)";
+    if (arg.values.size() != 1)
+      return locs.error(arg.keyword.loc) << "'" << key << "' takes one value";
+    const Expr &value = *arg.values[0];
+    if (key == "mask") {
+      mask = &value;
+    } else if (key == "score") {
+      score = &value;
+    } else if (key == "forget") {
+      FailureOr<Value> t = tensorArgument(value, "'forget'");
+      if (failed(t))
+        return failure();
+      forget = *t;
+    } else {
+      scale = constantValue(value);
+      if (!scale)
+        return locs.error(arg.keyword.loc) << "'scale' is a number";
+    }
+  }
+  if (qkv.size() < 3)
+    return locs.error(s.callee.loc) << "attention takes q, k and v";
+  if (s.targets.size() > 2)
+    return locs.error(s.targets[2].loc)
+           << "attention has two results, the output and the row "
+              "log-sum-exp";
+  for (auto [value, name] : llvm::zip(qkv, qkvNames))
+    if (cast<RankedTensorType>(value.getType()).getRank() != 4)
+      return locs.error(s.callee.loc)
+             << "attention's q, k and v are [B, T, H, D] tensors; '" << name
+             << "' is " << shapeString(cast<RankedTensorType>(value.getType())
+                                           .getShape());
+
+  // The region's indices and the dimensions they run over.
+  auto qType = cast<RankedTensorType>(qkv[0].getType());
+  auto kType = cast<RankedTensorType>(qkv[1].getType());
+  auto vType = cast<RankedTensorType>(qkv[2].getType());
+  auto index = [&](unsigned which, unsigned dim) {
+    const Declared &d = tensors[qkvNames[which]];
+    RegionScalar r{ScalarKind::Integer};
+    r.dimName = dim < d.dimNames.size() ? d.dimNames[dim] : "";
+    r.dimSize = cast<RankedTensorType>(qkv[which].getType()).getDimSize(dim);
+    r.over = "dimension " + std::to_string(dim) + " of '" +
+             qkvNames[which].str() + "'";
+    return r;
+  };
+  llvm::StringMap<RegionScalar> maskScalars;
+  maskScalars["b"] = index(0, 0);
+  maskScalars["h"] = index(0, 2);
+  maskScalars["t"] = index(0, 1);
+  maskScalars["s"] = index(1, 1);
+  llvm::StringMap<RegionScalar> scoreScalars = maskScalars;
+  scoreScalars["score"] = RegionScalar{ScalarKind::Float};
+  AttentionContext context(*this);
+  RegionExpr maskExpr(context, maskScalars), scoreExpr(context, scoreScalars);
+  if (mask && failed(maskExpr.check(*mask, ScalarKind::Condition, "the mask")))
+    return failure();
+  if (score && failed(scoreExpr.check(*score, ScalarKind::Float, "the score")))
+    return failure();
+
+  // The results' types: a declared result's, or f32 of the op's shapes.
+  SmallVector<Type, 2> types;
+  SmallVector<Declared *, 2> results;
+  for (auto [i, target] : llvm::enumerate(s.targets)) {
+    Declared *d = nullptr;
+    if (auto it = tensors.find(target.text); it != tensors.end()) {
+      d = &it->second;
+      if (!d->isResult)
+        return locs.error(target.loc)
+               << "'" << target.text << "' is "
+               << (d->decl ? "an argument" : "already assigned")
+               << "; assign a new name";
+      if (d->value)
+        return locs.error(target.loc)
+               << "result '" << target.text << "' is assigned twice";
+      types.push_back(d->type);
+    } else if (i == 0) {
+      types.push_back(RankedTensorType::get(
+          {qType.getDimSize(0), qType.getDimSize(1), qType.getDimSize(2),
+           vType.getDimSize(3)},
+          b.getF32Type()));
+    } else {
+      types.push_back(RankedTensorType::get(
+          {qType.getDimSize(0), qType.getDimSize(1), qType.getDimSize(2)},
+          b.getF32Type()));
+    }
+    results.push_back(d);
+  }
+  (void)kType;
+  auto op = mixer::AttentionOp::create(
+      b, loc, types[0], types.size() > 1 ? types[1] : Type(), qkv[0], qkv[1],
+      qkv[2], forget, scale ? b.getF64FloatAttr(*scale) : FloatAttr(),
+      mixer::FormAttr());
+
+  // The regions: (b, h, t, s) -> i1 and (score, b, h, t, s) -> f32.
+  auto fill = [&](Region &region, RegionExpr &expr, const Expr &source,
+                  bool withScore) {
+    OpBuilder::InsertionGuard guard(b);
+    Block *block = new Block();
+    region.push_back(block);
+    Location at = locs.get(source.loc);
+    llvm::StringMap<Value> args;
+    if (withScore)
+      args["score"] = block->addArgument(b.getF32Type(), at);
+    for (llvm::StringRef name : {"b", "h", "t", "s"})
+      args[name] = block->addArgument(b.getIndexType(), at);
+    b.setInsertionPointToEnd(block);
+    Value v = expr.emit(b, args);
+    mixer::YieldOp::create(b, at, v);
+  };
+  if (mask)
+    fill(op.getMaskMod(), maskExpr, *mask, false);
+  if (score)
+    fill(op.getScoreMod(), scoreExpr, *score, true);
+
   for (auto [i, target] : llvm::enumerate(s.targets)) {
     if (results[i]) {
       results[i]->value = op->getResult(i);

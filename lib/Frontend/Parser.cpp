@@ -465,6 +465,7 @@ ExprPtr Parser::parsePrimary() {
     std::string text = tok.text.str();
     char *end = nullptr;
     e->number = std::strtod(text.c_str(), &end);
+    e->integer = tok.is(Tok::Integer);
     if (!std::isfinite(e->number) || std::fabs(e->number) > 3.4028234663852886e38) {
       fail(loc, "the number " + tok.text + " does not fit in f32");
       return nullptr;
