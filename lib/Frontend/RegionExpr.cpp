@@ -65,9 +65,6 @@ LogicalResult RegionExpr::check(const Expr &e, ScalarKind want,
 LogicalResult RegionExpr::checkRead(const Expr &e, const RegionTensor &tensor) {
   llvm::StringRef name = e.name.text;
   ArrayRef<int64_t> shape = shapeOf(tensor.value);
-  Type element = cast<RankedTensorType>(tensor.value.getType()).getElementType();
-  if (!isa<FloatType>(element) && !element.isInteger(32))
-    return context.error(e.loc) << "'" << name << "' is neither float nor i32";
   if (!e.subscripted && !shape.empty())
     return context.error(e.loc) << "'" << name << "' has " << shape.size()
                                 << " dimensions: read it with subscripts, "
