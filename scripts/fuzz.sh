@@ -12,23 +12,8 @@
 # reduced into a case of test/Frontend/fuzz-regressions.mix.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${MIXIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 seconds="${1:-60}"
-if ! command -v clang++-22 >/dev/null; then
-  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q clang-22 libclang-rt-22-dev
-fi
-if [ ! -f "$build/build.ninja" ]; then
-  cmake -G Ninja -S "$root" -B "$build" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
-    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
-    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
-    -DLLVM_ENABLE_ASSERTIONS=ON \
-    -DLLVM_USE_SANITIZER="Address;Undefined" \
-    -DLLVM_USE_SANITIZE_COVERAGE=ON \
-    -DMIXIR_ENABLE_FUZZERS=ON
-fi
+build="$("$root/scripts/configure-sanitized.sh")"
 targets="${MIXIR_FUZZ_TARGETS:-mix mlir}"
 for t in $targets; do ninja -C "$build" "mixir-fuzz-$t"; done
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

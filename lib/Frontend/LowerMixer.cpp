@@ -943,9 +943,10 @@ LogicalResult MixerLowering::lowerSemiseparable(Statement &s) {
       b, loc, types, qkv[0], qkv[1], qkv[2], gate, beta, lowA, lowB, h0,
       scale ? b.getF64FloatAttr(*scale) : FloatAttr(), b.getBoolAttr(true),
       deltaRule ? b.getUnitAttr() : UnitAttr(), mixer::FormAttr());
+  // Looked up again: inserting a local may move every entry of `tensors`.
   for (auto [i, target] : llvm::enumerate(s.targets)) {
     if (results[i]) {
-      results[i]->value = op->getResult(i);
+      tensors.find(target.text)->second.value = op->getResult(i);
       continue;
     }
     Declared local;
@@ -1137,9 +1138,10 @@ LogicalResult MixerLowering::lowerAttention(Statement &s) {
   if (score)
     fill(op.getScoreMod(), scoreExpr, *score, true);
 
+  // Looked up again: inserting a local may move every entry of `tensors`.
   for (auto [i, target] : llvm::enumerate(s.targets)) {
     if (results[i]) {
-      results[i]->value = op->getResult(i);
+      tensors.find(target.text)->second.value = op->getResult(i);
       continue;
     }
     Declared local;
