@@ -3,6 +3,9 @@
 # UndefinedBehaviorSanitizer, libFuzzer's coverage, the fuzz targets) in
 # ${MIXIR_FUZZ_BUILD_DIR:-build-fuzz}, installing clang-22 if it is missing.
 # Used by scripts/fuzz.sh and scripts/sanitize.sh; prints the directory.
+# LLVM_UBSAN_FLAGS is set here because an installed LLVM does not define it
+# (LLVM's own build does), and without it "Undefined" adds no flag; vptr
+# and function need RTTI, which LLVM is built without.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MIXIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
@@ -18,6 +21,7 @@ if [ ! -f "$build/build.ninja" ]; then
     -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit \
     -DLLVM_ENABLE_ASSERTIONS=ON \
     -DLLVM_USE_SANITIZER="Address;Undefined" \
+    "-DLLVM_UBSAN_FLAGS=-fsanitize=undefined -fno-sanitize=vptr,function -fno-sanitize-recover=all" \
     -DLLVM_USE_SANITIZE_COVERAGE=ON \
     -DMIXIR_ENABLE_FUZZERS=ON >&2
 fi
