@@ -1058,7 +1058,6 @@ LogicalResult MixerLowering::lowerAttention(Statement &s) {
 
   // The region's indices and the dimensions they run over.
   auto qType = cast<RankedTensorType>(qkv[0].getType());
-  auto kType = cast<RankedTensorType>(qkv[1].getType());
   auto vType = cast<RankedTensorType>(qkv[2].getType());
   auto index = [&](unsigned which, unsigned dim) {
     const Declared &d = tensors[qkvNames[which]];
@@ -1111,7 +1110,6 @@ LogicalResult MixerLowering::lowerAttention(Statement &s) {
     }
     results.push_back(d);
   }
-  (void)kType;
   auto op = mixer::AttentionOp::create(
       b, loc, types[0], types.size() > 1 ? types[1] : Type(), qkv[0], qkv[1],
       qkv[2], forget, scale ? b.getF64FloatAttr(*scale) : FloatAttr(),
