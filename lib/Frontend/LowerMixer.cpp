@@ -438,6 +438,8 @@ LogicalResult RecurrenceLowering::collect() {
       assigned[name] = s.target->loc;
       break;
     }
+    case Statement::Kind::Call: // the parser allows none inside a block
+      break;
     }
   }
   for (const Statement &s : r.statements)
