@@ -75,3 +75,31 @@ Value mixir::mix::emitFunction(OpBuilder &b, Location loc, llvm::StringRef f,
   Value pos = arith::MaximumFOp::create(b, loc, x, constant(0.0f));
   return arith::AddFOp::create(b, loc, pos, tail);
 }
+
+bool mixir::mix::isComparison(Tok op) {
+  return op == Tok::Less || op == Tok::LessEqual || op == Tok::Greater ||
+         op == Tok::GreaterEqual || op == Tok::EqualEqual ||
+         op == Tok::NotEqual;
+}
+
+Value mixir::mix::emitComparison(OpBuilder &b, Location loc, Tok op, Value x,
+                                 Value y) {
+  if (x.getType().isIntOrIndex()) {
+    using P = arith::CmpIPredicate;
+    P p = op == Tok::Less           ? P::slt
+          : op == Tok::LessEqual    ? P::sle
+          : op == Tok::Greater      ? P::sgt
+          : op == Tok::GreaterEqual ? P::sge
+          : op == Tok::EqualEqual   ? P::eq
+                                    : P::ne;
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  using P = arith::CmpFPredicate;
+  P p = op == Tok::Less           ? P::OLT
+        : op == Tok::LessEqual    ? P::OLE
+        : op == Tok::Greater      ? P::OGT
+        : op == Tok::GreaterEqual ? P::OGE
+        : op == Tok::EqualEqual   ? P::OEQ
+                                  : P::UNE;
+  return arith::CmpFOp::create(b, loc, p, x, y);
+}

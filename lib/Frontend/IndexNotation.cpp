@@ -50,12 +50,6 @@ ArrayRef<int64_t> shapeOf(Value tensor) {
   return cast<RankedTensorType>(tensor.getType()).getShape();
 }
 
-bool isComparison(Tok op) {
-  return op == Tok::Less || op == Tok::LessEqual || op == Tok::Greater ||
-         op == Tok::GreaterEqual || op == Tok::EqualEqual ||
-         op == Tok::NotEqual;
-}
-
 /// A literal, or literals combined by arithmetic: what a sum's constant
 /// factor may be.
 bool isLiteral(const Expr &e) {
@@ -690,16 +684,7 @@ Value Emitter::emitScalar(OpBuilder &ib, Location loc, const Expr &e,
     case Tok::KwOr: return arith::OrIOp::create(ib, loc, x, y);
     default: break;
     }
-    arith::CmpFPredicate predicate;
-    switch (e.op) {
-    case Tok::Less: predicate = arith::CmpFPredicate::OLT; break;
-    case Tok::LessEqual: predicate = arith::CmpFPredicate::OLE; break;
-    case Tok::Greater: predicate = arith::CmpFPredicate::OGT; break;
-    case Tok::GreaterEqual: predicate = arith::CmpFPredicate::OGE; break;
-    case Tok::EqualEqual: predicate = arith::CmpFPredicate::OEQ; break;
-    default: predicate = arith::CmpFPredicate::UNE; break;
-    }
-    return arith::CmpFOp::create(ib, loc, predicate, x, y);
+    return emitComparison(ib, loc, e.op, x, y);
   }
   case Expr::Kind::Call: {
     // Operands in order (not as C++ orders a call's arguments).

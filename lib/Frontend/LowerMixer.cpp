@@ -149,6 +149,14 @@ private:
   LogicalResult lowerAttention(Statement &s);
   /// The tensor a call's argument names (a bare name), or an error.
   FailureOr<Value> tensorArgument(const Expr &e, llvm::StringRef what);
+  /// The types of a structured call's results: a declared result's own, or
+  /// `defaults[i]` for a new local; an error for an argument or a result
+  /// already assigned.
+  FailureOr<SmallVector<Type, 2>> callResultTypes(const Statement &s,
+                                                  ArrayRef<Type> defaults);
+  /// Gives a call's targets their values: each a declared result's, or a
+  /// new local.
+  void bindCallResults(const Statement &s, ValueRange values);
 };
 
 /// The statements on whole tensors ([B, T, ...], outside any recurrence):
@@ -797,6 +805,49 @@ FailureOr<Value> MixerLowering::tensorArgument(const Expr &e,
   return it->second.value;
 }
 
+FailureOr<SmallVector<Type, 2>>
+MixerLowering::callResultTypes(const Statement &s, ArrayRef<Type> defaults) {
+  SmallVector<Type, 2> types;
+  for (auto [i, target, fallback] :
+       llvm::enumerate(s.targets, defaults)) {
+    for (const Name &before : ArrayRef(s.targets).take_front(i))
+      if (before.text == target.text)
+        return locs.error(target.loc)
+               << "'" << target.text << "' is named twice among the results";
+    auto it = tensors.find(target.text);
+    if (it == tensors.end()) {
+      types.push_back(fallback);
+      continue;
+    }
+    const Declared &d = it->second;
+    if (!d.isResult)
+      return locs.error(target.loc)
+             << "'" << target.text << "' is "
+             << (d.decl ? "an argument" : "already assigned")
+             << "; assign a new name";
+    if (d.value)
+      return locs.error(target.loc)
+             << "result '" << target.text << "' is assigned twice";
+    types.push_back(d.type);
+  }
+  return types;
+}
+
+void MixerLowering::bindCallResults(const Statement &s, ValueRange values) {
+  // Looked up one at a time: inserting a local may move every entry of
+  // `tensors`.
+  for (auto [target, value] : llvm::zip(s.targets, values)) {
+    if (auto it = tensors.find(target.text); it != tensors.end()) {
+      it->second.value = value; // a result (callResultTypes checked)
+      continue;
+    }
+    Declared local;
+    local.type = cast<RankedTensorType>(value.getType());
+    local.value = value;
+    tensors.insert({target.text, local});
+  }
+}
+
 LogicalResult MixerLowering::lowerCall(Statement &s) {
   if (s.callee.text == "semiseparable")
     return lowerSemiseparable(s);
@@ -916,46 +967,18 @@ LogicalResult MixerLowering::lowerSemiseparable(Statement &s) {
   if (kType.getRank() != 4 || vType.getRank() != 4)
     return locs.error(s.callee.loc)
            << "semiseparable's k and v are [B, T, H, D] tensors";
-  SmallVector<Type, 2> types;
-  SmallVector<Declared *, 2> results;
-  for (auto [i, target] : llvm::enumerate(s.targets)) {
-    Declared *d = nullptr;
-    if (auto it = tensors.find(target.text); it != tensors.end()) {
-      d = &it->second;
-      if (!d->isResult)
-        return locs.error(target.loc)
-               << "'" << target.text << "' is "
-               << (d->decl ? "an argument" : "already assigned")
-               << "; assign a new name";
-      if (d->value)
-        return locs.error(target.loc)
-               << "result '" << target.text << "' is assigned twice";
-      types.push_back(d->type);
-    } else if (i == 0) {
-      types.push_back(RankedTensorType::get(vType.getShape(), b.getF32Type()));
-    } else {
-      types.push_back(RankedTensorType::get(
-          {qType.getDimSize(0), vType.getDimSize(2), kType.getDimSize(3),
-           vType.getDimSize(3)},
-          b.getF32Type()));
-    }
-    results.push_back(d);
-  }
+  FailureOr<SmallVector<Type, 2>> types = callResultTypes(
+      s, {RankedTensorType::get(vType.getShape(), b.getF32Type()),
+          RankedTensorType::get({qType.getDimSize(0), vType.getDimSize(2),
+                                 kType.getDimSize(3), vType.getDimSize(3)},
+                                b.getF32Type())});
+  if (failed(types))
+    return failure();
   auto op = mixer::SemiseparableOp::create(
-      b, loc, types, qkv[0], qkv[1], qkv[2], gate, beta, lowA, lowB, h0,
+      b, loc, *types, qkv[0], qkv[1], qkv[2], gate, beta, lowA, lowB, h0,
       scale ? b.getF64FloatAttr(*scale) : FloatAttr(), b.getBoolAttr(true),
       deltaRule ? b.getUnitAttr() : UnitAttr(), mixer::FormAttr());
-  // Looked up again: inserting a local may move every entry of `tensors`.
-  for (auto [i, target] : llvm::enumerate(s.targets)) {
-    if (results[i]) {
-      tensors.find(target.text)->second.value = op->getResult(i);
-      continue;
-    }
-    Declared local;
-    local.type = cast<RankedTensorType>(types[i]);
-    local.value = op->getResult(i);
-    tensors.insert({target.text, local});
-  }
+  bindCallResults(s, op->getResults());
   return success();
 }
 
@@ -1085,35 +1108,18 @@ LogicalResult MixerLowering::lowerAttention(Statement &s) {
     return failure();
 
   // The results' types: a declared result's, or f32 of the op's shapes.
-  SmallVector<Type, 2> types;
-  SmallVector<Declared *, 2> results;
-  for (auto [i, target] : llvm::enumerate(s.targets)) {
-    Declared *d = nullptr;
-    if (auto it = tensors.find(target.text); it != tensors.end()) {
-      d = &it->second;
-      if (!d->isResult)
-        return locs.error(target.loc)
-               << "'" << target.text << "' is "
-               << (d->decl ? "an argument" : "already assigned")
-               << "; assign a new name";
-      if (d->value)
-        return locs.error(target.loc)
-               << "result '" << target.text << "' is assigned twice";
-      types.push_back(d->type);
-    } else if (i == 0) {
-      types.push_back(RankedTensorType::get(
-          {qType.getDimSize(0), qType.getDimSize(1), qType.getDimSize(2),
-           vType.getDimSize(3)},
-          b.getF32Type()));
-    } else {
-      types.push_back(RankedTensorType::get(
-          {qType.getDimSize(0), qType.getDimSize(1), qType.getDimSize(2)},
-          b.getF32Type()));
-    }
-    results.push_back(d);
-  }
+  FailureOr<SmallVector<Type, 2>> types = callResultTypes(
+      s, {RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
+                                 qType.getDimSize(2), vType.getDimSize(3)},
+                                b.getF32Type()),
+          RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
+                                 qType.getDimSize(2)},
+                                b.getF32Type())});
+  if (failed(types))
+    return failure();
   auto op = mixer::AttentionOp::create(
-      b, loc, types[0], types.size() > 1 ? types[1] : Type(), qkv[0], qkv[1],
+      b, loc, (*types)[0], types->size() > 1 ? (*types)[1] : Type(), qkv[0],
+      qkv[1],
       qkv[2], forget, scale ? b.getF64FloatAttr(*scale) : FloatAttr(),
       mixer::FormAttr());
 
@@ -1138,17 +1144,7 @@ LogicalResult MixerLowering::lowerAttention(Statement &s) {
   if (score)
     fill(op.getScoreMod(), scoreExpr, *score, true);
 
-  // Looked up again: inserting a local may move every entry of `tensors`.
-  for (auto [i, target] : llvm::enumerate(s.targets)) {
-    if (results[i]) {
-      tensors.find(target.text)->second.value = op->getResult(i);
-      continue;
-    }
-    Declared local;
-    local.type = cast<RankedTensorType>(types[i]);
-    local.value = op->getResult(i);
-    tensors.insert({target.text, local});
-  }
+  bindCallResults(s, op->getResults());
   return success();
 }
 

@@ -17,28 +17,6 @@ namespace {
 /// larger integer literal is a float.
 constexpr double kMaxIntegerLiteral = double(int64_t(1) << 40);
 
-bool isComparison(Tok op) {
-  return op == Tok::Less || op == Tok::LessEqual || op == Tok::Greater ||
-         op == Tok::GreaterEqual || op == Tok::EqualEqual ||
-         op == Tok::NotEqual;
-}
-
-llvm::StringRef spelling(Tok op) {
-  switch (op) {
-  case Tok::Plus: return "+";
-  case Tok::Minus: return "-";
-  case Tok::Star: return "*";
-  case Tok::Slash: return "/";
-  case Tok::Less: return "<";
-  case Tok::LessEqual: return "<=";
-  case Tok::Greater: return ">";
-  case Tok::GreaterEqual: return ">=";
-  case Tok::EqualEqual: return "==";
-  case Tok::NotEqual: return "!=";
-  default: return "?";
-  }
-}
-
 ArrayRef<int64_t> shapeOf(Value tensor) {
   return cast<RankedTensorType>(tensor.getType()).getShape();
 }
@@ -217,7 +195,8 @@ FailureOr<ScalarKind> RegionExpr::checkExpr(const Expr &e) {
         return failure();
       return record(ScalarKind::Condition);
     }
-    FailureOr<SmallVector<ScalarKind>> ks = operandKinds(false, spelling(e.op));
+    FailureOr<SmallVector<ScalarKind>> ks =
+        operandKinds(false, describe(e.op).trim('\''));
     if (failed(ks))
       return failure();
     if (isComparison(e.op))
@@ -319,26 +298,8 @@ Value RegionExpr::emitExpr(OpBuilder &b, const Expr &e) {
                             ? ScalarKind::Integer
                             : ScalarKind::Float;
     Value x = operand(0, common), y = operand(1, common);
-    if (isComparison(e.op)) {
-      if (common == ScalarKind::Integer) {
-        using P = arith::CmpIPredicate;
-        P p = e.op == Tok::Less           ? P::slt
-              : e.op == Tok::LessEqual    ? P::sle
-              : e.op == Tok::Greater      ? P::sgt
-              : e.op == Tok::GreaterEqual ? P::sge
-              : e.op == Tok::EqualEqual   ? P::eq
-                                          : P::ne;
-        return arith::CmpIOp::create(b, loc, p, x, y);
-      }
-      using P = arith::CmpFPredicate;
-      P p = e.op == Tok::Less           ? P::OLT
-            : e.op == Tok::LessEqual    ? P::OLE
-            : e.op == Tok::Greater      ? P::OGT
-            : e.op == Tok::GreaterEqual ? P::OGE
-            : e.op == Tok::EqualEqual   ? P::OEQ
-                                        : P::UNE;
-      return arith::CmpFOp::create(b, loc, p, x, y);
-    }
+    if (isComparison(e.op))
+      return emitComparison(b, loc, e.op, x, y);
     if (common == ScalarKind::Integer) {
       if (e.op == Tok::Plus)
         return arith::AddIOp::create(b, loc, x, y);
