@@ -78,24 +78,30 @@ Linear AffineParts::get(ImplicitLocOpBuilder &b, Value v,
     }
     return r;
   };
+  // Each operand's parts are built in a statement of its own: both emit IR,
+  // and as two arguments of one call their order would be the compiler's.
   if (auto addf = dyn_cast<arith::AddFOp>(def)) {
-    result = sum(get(b, addf.getLhs(), leaves), get(b, addf.getRhs(), leaves), false);
+    Linear lhs = get(b, addf.getLhs(), leaves);
+    result = sum(lhs, get(b, addf.getRhs(), leaves), false);
   } else if (auto subf = dyn_cast<arith::SubFOp>(def)) {
-    result = sum(get(b, subf.getLhs(), leaves), get(b, subf.getRhs(), leaves), true);
+    Linear lhs = get(b, subf.getLhs(), leaves);
+    result = sum(lhs, get(b, subf.getRhs(), leaves), true);
   } else if (auto negf = dyn_cast<arith::NegFOp>(def)) {
     result = sum(Linear{}, get(b, negf.getOperand(), leaves), true);
   } else if (auto mulf = dyn_cast<arith::MulFOp>(def)) {
     bool lhsAffine = !leaves.independent(mulf.getLhs());
     Value affinePart = lhsAffine ? mulf.getLhs() : mulf.getRhs();
     Value factor = lhsAffine ? mulf.getRhs() : mulf.getLhs();
-    result = scale(get(b, affinePart, leaves), leaves.scalar(b, factor), false);
+    Linear part = get(b, affinePart, leaves);
+    result = scale(part, leaves.scalar(b, factor), false);
   } else if (auto divf = dyn_cast<arith::DivFOp>(def)) {
-    result = scale(get(b, divf.getLhs(), leaves), leaves.scalar(b, divf.getRhs()), true);
+    Linear part = get(b, divf.getLhs(), leaves);
+    result = scale(part, leaves.scalar(b, divf.getRhs()), true);
   } else if (auto fma = dyn_cast<math::FmaOp>(def)) {
     bool aAffine = !leaves.independent(fma.getA());
+    Linear part = get(b, aAffine ? fma.getA() : fma.getB(), leaves);
     Linear product =
-        scale(get(b, aAffine ? fma.getA() : fma.getB(), leaves),
-              leaves.scalar(b, aAffine ? fma.getB() : fma.getA()), false);
+        scale(part, leaves.scalar(b, aAffine ? fma.getB() : fma.getA()), false);
     result = sum(product, get(b, fma.getC(), leaves), false);
   } else if (auto select = dyn_cast<arith::SelectOp>(def)) {
     Value cond = leaves.scalar(b, select.getCondition());
@@ -104,14 +110,17 @@ Linear AffineParts::get(ImplicitLocOpBuilder &b, Value v,
     auto pick = [&](Value xv, Value yv) -> Value {
       if (!xv && !yv)
         return nullptr;
-      return arith::SelectOp::create(
-          b, cond, xv ? xv : materialize(b, nullptr, false),
-          yv ? yv : materialize(b, nullptr, false));
+      if (!xv)
+        xv = materialize(b, nullptr, false);
+      if (!yv)
+        yv = materialize(b, nullptr, false);
+      return arith::SelectOp::create(b, cond, xv, yv);
     };
-    for (unsigned k = 0; k < n; ++k)
-      result.coef[k] =
-          pick(x.unit[k] ? materialize(b, nullptr, true) : x.coef[k],
-               y.unit[k] ? materialize(b, nullptr, true) : y.coef[k]);
+    for (unsigned k = 0; k < n; ++k) {
+      Value xc = x.unit[k] ? materialize(b, nullptr, true) : x.coef[k];
+      Value yc = y.unit[k] ? materialize(b, nullptr, true) : y.coef[k];
+      result.coef[k] = pick(xc, yc);
+    }
     result.off = pick(x.off, y.off);
   } else {
     llvm_unreachable("StateDependence marks every other op as a blocker");

@@ -180,9 +180,9 @@ func.func @select_and_negate(%x: !x, %a: !x) -> (!x, !x) {
 // CHECK: %[[AB:.*]]:2 = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$CH]], #[[$ID]], #[[$ID]]]{{.*}} ins(%[[X]], %[[R]], %[[LAM]] :
 // CHECK: ^bb0(%[[XE:.*]]: f32, %[[RE:.*]]: bf16, %[[LE:.*]]: f32, %{{.*}}: f32, %{{.*}}: f32):
 // CHECK: %[[RF:.*]] = arith.extf %[[RE]] : bf16 to f32
+// CHECK: %[[LOGA:.*]] = arith.mulf %[[RF]], %[[LE]] : f32
 // CHECK: %[[TWO:.*]] = arith.constant 2.000000e+00 : f32
 // CHECK: %[[B:.*]] = arith.divf %[[XE]], %[[TWO]] : f32
-// CHECK: %[[LOGA:.*]] = arith.mulf %[[RF]], %[[LE]] : f32
 // CHECK: linalg.yield %[[LOGA]], %[[B]] : f32, f32
 // CHECK: %[[H:.*]], %[[HT:.*]] = mixer.diagonal_recurrence %[[AB]]#0, %[[AB]]#1 init(%[[H0]]) {log_decay}
 // CHECK: return %[[H]], %[[HT]]
