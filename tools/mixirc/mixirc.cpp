@@ -2,7 +2,7 @@
 //
 //   mixirc IN.mlir|IN.mix -o OUT [--target=cpu] [--mcpu=native|NAME]
 //          [--emit=mixer|mlir|llvm|asm|obj|shared|header]
-//          [--form=auto|FORM] [--chunk-size=N] [--remarks]
+//          [--form=auto|FORM] [--chunk-size=N] [--remarks] [--mlir-timing]
 //   mixirc IN.mlir --print-block-mask=TQ[,TK] [--chunk-size=N]
 //
 //===----------------------------------------------------------------------===//
@@ -21,6 +21,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -100,6 +101,9 @@ int fail(const Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  // --mlir-timing reports where compile time goes: parsing, each pass of the
+  // pipeline, and LLVM's code generation.
+  registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "mixir: compile sequence mixers\n");
 
@@ -117,6 +121,9 @@ int main(int argc, char **argv) {
   mixir::registerAllDialects(registry);
   mlir::registerAllPasses();
   mixir::registerAllPasses();
+  DefaultTimingManager timing;
+  applyDefaultTimingManagerCLOptions(timing);
+  TimingScope rootTimer = timing.getRootScope();
   MLIRContext context(registry);
   // Diagnostics point at the user's source; a dump of the lowered IR after
   // each would bury them.
@@ -130,10 +137,12 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(input), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  TimingScope parseTimer = rootTimer.nest("Parse");
   OwningOpRef<ModuleOp> module =
       llvm::sys::path::extension(inputFile) == ".mix"
           ? mixir::parseMixSource(sourceMgr, &context)
           : parseSourceFile<ModuleOp>(sourceMgr, &context);
+  parseTimer.stop();
   if (!module)
     return 1;
   if (emit == Emit::Mixer) {
@@ -146,6 +155,8 @@ int main(int argc, char **argv) {
   }
 
   PassManager pm(&context);
+  TimingScope pipelineTimer = rootTimer.nest("Pipeline");
+  pm.enableTiming(pipelineTimer);
   if (!printBlockMask.empty()) {
     auto [tq, tk] = StringRef(printBlockMask).split(',');
     mixir::MixerPrintBlockMaskOptions print;
@@ -170,6 +181,9 @@ int main(int argc, char **argv) {
     mixir::buildCpuPipeline(pm, options);
   if (failed(pm.run(*module)))
     return 1;
+  pipelineTimer.stop();
+  TimingScope codegenTimer =
+      rootTimer.nest("LLVM translation and code generation");
 
   if (emit == Emit::Shared) {
     llvm::SmallString<128> object;
@@ -186,8 +200,10 @@ int main(int argc, char **argv) {
         return 1;
       out->keep();
     }
+    codegenTimer.stop();
     if (outputFile == "-")
       return fail("--emit=shared needs an output file (-o)");
+    TimingScope linkTimer = rootTimer.nest("Link");
     if (llvm::Error err = mixir::linkSharedLibrary(argv[0], object, outputFile))
       return fail(llvm::toString(std::move(err)));
     return 0;

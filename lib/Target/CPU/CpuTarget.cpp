@@ -92,7 +92,8 @@ mixir::registerTileFor(const CpuTargetOptions &options) {
   return info && info->checkFeatures("+avx512f") ? wide : narrow;
 }
 
-/// The standard O3 pipeline for the target (loop and SLP vectorisation on).
+/// The standard O3 pipeline for the target (loop and SLP vectorisation on,
+/// loop unrolling off).
 static void optimize(llvm::Module &module, llvm::TargetMachine &tm) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
@@ -101,6 +102,11 @@ static void optimize(llvm::Module &module, llvm::TargetMachine &tm) {
   llvm::PipelineTuningOptions tuning;
   tuning.LoopVectorization = true;
   tuning.SLPVectorization = true;
+  // No loop unrolling by LLVM (full or partial): the register tiles are laid
+  // out by mixer-vectorize-contractions already, and on the examples LLVM's
+  // unroller made the IR up to 5x larger and compilation 2-7x slower for no
+  // speed measured in bench/ (docs/design.md, "Compile time").
+  tuning.LoopUnrolling = false;
   llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
