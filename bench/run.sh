@@ -11,8 +11,8 @@ build="$(cd "${1:-$root/build}" && pwd)"
 out="$build/bench"
 mkdir -p "$out"
 reps="${MIXIR_BENCH_REPS:-11}"
-# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta attention recurrence mamba1 rnn).
-sections=" ${MIXIR_BENCH_SECTIONS:-gla delta attention recurrence mamba1 rnn} "
+# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta ssm attention recurrence mamba1 rnn).
+sections=" ${MIXIR_BENCH_SECTIONS:-gla delta ssm attention recurrence mamba1 rnn} "
 wants() { [[ "$sections" == *" $1 "* ]]; }
 # Threads stay on their cores in every variant (the loop's and mixir's
 # OpenMP alike): unbound, a short run sometimes starts both threads on one
@@ -40,6 +40,21 @@ for form in scan chunked auto; do
 done
 
 read -r peak_all peak_one < <("$out/fma_peak")
+# The peers (PyTorch, JAX, ggml) run in the benchmark's own virtual
+# environment, made here on the first run (peers/requirements.txt).
+venv="$build/bench-venv"
+if [ ! -x "$venv/bin/python" ]; then
+  echo "creating the benchmark's virtual environment in $venv (PyTorch, JAX and ggml peers)"
+  python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$root/bench/peers/requirements.txt" \
+    || echo "could not install the peers; their rows will read 'not available'"
+fi
+# ggml T MIXER [ARGS...]: the median seconds of ggml's op for MIXER
+# (peers/ggml_ops.py), or '-'.
+ggml_time() {
+  local T=$1 mixer=$2; shift 2
+  timeout 900 "$venv/bin/python" "$root/bench/peers/ggml_ops.py" --mixer "$mixer" --T "$T" \
+    --reps "${MIXIR_BENCH_GGML_REPS:-5}" --threads "$(nproc)" "$@" 2>/dev/null || echo -
+}
 # row T H NAME SECONDS LOOP_SECONDS: one line of a table.
 row() {
   python3 - "$@" "$peak_all" <<'PY'
@@ -58,6 +73,9 @@ printf '%-7s %-16s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "
 for T in 1024 16384; do
   loop=$("$out/gla_scan_loop" 1 "$T" "$reps")
   row "$T" 8 "C++ scan loop" "$loop" "$loop"
+  t=$(ggml_time "$T" gla --H 8)
+  if [ "$t" = - ]; then printf '%-7s %-16s %s\n' "$T" "ggml GLA op" "failed or not available"
+  else row "$T" 8 "ggml GLA op" "$t" "$loop"; fi
   for form in "${forms[@]}"; do
     lib="$out/gla_$form.so"
     [ -f "$lib" ] || { printf '%-7s %-16s %s\n' "$T" "mixir $form" "not built"; continue; }
@@ -87,6 +105,9 @@ printf '%-7s %-16s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "
 for T in 1024 16384; do
   loop=$("$out/gla_scan_loop" 1 "$T" "$reps" 1)
   row "$T" 1 "C++ scan loop" "$loop" "$loop"
+  t=$(ggml_time "$T" gla --H 1)
+  if [ "$t" = - ]; then printf '%-7s %-16s %s\n' "$T" "ggml GLA op" "failed or not available"
+  else row "$T" 1 "ggml GLA op" "$t" "$loop"; fi
   for form in scan chunked auto; do
     lib="$out/gla_h1_$form.so"
     [ -f "$lib" ] || { printf '%-7s %-16s %s\n' "$T" "mixir $form" "not built"; continue; }
@@ -113,12 +134,6 @@ fi # gla
 # flash-linear-attention (peers/torch_delta.py, in the benchmark's own
 # virtual environment: peers/requirements.txt; chunks of 64, all threads).
 echo
-venv="$build/bench-venv"
-if [ ! -x "$venv/bin/python" ]; then
-  echo "creating the benchmark's virtual environment in $venv (PyTorch peers)"
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q -r "$root/bench/peers/requirements.txt" \
-    || echo "could not install the PyTorch peers; their rows will read 'not available'"
-fi
 if wants delta; then
 g++ -O3 -march=native -fopenmp "$root/bench/baseline/delta_scan_loop.cpp" -o "$out/delta_scan_loop" || exit 1
 for mixer in gated_deltanet kda; do
@@ -127,19 +142,19 @@ for mixer in gated_deltanet kda; do
   done
 done
 torch_reps="${MIXIR_BENCH_TORCH_REPS:-3}"
-# delta_row T NAME SECONDS LOOP_SECONDS BEST_TORCH_SECONDS
+# delta_row T NAME SECONDS LOOP_SECONDS BEST_TORCH_SECONDS GGML_SECONDS
 delta_row() {
   python3 - "$@" "$peak_all" <<'PY'
 import sys
-T, name, t, loop, torch, peak = sys.argv[1:]
+T, name, t, loop, torch, ggml, peak = sys.argv[1:]
 T, t, loop, peak = int(T), float(t), float(loop), float(peak)
 g = 6 * 1 * 8 * T * 128 * 128 / t / 1e9
-vs_torch = "%8.2f" % (float(torch) / t) if torch != "-" else "       -"
-print("%-7s %-22s %10.2f %9.1f %8.2f %s %8.1f" % (T, name, t * 1e3, g, loop / t, vs_torch, 100 * g / peak))
+vs = lambda p: "%8.2f" % (float(p) / t) if p != "-" else "       -"
+print("%-7s %-22s %10.2f %9.1f %8.2f %s %s %8.1f" % (T, name, t * 1e3, g, loop / t, vs(torch), vs(ggml), 100 * g / peak))
 PY
 }
 echo "The delta-rule family, B=1, H=8, K=V=128; median of $reps runs (PyTorch: $torch_reps) after a warm-up, each variant in its own process"
-echo "GFLOP/s counts the nominal work 6·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time; 'vs torch' = the faster PyTorch time / variant time"
+echo "GFLOP/s counts the nominal work 6·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time; 'vs torch' = the faster PyTorch time / variant time; 'vs ggml' = ggml's gated_delta_net time / variant time"
 # Every mixir and loop time first, every PyTorch time last: a PyTorch
 # process leaves the kernel reclaiming gigabytes of memory, which slows
 # whatever runs right after it.
@@ -153,6 +168,7 @@ for mixer in gated_deltanet kda; do
       times[$mixer,$T,$form]=$("$out/time_kernel" "$out/${mixer}_$form.so" "$mixer" 1 "$T" "$reps" 8 128 "$kind") \
         || times[$mixer,$T,$form]=-
     done
+    times[$mixer,$T,ggml]=$(ggml_time "$T" "$mixer" --H 8 --K 128)
   done
 done
 impls=(transformers_chunk fla_naive_chunk)
@@ -168,19 +184,24 @@ done
 for mixer in gated_deltanet kda; do
   echo
   echo "$mixer"
-  printf '%-7s %-22s %10s %9s %8s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "vs torch" "% peak"
+  printf '%-7s %-22s %10s %9s %8s %8s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "vs torch" "vs ggml" "% peak"
   for T in 4096 16384; do
     loop=${times[$mixer,$T,loop]}
     best=$(for impl in "${impls[@]}"; do echo "${times[$mixer,$T,$impl]}"; done | grep -v '^-$' | sort -g | head -1)
     best=${best:--}
-    delta_row "$T" "C++ scan loop" "$loop" "$loop" "$best"
-    for variant in scan chunked auto "${impls[@]}"; do
+    ggml=${times[$mixer,$T,ggml]}
+    delta_row "$T" "C++ scan loop" "$loop" "$loop" "$best" "$ggml"
+    for variant in scan chunked auto ggml "${impls[@]}"; do
       t=${times[$mixer,$T,$variant]}
-      name=$([ "$variant" = scan ] || [ "$variant" = chunked ] || [ "$variant" = auto ] && echo "mixir $variant" || echo "torch $variant")
+      case $variant in
+        scan|chunked|auto) name="mixir $variant" ;;
+        ggml) name="ggml gated_delta_net" ;;
+        *) name="torch $variant" ;;
+      esac
       if [ "$t" = "-" ]; then
         printf '%-7s %-22s %s\n' "$T" "$name" "failed or not available"
       else
-        delta_row "$T" "$name" "$t" "$loop" "$best"
+        delta_row "$T" "$name" "$t" "$loop" "$best" "$ggml"
       fi
     done
   done
@@ -188,6 +209,53 @@ done
 
 
 fi # delta
+#--- Mamba-2 and RWKV-7 against ggml's ops --------------------------------------
+# Mamba-2 (bench/mamba2_bench.mlir: H=8, P=64, N=128, a decay per token and
+# head) and RWKV-7 (bench/rwkv7_bench.mlir: H=8, K=V=64, a per-channel decay
+# plus a rank-one transition) at B=1, T in {4096, 16384}: mixir's forms and
+# auto against the ggml op llama.cpp runs for each (ssm_scan, rwkv_wkv7;
+# peers/ggml_ops.py, all threads). GFLOP/s counts the nominal work
+# 4·B·H·T·N·P for Mamba-2 (the state's update and read) and 6·B·H·T·K·V for
+# RWKV-7 (as the delta rule: the transition's read, the write, the output).
+if wants ssm; then
+echo
+declare -A ssm_forms=([mamba2]="scan chunked quadratic auto" [rwkv7]="scan chunked auto")
+declare -A ssm_work=([mamba2]=$((4 * 8 * 128 * 64)) [rwkv7]=$((6 * 8 * 64 * 64)))
+declare -A ssm_shape=([mamba2]="8 64" [rwkv7]="8 64")
+declare -A ssm_op=([mamba2]=ssm_scan [rwkv7]=rwkv_wkv7)
+for mixer in mamba2 rwkv7; do
+  for form in ${ssm_forms[$mixer]}; do
+    compile "$root/bench/${mixer}_bench.mlir" "$form" "$out/${mixer}_$form.so"
+  done
+done
+echo "Mamba-2 (H=8, P=64, N=128) and RWKV-7 (H=8, K=V=64), B=1; median of $reps runs (ggml: ${MIXIR_BENCH_GGML_REPS:-5}) after a warm-up, each variant in its own process"
+echo "'vs ggml' = ggml's op time / variant time (> 1: faster than ggml)"
+printf '%-7s %-7s %-22s %10s %9s %8s %8s\n' mixer T variant "median ms" GFLOP/s "vs ggml" "% peak"
+for mixer in mamba2 rwkv7; do
+  for T in 4096 16384; do
+    ggml=$(ggml_time "$T" "$mixer" --H 8 --K 64)
+    for variant in ${ssm_forms[$mixer]} ggml; do
+      if [ "$variant" = ggml ]; then t=$ggml; name="ggml ${ssm_op[$mixer]}"
+      else
+        name="mixir $variant"
+        # The quadratic form is O(T²): only at T = 4096.
+        if [ "$variant" = quadratic ] && [ "$T" -gt 4096 ]; then continue; fi
+        t=$("$out/time_kernel" "$out/${mixer}_$variant.so" "$mixer" 1 "$T" "$reps" ${ssm_shape[$mixer]} "$mixer") || t=-
+      fi
+      if [ "$t" = - ]; then printf '%-7s %-7s %-22s %s\n' "$mixer" "$T" "$name" "failed or not available"; continue; fi
+      python3 - "$mixer" "$T" "$name" "$t" "$ggml" "${ssm_work[$mixer]}" "$peak_all" <<'PY'
+import sys
+mixer, T, name, t, ggml, work, peak = sys.argv[1:]
+T, t, work, peak = int(T), float(t), float(work), float(peak)
+g = work * T / t / 1e9
+vs = "%8.2f" % (float(ggml) / t) if ggml != "-" else "       -"
+print("%-7s %-7s %-22s %10.2f %9.1f %s %8.1f" % (mixer, T, name, t * 1e3, g, vs, 100 * g / peak))
+PY
+    done
+  done
+done
+fi # ssm
+
 #--- Softmax attention -------------------------------------------------------
 # B=1, H=8 query heads on Hkv=2 key/value heads, K=V=128, T in {1024, 4096,
 # 16384}: mixir's flash form (auto picks it) for each mask of
@@ -369,8 +437,8 @@ echo
 sed 's/256/1536/g' "$root/examples/mamba1.mlir" > "$out/mamba1_1536.mlir"
 compile "$out/mamba1_1536.mlir" scan "$out/mamba1_scan.so"
 m1_reps="${MIXIR_BENCH_RECURRENCE_REPS:-5}"
-echo "Mamba-1, B=1, D=1536, N=16; median of $m1_reps runs (peers: 3) after a warm-up; 'vs peer' = the fastest PyTorch or JAX time / mixir time"
-printf '%-7s %-20s %10s %8s %8s\n' T variant "median ms" "GB/s" "vs peer"
+echo "Mamba-1, B=1, D=1536, N=16; median of $m1_reps runs (peers: 3, ggml: 5) after a warm-up; 'vs peer' = the fastest PyTorch or JAX time / variant time; 'vs ggml' = ggml's ssm_scan time / variant time"
+printf '%-7s %-20s %10s %8s %8s %8s\n' T variant "median ms" "GB/s" "vs peer" "vs ggml"
 for T in 4096 65536; do
   declare -A m1
   m1[scan]=$("$out/time_kernel" "$out/mamba1_scan.so" mamba1 1 "$T" "$m1_reps" 1 1536 mamba1) || m1[scan]=-
@@ -379,20 +447,23 @@ for T in 4096 65536; do
     m1[$impl]=$(timeout 900 "$venv/bin/python" "$root/bench/peers/mamba1.py" --impl "$impl" --T "$T" \
       --D 1536 --reps 3 --threads "$(nproc)" 2>/dev/null) || m1[$impl]=-
   done
-  python3 - "$T" "${m1[scan]}" "${m1[torch_loop]}" "${m1[jax_scan]}" "${m1[jax_associative]}" <<'PY'
+  m1[ggml]=$(ggml_time "$T" mamba1 --D 1536)
+  python3 - "$T" "${m1[scan]}" "${m1[torch_loop]}" "${m1[jax_scan]}" "${m1[jax_associative]}" "${m1[ggml]}" <<'PY'
 import sys
 T = int(sys.argv[1])
-names = ["mixir scan", "torch_loop", "jax_scan", "jax_associative"]
+names = ["mixir scan", "torch_loop", "jax_scan", "jax_associative", "ggml ssm_scan"]
 times = dict(zip(names, sys.argv[2:]))
-peers = [float(times[n]) for n in names[1:] if times[n] != "-"]
+peers = [float(times[n]) for n in names[1:4] if times[n] != "-"]
 best = min(peers) if peers else None
+ggml = float(times["ggml ssm_scan"]) if times["ggml ssm_scan"] != "-" else None
 for n in names:
     if times[n] == "-":
         print("%-7s %-20s not run, failed or out of memory" % (T, n)); continue
     t = float(times[n])
     gbs = (3 * 1536 + 2 * 16) * 4 * T / t / 1e9
     vs = "%8.2f" % (best / t) if best else "       -"
-    print("%-7s %-20s %10.1f %8.2f %s" % (T, n, t * 1e3, gbs, vs))
+    vg = "%8.2f" % (ggml / t) if ggml else "       -"
+    print("%-7s %-20s %10.1f %8.2f %s %s" % (T, n, t * 1e3, gbs, vs, vg))
 PY
 done
 fi # mamba1

@@ -20,6 +20,9 @@
 //                  h0 [B,D], h [B,T,D]
 //   mamba1         FUNC(x, delta, A, Bm, Cm, D, y): x, delta, y [B,T,D],
 //                  A [D,16], Bm, Cm [B,T,16], D [D]
+//   mamba2         FUNC(x, dt, A, Bs, Cs, D, y): x, y [B,T,H,D], dt [B,T,H],
+//                  A and D [H], Bs and Cs [B,T,H,128]
+//   rwkv7          FUNC(r, w, k, v, kk, a, o), each [B,T,H,D]
 // prints the median seconds of REPS calls after one warm-up call.
 #include "../common/inputs.h"
 
@@ -61,11 +64,37 @@ template <typename Call> static double timeCalls(Call call, int reps) {
   return times[times.size() / 2];
 }
 
+/// `count` deterministic floats uniform in [lo, hi) (a linear congruential
+/// generator seeded with `seed`).
+static std::vector<float> filled(size_t count, unsigned seed, float lo,
+                                 float hi) {
+  std::vector<float> v(count);
+  uint32_t s = seed * 2654435761u + 1;
+  for (float &x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = lo + (hi - lo) * float(s >> 8) / float(1u << 24);
+  }
+  return v;
+}
+
+/// Normalises each row of `count`-wide rows of `v` to unit L2 norm.
+static void normaliseRows(std::vector<float> &v, size_t count) {
+  for (size_t r = 0; r + count <= v.size(); r += count) {
+    float norm = 0;
+    for (size_t i = 0; i < count; ++i)
+      norm += v[r + i] * v[r + i];
+    norm = std::sqrt(norm);
+    for (size_t i = 0; i < count; ++i)
+      v[r + i] /= norm;
+  }
+}
+
 int main(int argc, char **argv) {
   if (argc < 6 || argc > 9) {
     std::fprintf(stderr, "usage: time_kernel LIB.so FUNC B T REPS [H [D "
                          "[channel|none|gated_delta|kda|attention|attention_doc|"
-                         "attention_decode|hgrn|mingru|rglru|lru|lstm|gru|mamba1]]]\n");
+                         "attention_decode|hgrn|mingru|rglru|lru|lstm|gru|mamba1|"
+                         "mamba2|rwkv7]]]\n");
     return 2;
   }
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
@@ -217,15 +246,6 @@ int main(int argc, char **argv) {
     // (0.01, 0.1) (after its softplus), A in (-1.5, -0.5), the rest in
     // (-0.5, 0.5).
     const int64_t N = 16;
-    auto filled = [](size_t count, unsigned seed, float lo, float hi) {
-      std::vector<float> v(count);
-      uint32_t s = seed * 2654435761u + 1;
-      for (float &x : v) {
-        s = s * 1664525u + 1013904223u;
-        x = lo + (hi - lo) * float(s >> 8) / float(1u << 24);
-      }
-      return v;
-    };
     const size_t n = size_t(B * T * D), nb = size_t(B * T * N);
     std::vector<float> x = filled(n, 1, -0.5f, 0.5f),
                        delta = filled(n, 2, 0.01f, 0.1f),
@@ -243,6 +263,51 @@ int main(int argc, char **argv) {
         [&] {
           return reinterpret_cast<int32_t (*)(P, P, P, P, P, P, P)>(fn)(
               &tx, &tdelta, &tA, &tB, &tC, &tD, &ty);
+        },
+        reps);
+  } else if (kind == "mamba2") {
+    // Mamba-2 / SSD, H heads of P = D channels, N = 128 states per head
+    // (per-head Bs and Cs): dt in (0.01, 0.1), A in (-1.5, -0.5).
+    const int64_t N = 128;
+    const size_t n = size_t(B * T * H * D), nb = size_t(B * T * H * N);
+    std::vector<float> x = filled(n, 1, -0.5f, 0.5f),
+                       dt = filled(size_t(B * T * H), 2, 0.01f, 0.1f),
+                       A = filled(size_t(H), 3, -1.5f, -0.5f),
+                       Bs = filled(nb, 4, -0.5f, 0.5f),
+                       Cs = filled(nb, 5, -0.5f, 0.5f),
+                       Dskip = filled(size_t(H), 6, -0.5f, 0.5f), y(n);
+    int64_t xShape[4] = {B, T, H, D}, dtShape[3] = {B, T, H},
+            hShape[1] = {H}, bShape[4] = {B, T, H, N};
+    DLTensor tx = tensor(x, xShape), tdt = tensor(dt, dtShape, 3),
+             tA = tensor(A, hShape, 1), tB = tensor(Bs, bShape),
+             tC = tensor(Cs, bShape), tD = tensor(Dskip, hShape, 1),
+             ty = tensor(y, xShape);
+    seconds = timeCalls(
+        [&] {
+          return reinterpret_cast<int32_t (*)(P, P, P, P, P, P, P)>(fn)(
+              &tx, &tdt, &tA, &tB, &tC, &tD, &ty);
+        },
+        reps);
+  } else if (kind == "rwkv7") {
+    // RWKV-7, H heads of K = V = D: w in (-0.2, 0) (log decay), kk
+    // L2-normalised rows, a in (0.05, 0.95), the rest in (-0.5, 0.5).
+    const size_t n = size_t(B * T * H * D);
+    std::vector<float> r = filled(n, 1, -0.5f, 0.5f),
+                       w = filled(n, 2, -0.2f, 0.f),
+                       k = filled(n, 3, -0.5f, 0.5f),
+                       v = filled(n, 4, -0.5f, 0.5f),
+                       kk = filled(n, 5, -0.5f, 0.5f),
+                       a = filled(n, 6, 0.05f, 0.95f), o(n);
+    normaliseRows(kk, size_t(D));
+    int64_t shape[4] = {B, T, H, D};
+    DLTensor tr = tensor(r, shape), tw = tensor(w, shape),
+             tk = tensor(k, shape), tv = tensor(v, shape),
+             tkk = tensor(kk, shape), ta = tensor(a, shape),
+             to = tensor(o, shape);
+    seconds = timeCalls(
+        [&] {
+          return reinterpret_cast<int32_t (*)(P, P, P, P, P, P, P)>(fn)(
+              &tr, &tw, &tk, &tv, &tkk, &ta, &to);
         },
         reps);
   } else {
