@@ -5,16 +5,22 @@
 #   scripts/fuzz.sh [SECONDS]          (default 60 per target)
 # MIXIR_FUZZ_TARGETS picks them: "mix" (the .mix frontend: lex, parse,
 # check, build, verify) and "mlir" (a .mlir module parsed, verified and run
-# through the CPU pipeline to the LLVM dialect).
+# through the CPU pipeline to the LLVM dialect). MIXIR_FUZZ_JOBS=N runs N
+# fuzzing processes at once (libFuzzer's -fork=N; default 1, in-process).
 # The corpus starts from examples/*.mix and test/Frontend/*.mix and grows in
 # the build directory; a crash is written there as crash-* and the script
-# fails. A fixed crash is kept in test/Frontend/Inputs/fuzz-regressions and
-# reduced into a case of test/Frontend/fuzz-regressions.mix.
+# fails. A fixed crash of the .mix target is kept in
+# test/Frontend/Inputs/fuzz-regressions and reduced into a case of
+# test/Frontend/fuzz-regressions.mix; one of the .mlir target in
+# tools/mixir-fuzz/mlir-regressions, which seeds its corpus.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 seconds="${1:-60}"
 build="$("$root/scripts/configure-sanitized.sh")"
 targets="${MIXIR_FUZZ_TARGETS:-mix mlir}"
+jobs="${MIXIR_FUZZ_JOBS:-1}"
+fork=()
+[ "$jobs" -gt 1 ] && fork=(-fork="$jobs")
 for t in $targets; do ninja -C "$build" "mixir-fuzz-$t"; done
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # allow_user_poisoning=0: the tools are instrumented but the installed
@@ -28,8 +34,8 @@ for t in $targets; do
 corpus="$build/fuzz-corpus/$t"
 mkdir -p "$corpus"
 if [ "$t" = mlir ]; then
-  cp "$root"/examples/*.mlir "$corpus"/
-  "$build/bin/mixir-fuzz-mlir" -max_total_time="$seconds" -timeout=30 \
+  cp "$root"/examples/*.mlir "$root"/tools/mixir-fuzz/mlir-regressions/* "$corpus"/
+  "$build/bin/mixir-fuzz-mlir" "${fork[@]}" -max_total_time="$seconds" -timeout=30 \
     -rss_limit_mb=4096 -print_final_stats=1 "$corpus" || status=1
   continue
 fi
@@ -40,7 +46,7 @@ for f in "$root"/test/Frontend/*.mix "$root"/test/Frontend/Inputs/fuzz-regressio
   awk -v out="$corpus/$(basename "$f" .mix)" \
     '/^\/\/ -----/ { n++; next } { print > (out "-" n ".mix") }' "$f"
 done
-  "$build/bin/mixir-fuzz-mix" -max_total_time="$seconds" -timeout=10 \
+  "$build/bin/mixir-fuzz-mix" "${fork[@]}" -max_total_time="$seconds" -timeout=10 \
     -dict="$root/tools/mixir-fuzz/mix.dict" \
     -rss_limit_mb=4096 -print_final_stats=1 "$corpus" || status=1
 done

@@ -2,7 +2,7 @@
 # The lit suite under AddressSanitizer and UndefinedBehaviorSanitizer: every
 # tool built in the sanitized build directory (scripts/configure-sanitized.sh)
 # and the tests run with --param mixir_quick=1 (the integration tests at
-# T <= 1000 and the attention ones up to 4096; no T = 16384 runs). Any
+# T <= 1000: no T = 4096 or 16384 runs). Any
 # sanitizer report fails the test that triggered it. The kernels' runtime
 # library is built without instrumentation (lib/Runtime/CMakeLists.txt), so
 # that programs outside this build can link what mixirc emits.

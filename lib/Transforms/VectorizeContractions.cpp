@@ -25,10 +25,28 @@
 // R independent accumulators hide the FMA latency that a scalar dot
 // product (one chain of K dependent adds) is bound by.
 //
+// A state sweep, the scan form's pass over one token's K×V state (loops
+// (i, j): i over K a reduction, j over V contiguous; operands indexed by i,
+// by j or by (i, j); outputs by (i, j), the new state, or by j, a sum over
+// i such as o = Sᵀ q), any element-wise body, becomes
+//
+//   for j0 in 0..V step L:
+//     x_j = in[j0 : j0 + L], acc = out[j0 : j0 + L]    (vector<L>)
+//     for i in 0..K:                               (acc stays in registers)
+//       s = S[i, j0 : j0 + L], x_i = broadcast(in[i])
+//       (s, acc) = body(x_i, x_j, s, acc)          (on vectors)
+//       S[i, j0 : j0 + L] = s
+//     out[j0 : j0 + L] = acc
+//
+// so that the sums over i are vector registers, where LLVM, which cannot
+// prove the accumulator's buffer apart from the state's, loads and stores
+// them at every i (a store-to-load chain per FMA).
+//
 //===----------------------------------------------------------------------===//
 #include "mixir/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mixir {
@@ -305,6 +323,227 @@ struct VectorizeMatvec : public OpInterfaceRewritePattern<linalg::LinalgOp> {
   int64_t rows, cols;
 };
 
+/// How an operand of a state sweep is indexed: by i only, by j only (j the
+/// last, contiguous index) or by (i, j) exactly.
+enum class SweepRole { Row, Col, Full };
+
+FailureOr<SweepRole> sweepRole(AffineMap map) {
+  if (map.getNumDims() != 2 || map.getNumResults() == 0)
+    return failure();
+  int usesI = 0, usesJ = 0;
+  for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+    if (isa<AffineConstantExpr>(e))
+      continue;
+    auto d = dyn_cast<AffineDimExpr>(e);
+    if (!d)
+      return failure();
+    if (d.getPosition() == 0)
+      ++usesI;
+    else if (pos + 1 == map.getNumResults())
+      ++usesJ;
+    else
+      return failure(); // j must be the contiguous (last) index
+  }
+  if (usesI > 1 || usesJ > 1 || usesI + usesJ == 0)
+    return failure();
+  if (usesI && usesJ) {
+    if (map != AffineMap::getMultiDimIdentityMap(2, map.getContext()))
+      return failure();
+    return SweepRole::Full;
+  }
+  return usesI ? SweepRole::Row : SweepRole::Col;
+}
+
+/// The indices of `map`'s results with d0 = i and d1 = j.
+SmallVector<Value> sweepIndices(OpBuilder &b, Location loc, AffineMap map,
+                                Value i, Value j) {
+  SmallVector<Value> idx;
+  for (AffineExpr e : map.getResults()) {
+    if (auto c = dyn_cast<AffineConstantExpr>(e))
+      idx.push_back(arith::ConstantIndexOp::create(b, loc, c.getValue()));
+    else
+      idx.push_back(cast<AffineDimExpr>(e).getPosition() == 0 ? i : j);
+  }
+  return idx;
+}
+
+struct VectorizeStateSweep : public OpRewritePattern<linalg::GenericOp> {
+  VectorizeStateSweep(MLIRContext *ctx, int64_t cols)
+      : OpRewritePattern(ctx), cols(cols) {}
+
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || op.getNumLoops() != 2 ||
+        op.getIteratorTypesArray() !=
+            ArrayRef<utils::IteratorType>{utils::IteratorType::reduction,
+                                          utils::IteratorType::parallel})
+      return rewriter.notifyMatchFailure(op, "not a (reduction, parallel) nest");
+    if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
+          return getElementTypeOrSelf(t).isF32();
+        }))
+      return rewriter.notifyMatchFailure(op, "not f32");
+    SmallVector<SweepRole> roles;
+    for (OpOperand &o : op->getOpOperands()) {
+      FailureOr<SweepRole> r = sweepRole(op.getMatchingIndexingMap(&o));
+      if (failed(r))
+        return rewriter.notifyMatchFailure(op, "an operand is not indexed by "
+                                               "i, j or (i, j)");
+      if (op.isDpsInit(&o) && *r == SweepRole::Row)
+        return rewriter.notifyMatchFailure(op, "an output indexed by i");
+      roles.push_back(*r);
+    }
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (llvm::any_of(ranges, ShapedType::isDynamic))
+      return rewriter.notifyMatchFailure(op, "dynamic sizes");
+    const int64_t K = ranges[0], V = ranges[1];
+    const int64_t L = vectorLength(V, 2 * cols);
+    if (!L)
+      return rewriter.notifyMatchFailure(op, "V is not a multiple of 8");
+    // The body must be element-wise on f32 scalars: it is applied to vectors.
+    Block &body = op.getRegion().front();
+    for (Operation &o : body.without_terminator()) {
+      bool constant = isa<arith::ConstantOp>(o) &&
+                      isa<FloatAttr>(cast<arith::ConstantOp>(o).getValue());
+      if (o.getNumRegions() ||
+          (!constant && !OpTrait::hasElementwiseMappableTraits(&o)))
+        return rewriter.notifyMatchFailure(&o, "not element-wise");
+      for (Value v : llvm::concat<Value>(o.getOperands(), o.getResults()))
+        if (!v.getType().isF32() && !isa<IntegerType>(v.getType()))
+          return rewriter.notifyMatchFailure(&o, "not on scalars");
+    }
+
+    Location loc = op.getLoc();
+    Type f32 = rewriter.getF32Type();
+    auto vecType = VectorType::get({L}, f32);
+    auto cst = [&](OpBuilder &bld, int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(bld, loc, v);
+    };
+    Value pad = arith::ConstantOp::create(rewriter, loc,
+                                          rewriter.getF32FloatAttr(0));
+    SmallVector<bool> inBounds{true};
+    const unsigned numInputs = op.getNumDpsInputs();
+    auto mapOf = [&](unsigned n) {
+      return op.getMatchingIndexingMap(&op->getOpOperand(n));
+    };
+    auto read = [&](OpBuilder &b, Value t, unsigned n, Value i, Value j) {
+      return vector::TransferReadOp::create(b, loc, vecType, t,
+                                            sweepIndices(b, loc, mapOf(n), i, j),
+                                            pad, inBounds)
+          .getResult();
+    };
+    auto write = [&](OpBuilder &b, Value v, Value t, unsigned n, Value i,
+                     Value j) {
+      return vector::TransferWriteOp::create(
+                 b, loc, v, t, sweepIndices(b, loc, mapOf(n), i, j), inBounds)
+          .getResult();
+    };
+    // One block of L columns: the sweep over i with the column outputs in
+    // registers; returns the outputs' new tensors.
+    auto block = [&](OpBuilder &b1, Value j0,
+                     ValueRange outs) -> SmallVector<Value> {
+      Value zero = cst(b1, 0);
+      SmallVector<Value> colIn(numInputs), carried;
+      SmallVector<unsigned> colOuts, fullOuts;
+      for (unsigned n = 0; n < numInputs; ++n)
+        if (roles[n] == SweepRole::Col)
+          colIn[n] = read(b1, op->getOperand(n), n, zero, j0);
+      for (unsigned n = 0; n < outs.size(); ++n) {
+        if (roles[numInputs + n] == SweepRole::Col) {
+          colOuts.push_back(n);
+          carried.push_back(read(b1, outs[n], numInputs + n, zero, j0));
+        }
+      }
+      for (unsigned n = 0; n < outs.size(); ++n)
+        if (roles[numInputs + n] == SweepRole::Full) {
+          fullOuts.push_back(n);
+          carried.push_back(outs[n]);
+        }
+      auto sweep = scf::ForOp::create(
+          b1, loc, cst(b1, 0), cst(b1, K), cst(b1, 1), carried,
+          [&](OpBuilder &b2, Location, Value i, ValueRange iter) {
+            IRMapping map;
+            DenseMap<Value, Value> splats;
+            auto splat = [&](Value scalar) {
+              Value &v = splats[scalar];
+              if (!v)
+                v = vector::BroadcastOp::create(
+                    b2, loc, VectorType::get({L}, scalar.getType()), scalar);
+              return v;
+            };
+            for (unsigned n = 0; n < numInputs; ++n) {
+              Value in = op->getOperand(n), v;
+              if (roles[n] == SweepRole::Col)
+                v = colIn[n];
+              else if (roles[n] == SweepRole::Full)
+                v = read(b2, in, n, i, j0);
+              else
+                v = splat(tensor::ExtractOp::create(
+                    b2, loc, in, sweepIndices(b2, loc, mapOf(n), i, j0)));
+              map.map(body.getArgument(n), v);
+            }
+            for (auto [c, n] : llvm::enumerate(colOuts))
+              map.map(body.getArgument(numInputs + n), iter[c]);
+            for (auto [f, n] : llvm::enumerate(fullOuts))
+              map.map(body.getArgument(numInputs + n),
+                      read(b2, iter[colOuts.size() + f], numInputs + n, i, j0));
+            for (Operation &o : body.without_terminator()) {
+              if (auto c = dyn_cast<arith::ConstantOp>(o)) {
+                map.map(c.getResult(),
+                        arith::ConstantOp::create(
+                            b2, loc,
+                            SplatElementsAttr::get(
+                                vecType, cast<FloatAttr>(c.getValue()))));
+                continue;
+              }
+              SmallVector<Value> operands;
+              for (Value v : o.getOperands()) {
+                Value mapped = map.lookupOrNull(v);
+                operands.push_back(mapped ? mapped : splat(v));
+              }
+              SmallVector<Type> types;
+              for (Type t : o.getResultTypes())
+                types.push_back(VectorType::get({L}, t));
+              Operation *vo = b2.create(loc, o.getName().getIdentifier(),
+                                        operands, types, o.getAttrs());
+              map.map(o.getResults(), vo->getResults());
+            }
+            auto yields = cast<linalg::YieldOp>(body.getTerminator());
+            SmallVector<Value> next;
+            for (unsigned n : colOuts)
+              next.push_back(map.lookup(yields.getValues()[n]));
+            for (auto [f, n] : llvm::enumerate(fullOuts))
+              next.push_back(write(b2, map.lookup(yields.getValues()[n]),
+                                   iter[colOuts.size() + f], numInputs + n, i,
+                                   j0));
+            scf::YieldOp::create(b2, loc, next);
+          });
+      SmallVector<Value> results(outs);
+      for (auto [c, n] : llvm::enumerate(colOuts))
+        results[n] = write(b1, sweep.getResult(c), outs[n], numInputs + n,
+                           zero, j0);
+      for (auto [f, n] : llvm::enumerate(fullOuts))
+        results[n] = sweep.getResult(colOuts.size() + f);
+      return results;
+    };
+    SmallVector<Value> results;
+    if (L == V) {
+      results = block(rewriter, cst(rewriter, 0), op.getDpsInits());
+    } else {
+      auto blocks = scf::ForOp::create(
+          rewriter, loc, cst(rewriter, 0), cst(rewriter, V), cst(rewriter, L),
+          op.getDpsInits(),
+          [&](OpBuilder &b, Location, Value j0, ValueRange outs) {
+            scf::YieldOp::create(b, loc, block(b, j0, outs));
+          });
+      results = blocks.getResults();
+    }
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+
+  int64_t cols;
+};
+
 struct MixerVectorizeContractionsPass
     : public mixir::impl::MixerVectorizeContractionsBase<
           MixerVectorizeContractionsPass> {
@@ -329,4 +568,5 @@ void mixir::populateVectorizeContractionsPatterns(RewritePatternSet &patterns,
                                                   int64_t cols) {
   patterns.add<VectorizeContraction, VectorizeMatvec>(patterns.getContext(),
                                                      rows, cols);
+  patterns.add<VectorizeStateSweep>(patterns.getContext(), cols);
 }

@@ -178,3 +178,96 @@ func.func @matvec_odd(%u: tensor<8x12xf32>, %h: tensor<12xf32>, %y: tensor<8xf32
   %r = linalg.matvec ins(%u, %h : tensor<8x12xf32>, tensor<12xf32>) outs(%y : tensor<8xf32>) -> tensor<8xf32>
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// A state sweep (the scan form's pass over one token's 16×64 state):
+// S = d·S + k vᵀ and o = Sᵀ q, with the captured scalar decay d. Blocks of
+// 32 columns (2·cols); in each, o's block is a vector<32xf32> carried over
+// i in registers, S's rows are read and written once, v's block is read
+// once, and k[i], q[i] are broadcast.
+// CHECK-LABEL: func @state_sweep
+// CHECK-SAME: (%[[K:.*]]: tensor<1x16xf32>, %[[V:.*]]: tensor<1x64xf32>, %[[Q:.*]]: tensor<1x16xf32>, %[[D:.*]]: f32, %[[S:.*]]: tensor<16x64xf32>, %[[O:.*]]: tensor<1x64xf32>)
+// CHECK: scf.for %[[J0:.*]] = %c0 to %c64 step %c32 iter_args(%[[S1:.*]] = %[[S]], %[[O1:.*]] = %[[O]])
+// CHECK: %[[VV:.*]] = vector.transfer_read %[[V]][%c0, %[[J0]]]{{.*}} : tensor<1x64xf32>, vector<32xf32>
+// CHECK: %[[OV:.*]] = vector.transfer_read %[[O1]][%c0, %[[J0]]]{{.*}} : tensor<1x64xf32>, vector<32xf32>
+// CHECK: scf.for %[[I:.*]] = %c0 to %c16 step %c1 iter_args(%[[ACC:.*]] = %[[OV]], %[[S2:.*]] = %[[S1]]) -> (vector<32xf32>, tensor<16x64xf32>)
+// CHECK: %[[KI:.*]] = tensor.extract %[[K]][%c0, %[[I]]]
+// CHECK: %[[KB:.*]] = vector.broadcast %[[KI]] : f32 to vector<32xf32>
+// CHECK: %[[QI:.*]] = tensor.extract %[[Q]][%c0, %[[I]]]
+// CHECK: %[[QB:.*]] = vector.broadcast %[[QI]] : f32 to vector<32xf32>
+// CHECK: %[[SV:.*]] = vector.transfer_read %[[S2]][%[[I]], %[[J0]]]
+// CHECK: %[[DB:.*]] = vector.broadcast %[[D]] : f32 to vector<32xf32>
+// CHECK: %[[SD:.*]] = arith.mulf %[[SV]], %[[DB]] : vector<32xf32>
+// CHECK: %[[KV:.*]] = arith.mulf %[[KB]], %[[VV]] : vector<32xf32>
+// CHECK: %[[SN:.*]] = arith.addf %[[SD]], %[[KV]] : vector<32xf32>
+// CHECK: %[[SQ:.*]] = arith.mulf %[[SN]], %[[QB]] : vector<32xf32>
+// CHECK: %[[ON:.*]] = arith.addf %[[ACC]], %[[SQ]] : vector<32xf32>
+// CHECK: %[[SW:.*]] = vector.transfer_write %[[SN]], %[[S2]][%[[I]], %[[J0]]]
+// CHECK: scf.yield %[[ON]], %[[SW]]
+// CHECK: %[[OW:.*]] = vector.transfer_write %{{.*}}#0, %[[O1]][%c0, %[[J0]]]
+// CHECK: scf.yield %{{.*}}#1, %[[OW]]
+// CHECK-NOT: linalg.generic
+// SMALL-LABEL: func @state_sweep
+// SMALL: scf.for {{.*}} step %c16
+// SMALL: -> (vector<16xf32>, tensor<16x64xf32>)
+#key = affine_map<(i, j) -> (0, i)>
+#value = affine_map<(i, j) -> (0, j)>
+#state = affine_map<(i, j) -> (i, j)>
+func.func @state_sweep(%k: tensor<1x16xf32>, %v: tensor<1x64xf32>, %q: tensor<1x16xf32>, %d: f32,
+                       %s: tensor<16x64xf32>, %o: tensor<1x64xf32>) -> (tensor<16x64xf32>, tensor<1x64xf32>) {
+  %r:2 = linalg.generic {indexing_maps = [#key, #value, #key, #state, #value],
+                         iterator_types = ["reduction", "parallel"]}
+      ins(%k, %v, %q : tensor<1x16xf32>, tensor<1x64xf32>, tensor<1x16xf32>)
+      outs(%s, %o : tensor<16x64xf32>, tensor<1x64xf32>) {
+  ^bb0(%ki: f32, %vj: f32, %qi: f32, %sij: f32, %oj: f32):
+    %sd = arith.mulf %sij, %d : f32
+    %kv = arith.mulf %ki, %vj : f32
+    %sn = arith.addf %sd, %kv : f32
+    %sq = arith.mulf %sn, %qi : f32
+    %on = arith.addf %oj, %sq : f32
+    linalg.yield %sn, %on : f32, f32
+  } -> (tensor<16x64xf32>, tensor<1x64xf32>)
+  return %r#0, %r#1 : tensor<16x64xf32>, tensor<1x64xf32>
+}
+
+// -----
+
+// Any element-wise body is applied to vectors, comparisons included (their
+// i1 results become vector<32xi1>) and constants splat.
+// CHECK-LABEL: func @state_sweep_select
+// CHECK: %[[ZERO:.*]] = arith.constant dense<0.000000e+00> : vector<32xf32>
+// CHECK: %[[POS:.*]] = arith.cmpf ogt, %{{.*}}, %[[ZERO]] : vector<32xf32>
+// CHECK: arith.select %[[POS]], %{{.*}}, %[[ZERO]] : vector<32xi1>, vector<32xf32>
+#key = affine_map<(i, j) -> (0, i)>
+#state = affine_map<(i, j) -> (i, j)>
+func.func @state_sweep_select(%k: tensor<1x16xf32>, %s: tensor<16x32xf32>) -> tensor<16x32xf32> {
+  %r = linalg.generic {indexing_maps = [#key, #state], iterator_types = ["reduction", "parallel"]}
+      ins(%k : tensor<1x16xf32>) outs(%s : tensor<16x32xf32>) {
+  ^bb0(%ki: f32, %sij: f32):
+    %zero = arith.constant 0.0 : f32
+    %p = arith.mulf %ki, %sij : f32
+    %pos = arith.cmpf ogt, %p, %zero : f32
+    %relu = arith.select %pos, %p, %zero : f32
+    linalg.yield %relu : f32
+  } -> tensor<16x32xf32>
+  return %r : tensor<16x32xf32>
+}
+
+// -----
+
+// Not a state sweep: an output indexed by i (a sum over j).
+// CHECK-LABEL: func @negative_row_output
+// CHECK: linalg.generic
+// CHECK-NOT: vector.transfer_read
+#state = affine_map<(i, j) -> (i, j)>
+#row = affine_map<(i, j) -> (0, i)>
+func.func @negative_row_output(%s: tensor<16x32xf32>, %r: tensor<1x16xf32>) -> tensor<1x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#state, #row], iterator_types = ["reduction", "parallel"]}
+      ins(%s : tensor<16x32xf32>) outs(%r : tensor<1x16xf32>) {
+  ^bb0(%sij: f32, %ri: f32):
+    %a = arith.addf %ri, %sij : f32
+    linalg.yield %a : f32
+  } -> tensor<1x16xf32>
+  return %0 : tensor<1x16xf32>
+}
