@@ -147,7 +147,15 @@ def MixerVectorizeContractions : Pass<"mixer-vectorize-contractions"> {
     (a `linalg.matvec` or the same generic; a contiguous in k, as a
     recurrence's U·h is) becomes `rows` vector accumulators of up to `cols`
     lanes over k, one per row, each reduced once at the end: independent
-    FMA chains instead of one scalar chain per row. Other generics are left
+    FMA chains instead of one scalar chain per row. A state sweep, the scan
+    form's pass over one token's K×V state (iterators `(reduction i,
+    parallel j)`; operands indexed by i, by j as their last index, or by
+    exactly (i, j); outputs by (i, j), the new state, or by j, a sum over
+    i such as `o = Sᵀ q`; any element-wise body on f32), becomes blocks of
+    `2·cols` columns (or the widest multiple of 8 that divides V), each a
+    loop over i whose sums over i are vectors carried in registers, the
+    operands indexed by j read once per block and those indexed by i
+    broadcast. Other generics are left
     alone. This is the CPU's tiling of the
     target-neutral forms; a GPU mapping would tile the same generics for
     blocks and threads instead.

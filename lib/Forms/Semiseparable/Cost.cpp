@@ -29,12 +29,21 @@ using namespace mixir::forms::semiseparable;
 using mixir::mixer::TransitionKind;
 
 namespace {
-/// Relative throughput of each kind of work (scan stream = 1), fitted to
+/// Relative throughput of each kind of work (a plain load-update-store
+/// stream over the state = 1), fitted to
 /// bench/ timings (K = V = 128, H = 8, T = 1…256): the chunked form's
 /// contractions are register-tiled C×K by K×V products; the quadratic form's
 /// are C×C blocks, which run as well as those at C = 64 (linear attention)
 /// and worse at C = 16 (GLA), roughly linearly in log2 C in between.
-constexpr double kScanEfficiency = 1.0;
+///
+/// The scan's own passes run as state sweeps with their sums over the key
+/// index in vector registers (mixer-vectorize-contractions), measured
+/// against the chunked form in one bench/ run (2026-12-04, T = 4096 and
+/// 16384): a diagonal transition's fused pass at 1.75 (GLA, Mamba-2), a
+/// rank-one transition's two passes at 2.2 (Gated DeltaNet, KDA, RWKV-7),
+/// whose reductions had gained most.
+constexpr double kDiagonalScanEfficiency = 1.75;
+constexpr double kRankOneScanEfficiency = 2.2;
 constexpr double kChunkedMatmulEfficiency = 2.5;
 double quadraticMatmulEfficiency(double C) {
   return std::clamp(1.6 + 0.45 * std::log2(C / 16), 1.6, 2.5);
@@ -87,8 +96,9 @@ double mixir::forms::semiseparable::estimateCost(const Problem &p,
   // the solved system.
   const TransitionKind transition = p.transition;
   if (form == kScanForm)
-    return T * (transition == TransitionKind::Diagonal ? 5.0 : 9.0) * K * V /
-           kScanEfficiency;
+    return transition == TransitionKind::Diagonal
+               ? T * 5.0 * K * V / kDiagonalScanEfficiency
+               : T * 9.0 * K * V / kRankOneScanEfficiency;
   const double C = tile ? tile : defaultTile(p, form);
   const double n = ceilDiv(T, static_cast<int64_t>(C));
   const double scoreBlocks =
