@@ -11,6 +11,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${MIXIR_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 if ! command -v clang++-22 >/dev/null; then
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
+  $sudo_cmd apt-get update -q >&2
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q clang-22 libclang-rt-22-dev >&2
 fi
 if [ ! -f "$build/build.ninja" ]; then
