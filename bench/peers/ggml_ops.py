@@ -24,13 +24,12 @@ Uses ggml-py (bench/peers/requirements.txt), which builds ggml from source.
 """
 import argparse
 import ctypes
-import statistics
 import sys
-import time
 
 import numpy as np
 import ggml
 import ggml.ggml as G
+from timing import median_seconds
 
 MIXERS = ("gla", "gated_deltanet", "kda", "mamba1", "mamba2", "rwkv7")
 _lib = G.libs[0]
@@ -175,31 +174,39 @@ def graph(mixer, x):
     raise ValueError(mixer)
 
 
+def per_head(out_shape, state_shape, step):
+    """Runs step(S, b, t, h) -> (new S, output row) over the tokens of every
+    (batch, head) in order from S = 0; returns the outputs [B, T, H, ...]
+    flattened."""
+    B, T, H = out_shape[:3]
+    o = np.zeros(out_shape)
+    for b in range(B):
+        for h in range(H):
+            S = np.zeros(state_shape)
+            for t in range(T):
+                S, o[b, t, h] = step(S, b, t, h)
+    return o.ravel()
+
+
 def reference(mixer, x):
     """The mixer's recurrence in float64 numpy (the oracle of --check)."""
     if mixer == "gla":
         B, T, H, K = x["q"].shape
-        o = np.zeros((B, T, H, K))
-        for b in range(B):
-            for h in range(H):
-                S = np.zeros((K, K))
-                for t in range(T):
-                    S = np.exp(x["g"][b, t, h])[:, None] * S + np.outer(x["k"][b, t, h], x["v"][b, t, h])
-                    o[b, t, h] = S.T @ x["q"][b, t, h] / np.sqrt(K)
-        return o.ravel()
+
+        def step(S, b, t, h):
+            S = np.exp(x["g"][b, t, h])[:, None] * S + np.outer(x["k"][b, t, h], x["v"][b, t, h])
+            return S, S.T @ x["q"][b, t, h] / np.sqrt(K)
+        return per_head((B, T, H, K), (K, K), step)
     if mixer in ("gated_deltanet", "kda"):
         B, T, H, K = x["q"].shape
-        o = np.zeros((B, T, H, K))
-        for b in range(B):
-            for h in range(H):
-                S = np.zeros((K, K))
-                for t in range(T):
-                    k, beta = x["k"][b, t, h], x["beta"][b, t, h]
-                    decay = np.exp(x["g"][b, t, h])
-                    S = (decay[:, None] if mixer == "kda" else decay) * S
-                    S = S + beta * np.outer(k, x["v"][b, t, h] - S.T @ k)
-                    o[b, t, h] = S.T @ x["q"][b, t, h] / np.sqrt(K)
-        return o.ravel()
+
+        def step(S, b, t, h):
+            k, beta = x["k"][b, t, h], x["beta"][b, t, h]
+            decay = np.exp(x["g"][b, t, h])
+            S = (decay[:, None] if mixer == "kda" else decay) * S
+            S = S + beta * np.outer(k, x["v"][b, t, h] - S.T @ k)
+            return S, S.T @ x["q"][b, t, h] / np.sqrt(K)
+        return per_head((B, T, H, K), (K, K), step)
     if mixer == "mamba1":
         B, T, D = x["x"].shape
         y = np.zeros((B, T, D))
@@ -212,27 +219,21 @@ def reference(mixer, x):
         return y.ravel()
     if mixer == "mamba2":
         B, T, H, P = x["x"].shape
-        y = np.zeros((B, T, H, P))
-        for b in range(B):
-            for h in range(H):
-                S = np.zeros((x["Bs"].shape[-1], P))
-                for t in range(T):
-                    dt = x["dt"][b, t, h]
-                    S = np.exp(dt * x["A"][h]) * S + dt * np.outer(x["Bs"][b, t, h], x["x"][b, t, h])
-                    y[b, t, h] = S.T @ x["Cs"][b, t, h] + x["D"][h] * x["x"][b, t, h]
-        return y.ravel()
+
+        def step(S, b, t, h):
+            dt = x["dt"][b, t, h]
+            S = np.exp(dt * x["A"][h]) * S + dt * np.outer(x["Bs"][b, t, h], x["x"][b, t, h])
+            return S, S.T @ x["Cs"][b, t, h] + x["D"][h] * x["x"][b, t, h]
+        return per_head((B, T, H, P), (x["Bs"].shape[-1], P), step)
     if mixer == "rwkv7":
         B, T, H, K = x["r"].shape
-        o = np.zeros((B, T, H, K))
-        for b in range(B):
-            for h in range(H):
-                S = np.zeros((K, K))
-                for t in range(T):
-                    kk, a = x["kk"][b, t, h], x["a"][b, t, h]
-                    M = np.diag(np.exp(x["w"][b, t, h])) - np.outer(a * kk, kk)
-                    S = M @ S + np.outer(x["k"][b, t, h], x["v"][b, t, h])
-                    o[b, t, h] = S.T @ x["r"][b, t, h]
-        return o.ravel()
+
+        def step(S, b, t, h):
+            kk, a = x["kk"][b, t, h], x["a"][b, t, h]
+            M = np.diag(np.exp(x["w"][b, t, h])) - np.outer(a * kk, kk)
+            S = M @ S + np.outer(x["k"][b, t, h], x["v"][b, t, h])
+            return S, S.T @ x["r"][b, t, h]
+        return per_head((B, T, H, K), (K, K), step)
     raise ValueError(mixer)
 
 
@@ -271,12 +272,7 @@ def main():
     x = inputs(a.mixer, a.B, a.T, a.H, a.K, a.D, np.random.default_rng(0))
     g, _ = graph(a.mixer, x)
     g.compute(a.threads)  # warm-up
-    times = []
-    for _ in range(a.reps):
-        start = time.perf_counter()
-        g.compute(a.threads)
-        times.append(time.perf_counter() - start)
-    print("%.6f" % statistics.median(times))
+    print("%.6f" % median_seconds(lambda: g.compute(a.threads), a.reps))
     return 0
 
 
