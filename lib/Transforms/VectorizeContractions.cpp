@@ -72,6 +72,14 @@ SmallVector<unsigned> dimsOf(AffineMap map) {
   return dims;
 }
 
+/// Whether every operand is f32 or a tensor of f32: the register tiles are
+/// f32 vectors (the forms compute in f32).
+bool hasOnlyF32Operands(Operation *op) {
+  return llvm::all_of(op->getOperandTypes(), [](Type t) {
+    return getElementTypeOrSelf(t).isF32();
+  });
+}
+
 /// Whether the body is exactly `out + in0 * in1` (operands in any order).
 bool isMulAdd(Block &body) {
   if (body.getOperations().size() != 3)
@@ -95,10 +103,7 @@ FailureOr<Contraction> matchContraction(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 3 || !isMulAdd(op.getRegion().front()))
     return failure();
-  // The register tiles are f32 vectors (the forms compute in f32).
-  if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
-        return getElementTypeOrSelf(t).isF32();
-      }))
+  if (!hasOnlyF32Operands(op))
     return failure();
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   if (llvm::count(iters, utils::IteratorType::reduction) != 1)
@@ -238,9 +243,7 @@ struct VectorizeMatvec : public OpInterfaceRewritePattern<linalg::LinalgOp> {
         op.getNumDpsInits() != 1 || op.getNumLoops() != 2 ||
         !isMulAdd(*op.getBlock()))
       return rewriter.notifyMatchFailure(op, "not a matvec");
-    if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
-          return getElementTypeOrSelf(t).isF32();
-        }))
+    if (!hasOnlyF32Operands(op))
       return rewriter.notifyMatchFailure(op, "not f32");
     // Loops (m, k): y reads (m), a reads (m, k), x reads (k).
     SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
@@ -378,9 +381,7 @@ struct VectorizeStateSweep : public OpRewritePattern<linalg::GenericOp> {
             ArrayRef<utils::IteratorType>{utils::IteratorType::reduction,
                                           utils::IteratorType::parallel})
       return rewriter.notifyMatchFailure(op, "not a (reduction, parallel) nest");
-    if (!llvm::all_of(op->getOperandTypes(), [](Type t) {
-          return getElementTypeOrSelf(t).isF32();
-        }))
+    if (!hasOnlyF32Operands(op))
       return rewriter.notifyMatchFailure(op, "not f32");
     SmallVector<SweepRole> roles;
     for (OpOperand &o : op->getOpOperands()) {
