@@ -11,8 +11,8 @@ build="$(cd "${1:-$root/build}" && pwd)"
 out="$build/bench"
 mkdir -p "$out"
 reps="${MIXIR_BENCH_REPS:-11}"
-# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta ssm attention recurrence mamba1 rnn).
-sections=" ${MIXIR_BENCH_SECTIONS:-gla delta ssm attention recurrence mamba1 rnn} "
+# MIXIR_BENCH_SECTIONS: which tables to run (default all: gla delta ssm attention recurrence mamba1 rnn decode).
+sections=" ${MIXIR_BENCH_SECTIONS:-gla delta ssm attention recurrence mamba1 rnn decode} "
 wants() { [[ "$sections" == *" $1 "* ]]; }
 # Threads stay on their cores in every variant (the loop's and mixir's
 # OpenMP alike): unbound, a short run sometimes starts both threads on one
@@ -40,6 +40,38 @@ for form in scan chunked auto; do
 done
 
 read -r peak_all peak_one < <("$out/fma_peak")
+g++ -O3 -march=native -fopenmp "$root/bench/peak/stream_triad.cpp" -o "$out/stream_triad" || exit 1
+triad=$("$out/stream_triad")
+# Every measurement is also a row of $csv (record, below), from which
+# report.py writes RESULTS.md and its plots at the end of the run.
+csv="$out/results.csv"
+results_dir="${MIXIR_BENCH_RESULTS_DIR:-$root/bench}"
+echo "section,mixer,B,H,T,variant,kind,seconds,flop,bytes,work" > "$csv"
+{
+  echo "key,value"
+  echo "date,$(date -u +%Y-%m-%dT%H:%MZ)"
+  echo "cpu,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//; s/,/ /g')"
+  echo "cores,$(nproc)"
+  echo "threads,$(nproc) (OMP_PROC_BIND=$OMP_PROC_BIND)"
+  echo "fma_peak_gflops,$peak_all"
+  echo "triad_gbs,$triad"
+} > "$out/machine.csv"
+# record SECTION MIXER B H T VARIANT KIND SECONDS FLOP BYTES WORK: one row
+# of $csv (KIND: mixir, ggml, framework or loop; SECONDS '-' for a failed
+# or missing variant; FLOP and BYTES may be empty).
+record() {
+  printf '%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"%s"\n' "$@" >> "$csv"
+}
+# kind_of VARIANT: the KIND of a variant by its table name.
+kind_of() {
+  case "$1" in
+    mixir*) echo mixir ;;
+    ggml*) echo ggml ;;
+    "C++"*) echo loop ;;
+    "chunked 1 thread"|*"whole module"*) echo reference ;;
+    *) echo framework ;;
+  esac
+}
 # The peers (PyTorch, JAX, ggml) run in the benchmark's own virtual
 # environment, made here on the first run (peers/requirements.txt).
 venv="$build/bench-venv"
@@ -57,24 +89,26 @@ ggml_time() {
 }
 # row T H NAME SECONDS LOOP_SECONDS: one line of a table.
 row() {
+  record gla gla 1 "$2" "$1" "$3" "$(kind_of "$3")" "$4" $((2 * $2 * $1 * (64 * 256 + 2 * 128 * 128))) "" \
+    "2·B·H·T·(64·(K+V) + 2·K·V) flop, K=V=128"
   python3 - "$@" "$peak_all" <<'PY'
 import sys
 T, H, name, t, loop, peak = sys.argv[1:]
 T, H, t, loop, peak = int(T), int(H), float(t), float(loop), float(peak)
-g = 4 * 1 * H * T * 128 * 128 / t / 1e9
+g = 2 * 1 * H * T * (64 * (128 + 128) + 2 * 128 * 128) / t / 1e9
 print("%-7s %-16s %10.2f %9.1f %8.2f %8.1f" % (T, name, t * 1e3, g, loop / t, 100 * g / peak))
 PY
 }
 echo "machine: $(nproc) cores, measured f32 peak ${peak_all} GFLOP/s (one core ${peak_one}); OMP_PROC_BIND=$OMP_PROC_BIND"
 if wants gla; then
 echo "GLA, B=1, H=8, K=V=128; median of $reps runs after a warm-up, each variant in its own process"
-echo "GFLOP/s counts the nominal work 4·B·H·T·K·V for every variant; 'vs loop' = loop time / variant time (> 1: faster than the loop)"
+echo "GFLOP/s counts the nominal work 2·B·H·T·(64·(K+V) + 2·K·V) for every variant; 'vs loop' = loop time / variant time (> 1: faster than the loop)"
 printf '%-7s %-16s %10s %9s %8s %8s\n' T variant "median ms" GFLOP/s "vs loop" "% peak"
 for T in 1024 16384; do
   loop=$("$out/gla_scan_loop" 1 "$T" "$reps")
   row "$T" 8 "C++ scan loop" "$loop" "$loop"
   t=$(ggml_time "$T" gla --H 8)
-  if [ "$t" = - ]; then printf '%-7s %-16s %s\n' "$T" "ggml GLA op" "failed or not available"
+  if [ "$t" = - ]; then printf '%-7s %-16s %s\n' "$T" "ggml GLA op" "failed or not available"; record gla gla 1 8 "$T" "ggml GLA op" ggml - "" "" ""
   else row "$T" 8 "ggml GLA op" "$t" "$loop"; fi
   for form in "${forms[@]}"; do
     lib="$out/gla_$form.so"
@@ -95,6 +129,7 @@ for T in 1024 16384; do
       row "$T" 8 "mixir $form" "$t" "$loop"
     else
       printf '%-7s %-16s %s\n' "$T" "mixir $form" "failed"
+      record gla gla 1 8 "$T" "mixir $form" mixir - "" "" ""
     fi
   done
 done
@@ -144,6 +179,7 @@ done
 torch_reps="${MIXIR_BENCH_TORCH_REPS:-3}"
 # delta_row T NAME SECONDS LOOP_SECONDS BEST_TORCH_SECONDS GGML_SECONDS
 delta_row() {
+  record delta "$mixer" 1 8 "$1" "$2" "$(kind_of "$2")" "$3" $((6 * 8 * $1 * 128 * 128)) "" "6·B·H·T·K·V flop, K=V=128"
   python3 - "$@" "$peak_all" <<'PY'
 import sys
 T, name, t, loop, torch, ggml, peak = sys.argv[1:]
@@ -200,6 +236,7 @@ for mixer in gated_deltanet kda; do
       esac
       if [ "$t" = "-" ]; then
         printf '%-7s %-22s %s\n' "$T" "$name" "failed or not available"
+        record delta "$mixer" 1 8 "$T" "$name" "$(kind_of "$name")" - "" "" ""
       else
         delta_row "$T" "$name" "$t" "$loop" "$best" "$ggml"
       fi
@@ -242,6 +279,8 @@ for mixer in mamba2 rwkv7; do
         if [ "$variant" = quadratic ] && [ "$T" -gt 4096 ]; then continue; fi
         t=$("$out/time_kernel" "$out/${mixer}_$variant.so" "$mixer" 1 "$T" "$reps" ${ssm_shape[$mixer]} "$mixer") || t=-
       fi
+      record ssm "$mixer" 1 8 "$T" "$name" "$(kind_of "$name")" "$t" $((${ssm_work[$mixer]} * T)) "" \
+        "$([ "$mixer" = mamba2 ] && echo "4·B·H·T·N·P flop, P=64, N=128" || echo "6·B·H·T·K·V flop, K=V=64")"
       if [ "$t" = - ]; then printf '%-7s %-7s %-22s %s\n' "$mixer" "$T" "$name" "failed or not available"; continue; fi
       python3 - "$mixer" "$T" "$name" "$t" "$ggml" "${ssm_work[$mixer]}" "$peak_all" <<'PY'
 import sys
@@ -269,6 +308,9 @@ if wants attention; then
 compile "$root/bench/attention_bench.mlir" auto "$out/attention.so"
 attn_reps="${MIXIR_BENCH_ATTENTION_REPS:-3}"
 attn_row() { # T NAME SECONDS WORK_PAIRS BEST_PEER
+  local what=${attn_what:-$mask}
+  record attention "$what" 1 8 "$1" "${2#$what }" "$(kind_of "${2#$what }")" "$3" $((4 * 8 * 128 * $4)) "" \
+    "4·H·K per visible (query, key) pair, H=8 (Hkv=2), K=V=128"
   python3 - "$@" "$peak_all" <<'PY'
 import sys
 T, name, t, pairs, peer, peak = sys.argv[1:]
@@ -311,6 +353,7 @@ for mask in "${masks[@]}"; do
       name="$mask $([ "$variant" = mixir ] && echo "mixir flash" || echo "torch $variant")"
       if [ "$t" = "-" ]; then
         printf '%-7s %-26s %s\n' "$T" "$name" "failed or not available"
+        record attention "$mask" 1 8 "$T" "${name#$mask }" "$(kind_of "${name#$mask }")" - "" "" ""
       else
         attn_row "$T" "$name" "$t" "$pairs" "$peer"
       fi
@@ -335,8 +378,10 @@ for T in 4096 16384; do
   for variant in mixir sdpa flex; do
     t=${dtimes[$variant]}
     name="decode $([ "$variant" = mixir ] && echo "mixir auto" || echo "torch $variant")"
+    attn_what=decode
     if [ "$t" = "-" ]; then
       printf '%-7s %-26s %s\n' "$T" "$name" "failed or not available"
+      record attention decode 1 8 "$T" "${name#decode }" "$(kind_of "${name#decode }")" - "" "" ""
     elif [ "${dtimes[sdpa]}" = "-" ]; then
       attn_row "$T" "$name" "$t" "$T" -
     else
@@ -344,6 +389,7 @@ for T in 4096 16384; do
     fi
   done
 done
+unset attn_what
 fi # attention
 
 #--- Element-wise recurrences --------------------------------------------------
@@ -358,8 +404,6 @@ fi # attention
 # measured in the same run on all threads (peak/stream_triad.cpp).
 if wants recurrence; then
 echo
-g++ -O3 -march=native -fopenmp "$root/bench/peak/stream_triad.cpp" -o "$out/stream_triad" || exit 1
-triad=$("$out/stream_triad")
 rec_reps="${MIXIR_BENCH_RECURRENCE_REPS:-5}"
 # [B,T,D] streams read or written: inputs + outputs.
 declare -A rec_streams=([hgrn]=3 [mingru]=3 [rglru]=4 [lru]=4) rec_width=([hgrn]=512 [mingru]=256 [rglru]=256 [lru]=128)
@@ -373,6 +417,8 @@ for mixer in $rec_mixers; do
 done
 # rec_row T NAME SECONDS BEST_PEER_SECONDS STREAMS
 rec_row() {
+  record recurrence "$mixer" 1 2048 "$1" "$2" "$(kind_of "$2")" "$3" "" $(($5 * 4 * $1 * 2048)) \
+    "bytes of the inputs read once and outputs written once, D=2048 (H column: D)"
   python3 - "$@" "$triad" <<'PY'
 import sys
 T, name, t, peer, streams, triad = sys.argv[1:]
@@ -415,6 +461,7 @@ for mixer in $rec_mixers; do
       name=$([ "$variant" = scan ] || [ "$variant" = parallel_scan ] && echo "mixir $variant" || echo "$variant")
       if [ "$t" = "-" ]; then
         printf '%-7s %-24s %s\n' "$T" "$name" "not run, failed or not available"
+        record recurrence "$mixer" 1 2048 "$T" "$name" "$(kind_of "$name")" - "" "" ""
       else
         rec_row "$T" "$name" "$t" "$best" "${rec_streams[$mixer]}"
       fi
@@ -448,6 +495,11 @@ for T in 4096 65536; do
       --D 1536 --reps 3 --threads "$(nproc)" 2>/dev/null) || m1[$impl]=-
   done
   m1[ggml]=$(ggml_time "$T" mamba1 --D 1536)
+  for v in scan torch_loop jax_scan jax_associative ggml; do
+    name=$(case $v in scan) echo "mixir scan" ;; ggml) echo "ggml ssm_scan" ;; *) echo "$v" ;; esac)
+    record mamba1 mamba1 1 1536 "$T" "$name" "$(kind_of "$name")" "${m1[$v]}" "" $(((3 * 1536 + 2 * 16) * 4 * T)) \
+      "bytes of x, delta, Bm, Cm read once and y written once, D=1536, N=16 (H column: D)"
+  done
   python3 - "$T" "${m1[scan]}" "${m1[torch_loop]}" "${m1[jax_scan]}" "${m1[jax_associative]}" "${m1[ggml]}" <<'PY'
 import sys
 T = int(sys.argv[1])
@@ -493,6 +545,10 @@ for cell in lstm gru; do
     peer=$(timeout 1800 "$venv/bin/python" "$root/bench/peers/rnn.py" --cell "$cell" --T "$T" --H 512 \
       --reps "$reps" --threads "$(nproc)" 2>/dev/null) || peer="- -"
     read -r peer_rec peer_full <<< "$peer"
+    for v in "mixir scan:$mine" "nn (recurrent part):$peer_rec" "nn (whole module):$peer_full"; do
+      record rnn "$cell" 1 512 "$T" "${v%%:*}" "$(kind_of "${v%%:*}")" "${v##*:}" "" $((ubytes * T)) \
+        "bytes of U read once per step, hidden 512 (H column: hidden size); nn's recurrent part: the module's time less its input projection's"
+    done
     python3 - "$cell" "$T" "$mine" "$peer_rec" "$peer_full" "$ubytes" <<'PY'
 import sys
 cell, T, mine, rec, full, ubytes = sys.argv[1:]
@@ -510,3 +566,51 @@ PY
   done
 done
 fi # rnn
+
+#--- Decode: one token from a state that is in no cache ------------------------
+# Gated DeltaNet and GLA at B=1, H=16, K=V=128 (a 1 MiB state), T=1, the
+# state updated in place (hT passed as h0's buffer): bench/*_decode_bench.mlir
+# in auto (which picks the scan at T=1) and scan, called in turn on distinct
+# states filling MIXIR_BENCH_DECODE_MIB (128 MiB: far beyond the last-level
+# cache), driver/time_decode.cpp. A call must read and write its state once:
+# the target is 1.3 × (2 × state bytes) / (STREAM triad bandwidth) + 5 µs.
+if wants decode; then
+echo
+g++ -O2 "$root/bench/driver/time_decode.cpp" -o "$out/time_decode" -ldl || exit 1
+decode_mib="${MIXIR_BENCH_DECODE_MIB:-128}"
+echo "Decode, B=1, H=16, K=V=128, T=1 from a 1 MiB state updated in place, rotating over ${decode_mib} MiB of states; median call of 7 rounds; STREAM triad ${triad} GB/s"
+printf '%-16s %-12s %10s %8s %8s %10s\n' mixer variant "median us" "GB/s" "% triad" "target us"
+for mixer in gated_deltanet gla; do
+  kind=$([ "$mixer" = gla ] && echo channel || echo gated_delta)
+  for form in auto scan; do
+    compile "$root/bench/${mixer}_decode_bench.mlir" "$form" "$out/${mixer}_decode_$form.so"
+    if read -r us bytes count < <("$out/time_decode" "$out/${mixer}_decode_$form.so" "${mixer}_decode" "$kind" \
+        16 128 128 "$decode_mib" 7); then
+      record decode "$mixer" 1 16 1 "mixir $form" mixir "$(python3 -c "print($us * 1e-6)")" "" "$bytes" \
+        "bytes of the state read and written once per call (2·H·K·V·4), K=V=128"
+      python3 - "$mixer" "$form" "$us" "$bytes" "$triad" <<'PY'
+import sys
+mixer, form, us, nbytes, triad = sys.argv[1:]
+us, nbytes, triad = float(us), float(nbytes), float(triad)
+gbs = nbytes / (us * 1e-6) / 1e9
+target = 1.3 * nbytes / (triad * 1e9) * 1e6 + 5
+print("%-16s %-12s %10.1f %8.1f %8.0f %10.1f" % (mixer, "mixir " + form, us, gbs, 100 * gbs / triad, target))
+PY
+    else
+      printf '%-16s %-12s %s\n' "$mixer" "mixir $form" failed
+      record decode "$mixer" 1 16 1 "mixir $form" mixir - "" "" ""
+    fi
+  done
+done
+fi # decode
+
+#--- RESULTS.md -----------------------------------------------------------------
+# Every table above as one file with log-log plots of time against T, in
+# MIXIR_BENCH_RESULTS_DIR (bench/ by default); matplotlib comes with the
+# benchmark's virtual environment.
+report_python="$venv/bin/python"
+[ -x "$report_python" ] || report_python=python3
+if "$report_python" "$root/bench/report.py" "$csv" "$out/machine.csv" "$results_dir"; then
+  echo
+  echo "wrote $results_dir/RESULTS.md and $results_dir/plots/ (from $csv)"
+fi
