@@ -86,7 +86,8 @@ def MixerLowerForms : Pass<"mixer-lower-forms", "mlir::ModuleOp"> {
                            "mlir::linalg::LinalgDialect",
                            "mlir::math::MathDialect",
                            "mlir::scf::SCFDialect",
-                           "mlir::tensor::TensorDialect"];
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def MixerSinkDestinations : Pass<"mixer-sink-destinations"> {

@@ -5,6 +5,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 using namespace mixir;
@@ -27,6 +28,30 @@ Problem::Problem(mixer::SemiseparableOp op)
 // The (batch, head) skeleton
 //===----------------------------------------------------------------------===//
 
+/// `dest` (a static [R, C] f32 tensor) with the rows of `src`, a row at a
+/// time as one vector: as a loop of scalars LLVM keeps it unvectorised when
+/// it cannot prove the two buffers apart (the caller's h0 and hT).
+static Value copyRows(ImplicitLocOpBuilder &b, Value src, Value dest) {
+  auto type = cast<RankedTensorType>(dest.getType());
+  auto rowType = VectorType::get({type.getDimSize(1)}, type.getElementType());
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value pad = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
+  SmallVector<bool> inBounds{true};
+  return scf::ForOp::create(
+             b, zero, arith::ConstantIndexOp::create(b, type.getDimSize(0)),
+             arith::ConstantIndexOp::create(b, 1), ValueRange{dest},
+             [&](OpBuilder &nb, Location loc, Value r, ValueRange acc) {
+               Value row = vector::TransferReadOp::create(
+                   nb, loc, rowType, src, ValueRange{r, zero}, pad, inBounds);
+               Value next = vector::TransferWriteOp::create(
+                                nb, loc, row, acc[0], ValueRange{r, zero},
+                                inBounds)
+                                .getResult();
+               scf::YieldOp::create(nb, loc, next);
+             })
+      .getResult(0);
+}
+
 SmallVector<Value> mixir::forms::semiseparable::buildPerHead(
     ImplicitLocOpBuilder &b, const Problem &p, HeadBody body) {
   mixer::SemiseparableOp op = p.op;
@@ -48,6 +73,17 @@ SmallVector<Value> mixir::forms::semiseparable::buildPerHead(
         HeadTiles x(hb, p, at);
         Value init = op.getInitialState();
         Value state = init ? x.headMatrix(init) : x.zeros({p.K, p.V});
+        // An f32 final state is the head's working state itself: the form
+        // updates the head's slice of the result in place, which saves a
+        // buffer and a copy of the state per call (a decode step at T = 1
+        // then reads h0 and writes hT once each). The copy into the slice
+        // also holds when the caller passes hT as h0's buffer: each element
+        // is read before it is written, and the head reads only its own.
+        if (hasFinal && isa<Float32Type>(elementTypeOf(op.getFinalState())))
+          state = init ? copyRows(hb, state, slices[1])
+                       : linalg::FillOp::create(hb, ValueRange{x.f32(0)},
+                                                ValueRange{slices[1]})
+                             .getResult(0);
         auto [rows, finalState] = body(hb, p, at, slices[0], state);
         SmallVector<Value> filled{rows};
         if (hasFinal)

@@ -27,11 +27,18 @@ func.func @token_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v: tens
 
 // A per-channel gate enters the fused update as an exponentiated vector;
 // the initial state seeds the loop and the final state is written back.
+// An f32 final state is the head's working state: h0's slice is copied row
+// by row (vector transfers) into the head's slice of the result, which the
+// token loop then updates in place.
 // CHECK-LABEL: func @channel_gate_state
 // CHECK-SAME: %[[H0:[^:]*]]: tensor<?x2x8x4xf32>)
 // CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %{{.*}}, %[[FINAL:.*]] = %{{.*}})
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %[[FINAL]]
 // CHECK: %[[INIT:.*]] = tensor.extract_slice %[[H0]]
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[INIT]],
+// CHECK: %[[COPY:.*]] = scf.for {{.*}} iter_args(%[[ACC:.*]] = %[[SLICE]]) -> (tensor<8x4xf32>)
+// CHECK: %[[ROW:.*]] = vector.transfer_read %[[INIT]]
+// CHECK: vector.transfer_write %[[ROW]], %[[ACC]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[COPY]],
 // CHECK: math.exp
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
 // CHECK: scf.forall.in_parallel
