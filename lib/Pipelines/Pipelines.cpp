@@ -6,6 +6,8 @@
 //   mixer-select-form        cost model or pinned form (may version on T)
 //   mixer-lower-forms        each op's form (its structure class's lowering)
 //                            → scf.forall + scf.for + linalg on tensors
+//   mixer-fuse-recurrence-steps  a recurrence step's element-wise ops fused,
+//                            its states updated in place
 //   mixer-lower-to-runtime   run-time queries (worker count) → runtime calls
 //   mixer-sink-destinations  every dispatch branch writes the caller's buffers
 //   bufferization            one-shot, writing the caller's buffers directly
@@ -60,6 +62,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   pm.addPass(createMixerLowerForms());
   // A recurrence's body may compute with arith and math on tensors.
   pm.addPass(createConvertElementwiseToLinalgPass());
+  pm.addPass(createMixerFuseRecurrenceSteps());
   pm.addPass(createMixerLowerToRuntime());
   pm.addPass(createMixerSinkDestinations());
   addCleanup(pm);

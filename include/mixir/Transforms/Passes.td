@@ -48,6 +48,25 @@ def MixerRaiseRecurrences : Pass<"mixer-raise-recurrences", "mlir::ModuleOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def MixerFuseRecurrenceSteps : Pass<"mixer-fuse-recurrence-steps", "mlir::ModuleOp"> {
+  let summary = "Fuse the element-wise ops of each recurrence step and update its states in place";
+  let description = [{
+    Inside the loops over the steps that the scan form of `mixer.recurrence`
+    builds (`scf.for` marked `mixer.recurrence_step`), fuses every
+    element-wise `linalg.generic` into the generics that consume it in the
+    same step (upstream linalg element-wise fusion; a result that is also
+    used elsewhere, such as a new state the step yields, stays a result of
+    the fused op). Mamba-1's step (exp(δA), δBx, their combination with h
+    and the read-out over the states) becomes one state sweep. Then, where
+    the op that computes a new state reads the old state at the indices it
+    writes the new one and nothing else in the step reads the old state,
+    the old state becomes that output's initial value (read in place), so
+    that a step allocates and copies no state tile. Ops outside step loops
+    are left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def MixerSelectForm : Pass<"mixer-select-form", "mlir::ModuleOp"> {
   let summary = "Choose the algorithm form of every mixer";
   let description = [{

@@ -246,6 +246,8 @@ SmallVector<Value> scanItem(ImplicitLocOpBuilder &b, mixer::RecurrenceOp op,
         }
         scf::YieldOp::create(ib, next);
       });
+  // mixer-fuse-recurrence-steps fuses the step's element-wise ops.
+  loop->setAttr("mixer.recurrence_step", b.getUnitAttr());
   return SmallVector<Value>(loop.getResults());
 }
 
