@@ -24,7 +24,8 @@ Value mapElements(ImplicitLocOpBuilder &b, Value x, Type resultElement,
   auto resultType = RankedTensorType::get(type.getShape(), resultElement);
   AffineMap id =
       AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
-  Value init = tensor::EmptyOp::create(b, type.getShape(), resultElement);
+  Value init = tensor::EmptyOp::create(
+      b, tensor::getMixedSizes(b, b.getLoc(), x), resultElement);
   return linalg::GenericOp::create(
              b, TypeRange{resultType}, ValueRange{x}, ValueRange{init},
              ArrayRef<AffineMap>{id, id},

@@ -131,6 +131,23 @@ SmallVector<HeadTiles::Write> Chunk::linearWrites(HeadTiles &xt,
   return {{key, xt.matmulAcc(fromS, M, none)}};
 }
 
+std::pair<Value, Value> mixir::forms::semiseparable::chunkStep(
+    HeadTiles &xt, int64_t C, Value c, Value rowBase, Value S, Value rows) {
+  const Problem &p = xt.p;
+  Chunk ch = loadChunk(xt, c, C, /*forOutput=*/true);
+  Value qs = ch.q;
+  // Inter-chunk part: (Q ⊙ exp(G)) S, then the intra-chunk part.
+  Value qd = ch.G ? xt.scaleByDecay(qs, {Decay{ch.G, /*isTile=*/true}}) : qs;
+  SmallVector<HeadTiles::Write> writes = ch.writes(xt, S);
+  Value out = xt.matmulAcc(qd, S, xt.zeros({C, p.V}));
+  for (auto [w, scores] : llvm::zip(writes, ch.outputScores))
+    out = xt.matmulAcc(scores, w.value, out);
+  Value row =
+      rowBase ? arith::SubIOp::create(xt.b, ch.t0, rowBase).getResult() : ch.t0;
+  Value rowsNext = xt.storeRows(out, rows, row, ch.len);
+  return {xt.stateUpdate(S, writes, ch.G), rowsNext};
+}
+
 std::pair<Value, Value> mixir::forms::semiseparable::chunkLoop(
     ImplicitLocOpBuilder &b, const Problem &p, const HeadIndex &at, int64_t C,
     Value c0, Value c1, Value rowBase, Value rows, Value state) {
@@ -140,19 +157,8 @@ std::pair<Value, Value> mixir::forms::semiseparable::chunkLoop(
       [&](OpBuilder &nb, Location loc, Value c, ValueRange iter) {
         ImplicitLocOpBuilder ib(loc, nb);
         HeadTiles xt(ib, p, at);
-        Value S = iter[0];
-        Chunk ch = loadChunk(xt, c, C, /*forOutput=*/true);
-        Value qs = ch.q;
-        // Inter-chunk part: (Q ⊙ exp(G)) S, then the intra-chunk part.
-        Value qd =
-            ch.G ? xt.scaleByDecay(qs, {Decay{ch.G, /*isTile=*/true}}) : qs;
-        SmallVector<HeadTiles::Write> writes = ch.writes(xt, S);
-        Value out = xt.matmulAcc(qd, S, xt.zeros({C, p.V}));
-        for (auto [w, scores] : llvm::zip(writes, ch.outputScores))
-          out = xt.matmulAcc(scores, w.value, out);
-        Value row = rowBase ? arith::SubIOp::create(ib, ch.t0, rowBase) : ch.t0;
-        Value rowsNext = xt.storeRows(out, iter[1], row, ch.len);
-        Value stateNext = xt.stateUpdate(S, writes, ch.G);
+        auto [stateNext, rowsNext] =
+            chunkStep(xt, C, c, rowBase, iter[0], iter[1]);
         scf::YieldOp::create(ib, ValueRange{stateNext, rowsNext});
       });
   return {loop.getResult(1), loop.getResult(0)};

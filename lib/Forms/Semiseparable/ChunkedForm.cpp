@@ -4,7 +4,9 @@
 //   scf.if (at least two chunks and 2·B·H ≤ mixer.num_workers)
 //     the segment split of each head's chunks (ChunkedSegments.cpp)
 //   else
-//     one chunk loop per (batch, head) (ChunkLoop.cpp)
+//     one chunk loop per (batch, group of G heads), each chunk computed
+//     for the group's heads in turn (G chosen at run time, 1 where groups
+//     would leave workers idle; ChunkLoop.cpp)
 // Both branches are target-neutral tensor programs.
 //
 //===----------------------------------------------------------------------===//
@@ -54,13 +56,29 @@ void mixir::forms::semiseparable::lowerChunked(RewriterBase &rewriter,
   yieldAll(buildSegmentParallel(b, p, C, numChunks,
                                 arith::DivSIOp::create(b, workers, heads)));
   b.setInsertionPointToStart(ifOp.elseBlock());
-  yieldAll(buildPerHead(
-      b, p,
-      [C](ImplicitLocOpBuilder &hb, const Problem &p, const HeadIndex &at,
-          Value rows, Value state) {
-        TileBuilder x(hb, at);
-        Value n = arith::CeilDivSIOp::create(hb, at.T, x.index(C));
-        return chunkLoop(hb, p, at, C, x.index(0), n, Value(), rows, state);
-      }));
+  auto perHead = [&] {
+    return buildPerHead(
+        b, p,
+        [C](ImplicitLocOpBuilder &hb, const Problem &p, const HeadIndex &at,
+            Value rows, Value state) {
+          TileBuilder x(hb, at);
+          Value n = arith::CeilDivSIOp::create(hb, at.T, x.index(C));
+          return chunkLoop(hb, p, at, C, x.index(0), n, Value(), rows, state);
+        });
+  };
+  // Groups of heads, chunk by chunk (their tiles' rows share pages).
+  const int64_t G = headGroup(p);
+  if (G == 1) {
+    yieldAll(perHead());
+  } else {
+    yieldAll(buildGroupedPerHead(
+        b, p, G,
+        [C](HeadTiles &x) -> Value {
+          return arith::CeilDivSIOp::create(x.b, x.at.T, x.index(C));
+        },
+        [C](HeadTiles &xt, Value c, Value S, Value rows) {
+          return chunkStep(xt, C, c, Value(), S, rows);
+        }));
+  }
   rewriter.replaceOp(op, ifOp.getResults());
 }

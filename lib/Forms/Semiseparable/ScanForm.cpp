@@ -11,8 +11,8 @@
 //   low rank   w_t = S_{t-1}ᵀ b_t, S_t = diag(exp(g_t)) S_{t-1} + a_t w_tᵀ
 //              + β_t k_t v_tᵀ: a reduction pass, then the update pass.
 // Work items are (batch, group of G heads), each token computed for the
-// group's heads in turn, where the groups still give every worker an item
-// (an scf.if on mixer.num_workers); else (batch, head).
+// group's heads in turn; G is chosen at run time, the largest that still
+// gives every worker an item (1: a head per item).
 //
 //===----------------------------------------------------------------------===//
 #include "SemiseparableForms.h"
@@ -237,108 +237,6 @@ static std::pair<Value, Value> scanHead(ImplicitLocOpBuilder &b,
   return {loop.getResult(1), loop.getResult(0)};
 }
 
-/// The heads a work item of the grouped scan takes together: the largest
-/// divisor G of H with at most H/2 (two items per batch element at least)
-/// whose f32 states fit in 256 KiB (a core's L2 keeps them), or 1.
-static int64_t headGroup(const Problem &p) {
-  constexpr int64_t kStateBudget = 256 * 1024;
-  for (int64_t G = p.H / 2; G > 1; --G)
-    if (p.H % G == 0 && G * p.K * p.V * 4 <= kStateBudget)
-      return G;
-  return 1;
-}
-
-/// The grouped scan: work items of G heads of one batch element, each token
-/// computed for the G heads in turn. A [B, T, H, D] operand holds a token's
-/// heads side by side, so a head's own rows are H·D elements apart (a new
-/// 4 KiB page per token at H·D ≥ 1024 floats): walked head by head, every
-/// row read is a TLB miss that no prefetcher hides. Token by token over the
-/// group, the G rows of a token share their pages and lines.
-static SmallVector<Value> buildGroupedScan(ImplicitLocOpBuilder &b,
-                                           const Problem &p, int64_t G) {
-  mixer::SemiseparableOp op = p.op;
-  Value B = tensor::DimOp::create(b, op.getQ(), 0);
-  Value T = tensor::DimOp::create(b, op.getQ(), 1);
-  Value out = op.getOutput(), final = op.getFinalState();
-  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1),
-               Gs = b.getIndexAttr(G), Ks = b.getIndexAttr(p.K),
-               Vs = b.getIndexAttr(p.V);
-  SmallVector<Value> outs{tensor::EmptyOp::create(
-      b, ArrayRef<OpFoldResult>{B, T, b.getIndexAttr(p.H), Vs},
-      elementTypeOf(out))};
-  if (final)
-    outs.push_back(tensor::EmptyOp::create(
-        b, ArrayRef<OpFoldResult>{B, b.getIndexAttr(p.H), Ks, Vs},
-        elementTypeOf(final)));
-  Type f32 = b.getF32Type();
-  return buildForall(
-      b, {B, b.getIndexAttr(p.H / G)}, outs,
-      [&](ValueRange iv, ValueRange shared) {
-        Value batch = iv[0];
-        Value h0 = arith::MulIOp::create(
-            b, iv[1], arith::ConstantIndexOp::create(b, G));
-        HeadIndex first{batch, h0, T};
-        TileBuilder x(b, first);
-        // The group's rows [T, G, V] of the output and its states [G, K, V].
-        SmallVector<OpFoldResult> rowOffsets{batch, zero, h0, zero},
-            rowSizes{one, T, Gs, Vs}, stateOffsets{batch, h0, zero, zero},
-            stateSizes{one, Gs, Ks, Vs};
-        SmallVector<OpFoldResult> unit(4, one);
-        auto rowsType = RankedTensorType::get({ShapedType::kDynamic, G, p.V},
-                                              elementTypeOf(out));
-        Value rows = tensor::ExtractSliceOp::create(
-            b, rowsType, shared[0], rowOffsets, rowSizes, unit);
-        Value states = x.zeros({G, p.K, p.V});
-        if (Value init = op.getInitialState())
-          states = x.toF32(tensor::ExtractSliceOp::create(
-              b,
-              RankedTensorType::get({G, p.K, p.V}, elementTypeOf(init)),
-              init, stateOffsets, stateSizes, unit));
-        auto headSlice = [&](Value g) {
-          return SmallVector<OpFoldResult>{g, zero, zero};
-        };
-        SmallVector<OpFoldResult> headSizes{one, Ks, Vs}, unit3(3, one);
-        auto tokens = scf::ForOp::create(
-            b, x.index(0), T, x.index(1), ValueRange{states, rows},
-            [&](OpBuilder &nb, Location loc, Value t, ValueRange iter) {
-              ImplicitLocOpBuilder tb(loc, nb);
-              auto heads = scf::ForOp::create(
-                  tb, x.index(0), x.index(G), x.index(1), iter,
-                  [&](OpBuilder &hb, Location hloc, Value g, ValueRange acc) {
-                    ImplicitLocOpBuilder ib(hloc, hb);
-                    HeadIndex at{batch, arith::AddIOp::create(ib, h0, g), T};
-                    HeadTiles xt(ib, p, at);
-                    Value headDecay;
-                    if (p.gate == GateKind::Head)
-                      headDecay = math::ExpOp::create(ib, xt.gateAt(nullptr));
-                    Value S = tensor::ExtractSliceOp::create(
-                        ib, RankedTensorType::get({p.K, p.V}, f32), acc[0],
-                        headSlice(g), headSizes, unit3);
-                    auto token = p.transition == TransitionKind::Diagonal
-                                     ? diagonalToken
-                                     : rankOneToken;
-                    auto [next, o] = token(xt, t, S, headDecay);
-                    Value nextStates = tensor::InsertSliceOp::create(
-                        ib, next, acc[0], headSlice(g), headSizes, unit3);
-                    Value row = xt.convertTo(o, rowsType.getElementType());
-                    Value nextRows = tensor::InsertSliceOp::create(
-                        ib, row, acc[1],
-                        ArrayRef<OpFoldResult>{t, g, zero},
-                        ArrayRef<OpFoldResult>{one, one, Vs}, unit3);
-                    scf::YieldOp::create(ib, ValueRange{nextStates, nextRows});
-                  });
-              scf::YieldOp::create(tb, heads.getResults());
-            });
-        SmallVector<ParallelInsert> inserts{
-            {tokens.getResult(1), rowOffsets, rowSizes}};
-        if (final)
-          inserts.push_back({x.convertTo(tokens.getResult(0),
-                                         elementTypeOf(final)),
-                             stateOffsets, stateSizes});
-        return inserts;
-      });
-}
-
 void mixir::forms::semiseparable::lowerScan(RewriterBase &rewriter,
                                             const Problem &p) {
   const int64_t G = headGroup(p);
@@ -346,24 +244,20 @@ void mixir::forms::semiseparable::lowerScan(RewriterBase &rewriter,
     replaceByPerHead(rewriter, p, scanHead);
     return;
   }
-  // Groups of G heads where they still give every worker an item
-  // (B·H/G ≥ workers), else one head per item.
-  mixer::SemiseparableOp op = p.op;
-  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-  b.setInsertionPoint(op);
-  Value B = tensor::DimOp::create(b, op.getQ(), 0);
-  Value items = arith::MulIOp::create(
-      b, B, arith::ConstantIndexOp::create(b, p.H / G));
-  Value workers = mixer::NumWorkersOp::create(b, b.getIndexType());
-  Value grouped = arith::CmpIOp::create(b, arith::CmpIPredicate::sge, items,
-                                        workers);
-  auto ifOp = scf::IfOp::create(b, op->getResultTypes(), grouped,
-                                /*withElseRegion=*/true);
-  b.setInsertionPointToStart(ifOp.thenBlock());
-  scf::YieldOp::create(
-      b, castToTypes(b, op->getResultTypes(), buildGroupedScan(b, p, G)));
-  b.setInsertionPointToStart(ifOp.elseBlock());
-  scf::YieldOp::create(
-      b, castToTypes(b, op->getResultTypes(), buildPerHead(b, p, scanHead)));
-  rewriter.replaceOp(op, ifOp.getResults());
+  ImplicitLocOpBuilder b(p.op.getLoc(), rewriter);
+  b.setInsertionPoint(p.op);
+  auto token = p.transition == TransitionKind::Diagonal ? diagonalToken
+                                                        : rankOneToken;
+  SmallVector<Value> results = castToTypes(
+      b, p.op->getResultTypes(),
+      buildGroupedPerHead(
+          b, p, G, [](HeadTiles &x) { return x.at.T; },
+          [&](HeadTiles &xt, Value t, Value S, Value rows) {
+            Value headDecay;
+            if (p.gate == GateKind::Head)
+              headDecay = math::ExpOp::create(xt.b, xt.gateAt(nullptr));
+            auto [next, o] = token(xt, t, S, headDecay);
+            return std::pair{next, xt.storeRows(o, rows, t, xt.index(1))};
+          }));
+  rewriter.replaceOp(p.op, results);
 }

@@ -101,6 +101,124 @@ void mixir::forms::semiseparable::replaceByPerHead(RewriterBase &rewriter,
                                        buildPerHead(b, p, body)));
 }
 
+int64_t mixir::forms::semiseparable::headGroup(const Problem &p) {
+  constexpr int64_t kStateBudget = 256 * 1024;
+  for (int64_t G = p.H / 2; G > 1; --G)
+    if (p.H % G == 0 && G * p.K * p.V * 4 <= kStateBudget)
+      return G;
+  return 1;
+}
+
+/// The group size for this call: the largest divisor d of H up to `cap`
+/// with B·H/d ≥ the worker count (every worker still gets an item), or 1.
+static Value groupSize(ImplicitLocOpBuilder &b, const Problem &p, Value B,
+                       int64_t cap) {
+  Value workers = mixer::NumWorkersOp::create(b, b.getIndexType());
+  Value G = arith::ConstantIndexOp::create(b, 1);
+  for (int64_t d = 2; d <= cap; ++d) {
+    if (p.H % d != 0)
+      continue;
+    Value items = arith::MulIOp::create(
+        b, B, arith::ConstantIndexOp::create(b, p.H / d));
+    Value enough =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sge, items, workers);
+    G = arith::SelectOp::create(b, enough,
+                                arith::ConstantIndexOp::create(b, d), G);
+  }
+  return G;
+}
+
+SmallVector<Value> mixir::forms::semiseparable::buildGroupedPerHead(
+    ImplicitLocOpBuilder &b, const Problem &p, int64_t maxGroup,
+    llvm::function_ref<Value(HeadTiles &)> numSteps, HeadStep step) {
+  mixer::SemiseparableOp op = p.op;
+  Value B = tensor::DimOp::create(b, op.getQ(), 0);
+  Value T = tensor::DimOp::create(b, op.getQ(), 1);
+  Value G = groupSize(b, p, B, maxGroup);
+  Value out = op.getOutput(), final = op.getFinalState();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1),
+               Ks = b.getIndexAttr(p.K), Vs = b.getIndexAttr(p.V);
+  SmallVector<Value> outs{tensor::EmptyOp::create(
+      b, ArrayRef<OpFoldResult>{B, T, b.getIndexAttr(p.H), Vs},
+      elementTypeOf(out))};
+  if (final)
+    outs.push_back(tensor::EmptyOp::create(
+        b, ArrayRef<OpFoldResult>{B, b.getIndexAttr(p.H), Ks, Vs},
+        elementTypeOf(final)));
+  Type f32 = b.getF32Type();
+  const int64_t dyn = ShapedType::kDynamic;
+  SmallVector<OpFoldResult> unit3(3, one), unit4(4, one);
+  Value numGroups = arith::DivUIOp::create(
+      b, arith::ConstantIndexOp::create(b, p.H), G);
+  return buildForall(
+      b, {B, numGroups}, outs, [&](ValueRange iv, ValueRange shared) {
+        Value batch = iv[0];
+        Value h0 = arith::MulIOp::create(b, iv[1], G);
+        HeadIndex first{batch, h0, T};
+        HeadTiles x(b, p, first);
+        // The group's output rows [T, G, V] and its states [G, K, V] (f32).
+        SmallVector<OpFoldResult> rowOffsets{batch, zero, h0, zero},
+            rowSizes{one, T, G, Vs}, stateOffsets{batch, h0, zero, zero},
+            stateSizes{one, G, Ks, Vs};
+        auto rowsType =
+            RankedTensorType::get({dyn, dyn, p.V}, elementTypeOf(out));
+        Value rows = tensor::ExtractSliceOp::create(
+            b, rowsType, shared[0], rowOffsets, rowSizes, unit4);
+        Value states;
+        if (Value init = op.getInitialState())
+          states = x.toF32(tensor::ExtractSliceOp::create(
+              b, RankedTensorType::get({dyn, p.K, p.V}, elementTypeOf(init)),
+              init, stateOffsets, stateSizes, unit4));
+        else
+          states = linalg::FillOp::create(
+                       b, ValueRange{x.f32(0)},
+                       ValueRange{tensor::EmptyOp::create(
+                           b, ArrayRef<OpFoldResult>{G, Ks, Vs}, f32)})
+                       .getResult(0);
+        auto headAt = [&](Value g) {
+          return SmallVector<OpFoldResult>{g, zero, zero};
+        };
+        SmallVector<OpFoldResult> stateSlice{one, Ks, Vs}, rowSlice{T, one, Vs};
+        auto steps = scf::ForOp::create(
+            b, x.index(0), numSteps(x), x.index(1), ValueRange{states, rows},
+            [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
+              ImplicitLocOpBuilder sb(loc, nb);
+              auto heads = scf::ForOp::create(
+                  sb, x.index(0), G, x.index(1), iter,
+                  [&](OpBuilder &hb, Location hloc, Value g, ValueRange acc) {
+                    ImplicitLocOpBuilder ib(hloc, hb);
+                    HeadIndex at{batch, arith::AddIOp::create(ib, h0, g), T};
+                    HeadTiles xt(ib, p, at);
+                    Value S = tensor::ExtractSliceOp::create(
+                        ib, RankedTensorType::get({p.K, p.V}, f32), acc[0],
+                        headAt(g), stateSlice, unit3);
+                    SmallVector<OpFoldResult> rowAt{zero, g, zero};
+                    Value headRows = tensor::ExtractSliceOp::create(
+                        ib,
+                        RankedTensorType::get({dyn, p.V},
+                                              rowsType.getElementType()),
+                        acc[1], rowAt, rowSlice, unit3);
+                    auto [next, nextRows] = step(xt, i, S, headRows);
+                    scf::YieldOp::create(
+                        ib, ValueRange{tensor::InsertSliceOp::create(
+                                           ib, next, acc[0], headAt(g),
+                                           stateSlice, unit3),
+                                       tensor::InsertSliceOp::create(
+                                           ib, nextRows, acc[1], rowAt,
+                                           rowSlice, unit3)});
+                  });
+              scf::YieldOp::create(sb, heads.getResults());
+            });
+        SmallVector<ParallelInsert> inserts{
+            {steps.getResult(1), rowOffsets, rowSizes}};
+        if (final)
+          inserts.push_back(
+              {x.convertTo(steps.getResult(0), elementTypeOf(final)),
+               stateOffsets, stateSizes});
+        return inserts;
+      });
+}
+
 //===----------------------------------------------------------------------===//
 // Gates and decays
 //===----------------------------------------------------------------------===//

@@ -21,6 +21,8 @@
 
 namespace mixir::forms::semiseparable {
 
+class HeadTiles;
+
 /// What every form needs to know of the op, read once.
 struct Problem {
   explicit Problem(mixer::SemiseparableOp op);
@@ -45,6 +47,31 @@ llvm::SmallVector<mlir::Value> buildPerHead(mlir::ImplicitLocOpBuilder &b,
 /// Replaces the op by the skeleton around `body`.
 void replaceByPerHead(mlir::RewriterBase &rewriter, const Problem &p,
                       HeadBody body);
+
+/// One step (a token, a chunk) of one head: given the step's index, the
+/// head's state (tensor<KxV>, f32) and its output rows (tensor<?xV>, T
+/// rows), returns {state, output rows}.
+using HeadStep = llvm::function_ref<std::pair<mlir::Value, mlir::Value>(
+    HeadTiles &, mlir::Value step, mlir::Value state, mlir::Value rows)>;
+
+/// The most heads a work item of the grouped skeleton takes together: the
+/// largest divisor of H up to H/2 whose f32 states fit in 256 KiB, or 1.
+int64_t headGroup(const Problem &p);
+
+/// The grouped skeleton: work items of G heads of one batch element, and
+/// in each the steps [0, numSteps) in order, each step computed for the G
+/// heads in turn. An operand [B, T, H, D] holds a token's heads side by
+/// side, so a head's rows are H·D elements apart: walked head by head,
+/// each row is on a new page (a TLB miss no prefetcher hides); step by
+/// step over the group, a token's G rows share their pages (docs/math.md,
+/// "scan"). G is chosen at run time: the largest divisor of H up to
+/// `maxGroup` with B·H/G ≥ mixer.num_workers, so that every worker still
+/// gets an item, and 1 (a head per item) where none is.
+llvm::SmallVector<mlir::Value>
+buildGroupedPerHead(mlir::ImplicitLocOpBuilder &b, const Problem &p,
+                    int64_t maxGroup,
+                    llvm::function_ref<mlir::Value(HeadTiles &)> numSteps,
+                    HeadStep step);
 
 /// A decay exponent term: a tile of log decays indexed by token (and by key
 /// channel when rank 2), a per-channel row (tensor<K>), or a scalar. A scalar

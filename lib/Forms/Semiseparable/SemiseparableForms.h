@@ -73,6 +73,13 @@ struct Chunk {
 /// per-channel gate's decayed-key recurrences with the chunk's system.
 Chunk loadChunk(HeadTiles &xt, mlir::Value c, int64_t C, bool forOutput);
 
+/// Chunk c of one head from state S: output rows into `rows` (row t at
+/// t − rowBase; rowBase null: row t). Returns {state after it, rows}.
+std::pair<mlir::Value, mlir::Value> chunkStep(HeadTiles &xt, int64_t C,
+                                              mlir::Value c,
+                                              mlir::Value rowBase,
+                                              mlir::Value S, mlir::Value rows);
+
 /// Runs chunks [c0, c1) of one head from `state`. Output row t goes to row
 /// t − rowBase of `rows` (rowBase null: row t). Returns {rows, state after
 /// chunk c1 − 1}.

@@ -101,25 +101,25 @@ func.func @low_rank_channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32
 
 // -----
 
-// Four heads: where B·H/G ≥ the worker count, work items of G = 2 heads of
-// one batch element, each token computed for both heads in turn (a
-// token's heads share their rows' pages), the two heads' states one
-// [2, K, V] tensor; else one head per item.
+// Four heads: work items of G heads of one batch element, each token
+// computed for the group's heads in turn (a token's heads share their
+// rows' pages), the group's states one [G, K, V] tensor. G is chosen at run
+// time: 2 where B·H/2 items still cover the workers, else 1.
 // CHECK-LABEL: func @head_groups
 // CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
-// CHECK: %[[ITEMS:.*]] = arith.muli %[[B]], %c2
 // CHECK: %[[WORKERS:.*]] = mixer.num_workers
-// CHECK: %[[GROUPED:.*]] = arith.cmpi sge, %[[ITEMS]], %[[WORKERS]]
-// CHECK: scf.if %[[GROUPED]]
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 2)
-// CHECK: %[[STATES:.*]] = linalg.fill {{.*}} -> tensor<2x8x4xf32>
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[STATES]], %{{.*}} = %{{.*}}) -> (tensor<2x8x4xf32>, tensor<?x2x4xf32>)
-// CHECK: scf.for %[[G:.*]] = %c0 to %c2
-// CHECK: tensor.extract_slice %{{.*}}[%[[G]], 0, 0] [1, 8, 4] [1, 1, 1] : tensor<2x8x4xf32> to tensor<8x4xf32>
+// CHECK: %[[ITEMS:.*]] = arith.muli %[[B]], %c2
+// CHECK: %[[ENOUGH:.*]] = arith.cmpi sge, %[[ITEMS]], %[[WORKERS]]
+// CHECK: %[[G:.*]] = arith.select %[[ENOUGH]], %c2, %c1
+// CHECK: %[[GROUPS:.*]] = arith.divui %c4, %[[G]]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %[[GROUPS]])
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[G]]) : tensor<?x8x4xf32>
+// CHECK: %[[STATES:.*]] = linalg.fill {{.*}} outs(%[[EMPTY]]
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[STATES]], %{{.*}} = %{{.*}}) -> (tensor<?x8x4xf32>, tensor<?x?x4xf32>)
+// CHECK: scf.for %[[H:.*]] = %c0 to %[[G]]
+// CHECK: tensor.extract_slice %{{.*}}[%[[H]], 0, 0] [1, 8, 4] [1, 1, 1] : tensor<?x8x4xf32> to tensor<8x4xf32>
 // CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
-// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[G]], 0, 0] [1, 8, 4]
-// CHECK: } else {
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 4)
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[%[[H]], 0, 0] [1, 8, 4]
 func.func @head_groups(%q: tensor<?x?x4x8xf32>, %k: tensor<?x?x4x8xf32>, %v: tensor<?x?x4x4xf32>) -> tensor<?x?x4x4xf32> {
   %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<scan>} : (tensor<?x?x4x8xf32>, tensor<?x?x4x8xf32>, tensor<?x?x4x4xf32>) -> tensor<?x?x4x4xf32>
   return %o : tensor<?x?x4x4xf32>
