@@ -248,16 +248,30 @@ void mixir::forms::semiseparable::lowerScan(RewriterBase &rewriter,
   b.setInsertionPoint(p.op);
   auto token = p.transition == TransitionKind::Diagonal ? diagonalToken
                                                         : rankOneToken;
-  SmallVector<Value> results = castToTypes(
-      b, p.op->getResultTypes(),
-      buildGroupedPerHead(
-          b, p, G, [](HeadTiles &x) { return x.at.T; },
-          [&](HeadTiles &xt, Value t, Value S, Value rows) {
-            Value headDecay;
-            if (p.gate == GateKind::Head)
-              headDecay = math::ExpOp::create(xt.b, xt.gateAt(nullptr));
-            auto [next, o] = token(xt, t, S, headDecay);
-            return std::pair{next, xt.storeRows(o, rows, t, xt.index(1))};
-          }));
+  // A few tokens (a decode step) gain nothing from groups: the per-head
+  // program, whose states sit in fewer cache lines, runs them.
+  Value T = tensor::DimOp::create(b, p.op.getQ(), 1);
+  Value few = arith::CmpIOp::create(b, arith::CmpIPredicate::slt, T,
+                                    arith::ConstantIndexOp::create(b, 8));
+  auto ifOp = scf::IfOp::create(b, p.op->getResultTypes(), few,
+                                /*withElseRegion=*/true);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  scf::YieldOp::create(b, castToTypes(b, p.op->getResultTypes(),
+                                      buildPerHead(b, p, scanHead)));
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(
+      b, castToTypes(
+             b, p.op->getResultTypes(),
+             buildGroupedPerHead(
+                 b, p, G, [](HeadTiles &x) { return x.at.T; },
+                 [&](HeadTiles &xt, Value t, Value S, Value rows) {
+                   Value headDecay;
+                   if (p.gate == GateKind::Head)
+                     headDecay = math::ExpOp::create(xt.b, xt.gateAt(nullptr));
+                   auto [next, o] = token(xt, t, S, headDecay);
+                   return std::pair{next,
+                                    xt.storeRows(o, rows, t, xt.index(1))};
+                 })));
+  SmallVector<Value> results(ifOp.getResults());
   rewriter.replaceOp(p.op, results);
 }

@@ -28,28 +28,41 @@ Problem::Problem(mixer::SemiseparableOp op)
 // The (batch, head) skeleton
 //===----------------------------------------------------------------------===//
 
-/// `dest` (a static [R, C] f32 tensor) with the rows of `src`, a row at a
-/// time as one vector: as a loop of scalars LLVM keeps it unvectorised when
-/// it cannot prove the two buffers apart (the caller's h0 and hT).
+/// `dest` (an f32 tensor whose last dimension is static) with the rows of
+/// `src`, a row at a time as one vector: as a loop of scalars LLVM keeps it
+/// unvectorised when it cannot prove the two buffers apart (the caller's
+/// h0 and hT).
 static Value copyRows(ImplicitLocOpBuilder &b, Value src, Value dest) {
   auto type = cast<RankedTensorType>(dest.getType());
-  auto rowType = VectorType::get({type.getDimSize(1)}, type.getElementType());
+  const int64_t rank = type.getRank();
+  auto rowType =
+      VectorType::get({type.getDimSize(rank - 1)}, type.getElementType());
   Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value one = arith::ConstantIndexOp::create(b, 1);
   Value pad = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
   SmallVector<bool> inBounds{true};
-  return scf::ForOp::create(
-             b, zero, arith::ConstantIndexOp::create(b, type.getDimSize(0)),
-             arith::ConstantIndexOp::create(b, 1), ValueRange{dest},
-             [&](OpBuilder &nb, Location loc, Value r, ValueRange acc) {
-               Value row = vector::TransferReadOp::create(
-                   nb, loc, rowType, src, ValueRange{r, zero}, pad, inBounds);
-               Value next = vector::TransferWriteOp::create(
-                                nb, loc, row, acc[0], ValueRange{r, zero},
-                                inBounds)
-                                .getResult();
-               scf::YieldOp::create(nb, loc, next);
-             })
-      .getResult(0);
+  // Loops over every dimension but the last, the row copied innermost.
+  std::function<Value(OpBuilder &, Location, SmallVector<Value>, Value)> nest =
+      [&](OpBuilder &nb, Location loc, SmallVector<Value> idx,
+          Value acc) -> Value {
+    if (static_cast<int64_t>(idx.size()) == rank - 1) {
+      idx.push_back(zero);
+      Value row = vector::TransferReadOp::create(nb, loc, rowType, src, idx,
+                                                 pad, inBounds);
+      return vector::TransferWriteOp::create(nb, loc, row, acc, idx, inBounds)
+          .getResult();
+    }
+    Value ub = tensor::DimOp::create(nb, loc, dest, idx.size());
+    return scf::ForOp::create(
+               nb, loc, zero, ub, one, ValueRange{acc},
+               [&](OpBuilder &lb, Location l, Value i, ValueRange it) {
+                 SmallVector<Value> inner = idx;
+                 inner.push_back(i);
+                 scf::YieldOp::create(lb, l, nest(lb, l, inner, it[0]));
+               })
+        .getResult(0);
+  };
+  return nest(b, b.getLoc(), {}, dest);
 }
 
 SmallVector<Value> mixir::forms::semiseparable::buildPerHead(
@@ -110,18 +123,26 @@ int64_t mixir::forms::semiseparable::headGroup(const Problem &p) {
 }
 
 /// The group size for this call: the largest divisor d of H up to `cap`
-/// with B·H/d ≥ the worker count (every worker still gets an item), or 1.
+/// with B·H/d ≥ the worker count (every worker still gets an item), or 1;
+/// and 1 for fewer than kMinGroupSteps steps (a decode step reads each row
+/// once: grouping has no page to share and only spreads the item's states
+/// over more cache).
 static Value groupSize(ImplicitLocOpBuilder &b, const Problem &p, Value B,
-                       int64_t cap) {
+                       Value numSteps, int64_t cap) {
+  constexpr int64_t kMinGroupSteps = 8;
   Value workers = mixer::NumWorkersOp::create(b, b.getIndexType());
   Value G = arith::ConstantIndexOp::create(b, 1);
+  Value long_ = arith::CmpIOp::create(
+      b, arith::CmpIPredicate::sge, numSteps,
+      arith::ConstantIndexOp::create(b, kMinGroupSteps));
   for (int64_t d = 2; d <= cap; ++d) {
     if (p.H % d != 0)
       continue;
     Value items = arith::MulIOp::create(
         b, B, arith::ConstantIndexOp::create(b, p.H / d));
-    Value enough =
-        arith::CmpIOp::create(b, arith::CmpIPredicate::sge, items, workers);
+    Value enough = arith::AndIOp::create(
+        b, long_,
+        arith::CmpIOp::create(b, arith::CmpIPredicate::sge, items, workers));
     G = arith::SelectOp::create(b, enough,
                                 arith::ConstantIndexOp::create(b, d), G);
   }
@@ -134,7 +155,10 @@ SmallVector<Value> mixir::forms::semiseparable::buildGroupedPerHead(
   mixer::SemiseparableOp op = p.op;
   Value B = tensor::DimOp::create(b, op.getQ(), 0);
   Value T = tensor::DimOp::create(b, op.getQ(), 1);
-  Value G = groupSize(b, p, B, maxGroup);
+  HeadIndex whole{B, nullptr, T};
+  HeadTiles outer(b, p, whole);
+  Value n = numSteps(outer);
+  Value G = groupSize(b, p, B, n, maxGroup);
   Value out = op.getOutput(), final = op.getFinalState();
   OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1),
                Ks = b.getIndexAttr(p.K), Vs = b.getIndexAttr(p.V);
@@ -164,23 +188,33 @@ SmallVector<Value> mixir::forms::semiseparable::buildGroupedPerHead(
             RankedTensorType::get({dyn, dyn, p.V}, elementTypeOf(out));
         Value rows = tensor::ExtractSliceOp::create(
             b, rowsType, shared[0], rowOffsets, rowSizes, unit4);
+        // An f32 final state is the group's working state itself (as in
+        // buildPerHead): the result's slice, updated in place.
+        auto statesType = RankedTensorType::get({dyn, p.K, p.V}, f32);
+        Value work = tensor::EmptyOp::create(
+            b, ArrayRef<OpFoldResult>{G, Ks, Vs}, f32);
+        if (final && isa<Float32Type>(elementTypeOf(final)))
+          work = tensor::ExtractSliceOp::create(b, statesType, shared[1],
+                                                stateOffsets, stateSizes,
+                                                unit4);
         Value states;
-        if (Value init = op.getInitialState())
+        if (Value init = op.getInitialState()) {
           states = x.toF32(tensor::ExtractSliceOp::create(
               b, RankedTensorType::get({dyn, p.K, p.V}, elementTypeOf(init)),
               init, stateOffsets, stateSizes, unit4));
-        else
-          states = linalg::FillOp::create(
-                       b, ValueRange{x.f32(0)},
-                       ValueRange{tensor::EmptyOp::create(
-                           b, ArrayRef<OpFoldResult>{G, Ks, Vs}, f32)})
+          if (work.getDefiningOp<tensor::ExtractSliceOp>())
+            states = copyRows(b, states, work);
+        } else {
+          states = linalg::FillOp::create(b, ValueRange{x.f32(0)},
+                                          ValueRange{work})
                        .getResult(0);
+        }
         auto headAt = [&](Value g) {
           return SmallVector<OpFoldResult>{g, zero, zero};
         };
         SmallVector<OpFoldResult> stateSlice{one, Ks, Vs}, rowSlice{T, one, Vs};
         auto steps = scf::ForOp::create(
-            b, x.index(0), numSteps(x), x.index(1), ValueRange{states, rows},
+            b, x.index(0), n, x.index(1), ValueRange{states, rows},
             [&](OpBuilder &nb, Location loc, Value i, ValueRange iter) {
               ImplicitLocOpBuilder sb(loc, nb);
               auto heads = scf::ForOp::create(

@@ -66,7 +66,9 @@ int64_t headGroup(const Problem &p);
 /// step over the group, a token's G rows share their pages (docs/math.md,
 /// "scan"). G is chosen at run time: the largest divisor of H up to
 /// `maxGroup` with B·H/G ≥ mixer.num_workers, so that every worker still
-/// gets an item, and 1 (a head per item) where none is.
+/// gets an item, and 1 (a head per item) where none is or for fewer than 8
+/// steps. `numSteps` is called once, outside the work items (its tiles'
+/// head index is null).
 llvm::SmallVector<mlir::Value>
 buildGroupedPerHead(mlir::ImplicitLocOpBuilder &b, const Problem &p,
                     int64_t maxGroup,

@@ -104,12 +104,19 @@ func.func @low_rank_channel_gate(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32
 // Four heads: work items of G heads of one batch element, each token
 // computed for the group's heads in turn (a token's heads share their
 // rows' pages), the group's states one [G, K, V] tensor. G is chosen at run
-// time: 2 where B·H/2 items still cover the workers, else 1.
+// time: 2 where B·H/2 items still cover the workers (and T ≥ 8), else 1.
+// Under 8 tokens (a decode step) the per-head program runs.
 // CHECK-LABEL: func @head_groups
-// CHECK: %[[B:.*]] = tensor.dim %{{.*}}, %c0
+// CHECK: %[[T:.*]] = tensor.dim %{{.*}}, %c1
+// CHECK: %[[FEW:.*]] = arith.cmpi slt, %[[T]], %c8
+// CHECK: scf.if %[[FEW]]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, 4)
+// CHECK: } else {
 // CHECK: %[[WORKERS:.*]] = mixer.num_workers
-// CHECK: %[[ITEMS:.*]] = arith.muli %[[B]], %c2
-// CHECK: %[[ENOUGH:.*]] = arith.cmpi sge, %[[ITEMS]], %[[WORKERS]]
+// CHECK: %[[LONG:.*]] = arith.cmpi sge, %{{.*}}, %c8
+// CHECK: %[[ITEMS:.*]] = arith.muli %{{.*}}, %c2
+// CHECK: %[[COVER:.*]] = arith.cmpi sge, %[[ITEMS]], %[[WORKERS]]
+// CHECK: %[[ENOUGH:.*]] = arith.andi %[[LONG]], %[[COVER]]
 // CHECK: %[[G:.*]] = arith.select %[[ENOUGH]], %c2, %c1
 // CHECK: %[[GROUPS:.*]] = arith.divui %c4, %[[G]]
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %[[GROUPS]])
