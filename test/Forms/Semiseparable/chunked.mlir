@@ -209,3 +209,23 @@ func.func @low_rank_chunks(%q: tensor<?x?x2x8xf32>, %k: tensor<?x?x2x8xf32>, %v:
   %o = mixer.semiseparable %q, %k, %v gate(%g) low_rank(%a, %b) {form = #mixer.form<chunked, tile = 16>} : (tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x4xf32>, tensor<?x?x2xf32>, tensor<?x?x2x8xf32>, tensor<?x?x2x8xf32>) -> tensor<?x?x2x4xf32>
   return %o : tensor<?x?x2x4xf32>
 }
+
+// -----
+
+// Four heads, without the sequence split: work items of G heads of one
+// batch element (G = 2 where B·H/2 items cover the workers, else 1), each
+// chunk computed for the group's heads in turn on their [G, K, V] states.
+// CHECK-LABEL: func @head_groups
+// CHECK: scf.if
+// CHECK: } else {
+// CHECK: %[[WORKERS:.*]] = mixer.num_workers
+// CHECK: %[[G:.*]] = arith.select %{{.*}}, %c2, %c1 : index
+// CHECK: %[[GROUPS:.*]] = arith.divui %c4, %[[G]]
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (%{{.*}}, %[[GROUPS]])
+// CHECK: scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args({{.*}}) -> (tensor<?x8x4xf32>, tensor<?x?x4xf32>)
+// CHECK: scf.for %[[H:.*]] = %c0 to %[[G]] step %c1
+// CHECK: tensor.extract_slice %{{.*}}[%[[H]], 0, 0] [1, 8, 4] [1, 1, 1] : tensor<?x8x4xf32> to tensor<8x4xf32>
+func.func @head_groups(%q: tensor<?x?x4x8xf32>, %k: tensor<?x?x4x8xf32>, %v: tensor<?x?x4x4xf32>) -> tensor<?x?x4x4xf32> {
+  %o = mixer.semiseparable %q, %k, %v {form = #mixer.form<chunked, tile = 4>} : (tensor<?x?x4x8xf32>, tensor<?x?x4x8xf32>, tensor<?x?x4x4xf32>) -> tensor<?x?x4x4xf32>
+  return %o : tensor<?x?x4x4xf32>
+}
