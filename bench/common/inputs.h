@@ -13,6 +13,31 @@ struct GlaInputs {
   std::vector<float> q, k, v, g, o;
 };
 
+/// `count` deterministic floats uniform in [lo, hi) (a linear congruential
+/// generator seeded with `seed`).
+inline std::vector<float> filled(size_t count, unsigned seed, float lo,
+                                 float hi) {
+  std::vector<float> v(count);
+  uint32_t s = seed * 2654435761u + 1;
+  for (float &x : v) {
+    s = s * 1664525u + 1013904223u;
+    x = lo + (hi - lo) * float(s >> 8) / float(1u << 24);
+  }
+  return v;
+}
+
+/// Normalises each row of `count`-wide rows of `v` to unit L2 norm.
+inline void normaliseRows(std::vector<float> &v, size_t count) {
+  for (size_t r = 0; r + count <= v.size(); r += count) {
+    float norm = 0;
+    for (size_t i = 0; i < count; ++i)
+      norm += v[r + i] * v[r + i];
+    norm = std::sqrt(norm);
+    for (size_t i = 0; i < count; ++i)
+      v[r + i] /= norm;
+  }
+}
+
 inline GlaInputs makeGlaInputs(int64_t B, int64_t T, int64_t H, int64_t K,
                                int64_t V) {
   GlaInputs x{B, T, H, K, V, {}, {}, {}, {}, {}};

@@ -11,6 +11,8 @@
 // them after one warm-up round. Prints the median microseconds of a call,
 // the bytes of state a call reads and writes (2 · H·K·V·4), and the number
 // of states.
+#include "../common/inputs.h"
+
 #include <dlfcn.h>
 #include <dlpack/dlpack.h>
 
@@ -24,18 +26,6 @@
 #include <vector>
 
 namespace {
-
-/// Deterministic floats uniform in [lo, hi) (a linear congruential
-/// generator seeded with `seed`).
-std::vector<float> filled(size_t count, unsigned seed, float lo, float hi) {
-  std::vector<float> v(count);
-  uint32_t s = seed * 2654435761u + 1;
-  for (float &x : v) {
-    s = s * 1664525u + 1013904223u;
-    x = lo + (hi - lo) * float(s >> 8) / float(1u << 24);
-  }
-  return v;
-}
 
 DLTensor tensor(float *data, int64_t *shape, int32_t ndim) {
   DLTensor t{};
@@ -87,13 +77,7 @@ int main(int argc, char **argv) {
     const unsigned seed = unsigned(7 * i + 1);
     s.q = filled(H * K, seed, -1, 1);
     s.k = filled(H * K, seed + 1, -1, 1);
-    for (int64_t h = 0; h < H; ++h) { // k_t L2-normalised per head
-      float norm = 0;
-      for (int64_t c = 0; c < K; ++c)
-        norm += s.k[h * K + c] * s.k[h * K + c];
-      for (int64_t c = 0; c < K; ++c)
-        s.k[h * K + c] /= std::sqrt(norm);
-    }
+    normaliseRows(s.k, size_t(K)); // k_t L2-normalised per head
     s.v = filled(H * V, seed + 2, -1, 1);
     s.g = kind == "channel" ? filled(H * K, seed + 3, -0.1f, -0.01f)
                             : filled(H, seed + 3, -0.1f, -0.01f);
