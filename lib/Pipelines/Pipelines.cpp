@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 #include "mixir/Pipelines/Pipelines.h"
 
+#include "mixir/Codegen/Passes.h"
 #include "mixir/Conversion/Passes.h"
 #include "mixir/Dialect/Mixer/MixerDialect.h"
 #include "mixir/Forms/Forms.h"
@@ -34,6 +35,7 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -45,19 +47,23 @@
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+using namespace mixir;
 
 static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
-void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
-                                      const CpuPipelineOptions &options) {
+/// The target-neutral part: mixer ops → their forms' loops on tensors.
+static void buildMixerToTensorLoops(OpPassManager &pm,
+                                    const CpuPipelineOptions &options,
+                                    StringRef targetKind) {
   pm.addPass(createMixerPrepareCAbi());
   pm.addPass(createMixerRaiseRecurrences(
       MixerRaiseRecurrencesOptions{options.remarks.getValue()}));
   pm.addPass(createMixerSelectForm(
       MixerSelectFormOptions{options.form.getValue(),
+                             targetKind.str(),
                              options.chunkSize.getValue()}));
   pm.addPass(createMixerLowerForms());
   // A recurrence's body may compute with arith and math on tensors.
@@ -66,11 +72,10 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   pm.addPass(createMixerLowerToRuntime());
   pm.addPass(createMixerSinkDestinations());
   addCleanup(pm);
-  pm.addPass(createMixerVectorizeContractions(
-      MixerVectorizeContractionsOptions{options.tileRows.getValue(),
-                                        options.tileCols.getValue()}));
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+}
 
+static void addBufferization(OpPassManager &pm) {
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =
@@ -81,6 +86,39 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(bufferization::createBufferLoopHoistingPass());
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createMixerCopyToLinalg());
+}
+
+void mixir::buildMixerToMappedProgramPipeline(
+    OpPassManager &pm, const CpuPipelineOptions &options) {
+  buildMixerToTensorLoops(pm, options, "gpu");
+  pm.addPass(createMixerLoopStateInPlace());
+  addBufferization(pm);
+  pm.addPass(createMixerMapToGpu(
+      MixerMapToGpuOptions{options.blockSize.getValue()}));
+  pm.addPass(createMixerPackBlockBuffers(
+      MixerPackBlockBuffersOptions{options.sharedMemoryBytes.getValue()}));
+  addCleanup(pm);
+}
+
+void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
+                                      const CpuPipelineOptions &options) {
+  if (options.gpuMapped) {
+    // The GPU path's test mode: the mapped program, its threads in
+    // sequence.
+    buildMixerToMappedProgramPipeline(pm, options);
+    pm.addPass(createMixerMappedToCpu());
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+    pm.addPass(createMixerApproximateMath());
+    pm.addPass(createForallToParallelLoopPass());
+    pm.addPass(createMixerFlushSubnormals());
+    addCleanup(pm);
+    return;
+  }
+  buildMixerToTensorLoops(pm, options, "cpu");
+  pm.addPass(createMixerVectorizeContractions(
+      MixerVectorizeContractionsOptions{options.tileRows.getValue(),
+                                        options.tileCols.getValue()}));
+  addBufferization(pm);
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createMixerApproximateMath());
   pm.addPass(createForallToParallelLoopPass());
@@ -114,6 +152,7 @@ void mixir::registerAllPasses() {
   registerMixirTransformsPasses();
   registerMixirConversionPasses();
   registerMixirFormsPasses();
+  registerMixirCodegenPasses();
   PassPipelineRegistration<CpuPipelineOptions>(
       "mixer-cpu-pipeline",
       "Compile mixer-dialect functions to the LLVM dialect with C entry "
@@ -123,12 +162,18 @@ void mixir::registerAllPasses() {
       "mixer-to-loops-pipeline",
       "Lower mixer-dialect functions to bufferized loops (before LLVM)",
       buildMixerToLoopsPipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
+      "mixer-mapped-program-pipeline",
+      "Lower mixer-dialect functions to the GPU path's mapped program "
+      "(grids of blocks, thread loops, barriers, block arenas)",
+      buildMixerToMappedProgramPipeline);
 }
 
 void mixir::registerAllDialects(DialectRegistry &registry) {
   registry.insert<mixer::MixerDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect, scf::SCFDialect,
+                  gpu::GPUDialect, linalg::LinalgDialect, math::MathDialect,
+                  scf::SCFDialect,
                   tensor::TensorDialect>();
   forms::registerFormModels(registry);
 }

@@ -89,6 +89,14 @@ struct MixerSelectFormPass
           << static_cast<int64_t>(chunkSize);
       return signalPassFailure();
     }
+    if (target != "cpu" && target != "gpu") {
+      emitError(getOperation().getLoc())
+          << "target must be cpu or gpu, got '" << target << "'";
+      return signalPassFailure();
+    }
+    if (target == "gpu")
+      getOperation()->setAttr(mixer::kTargetAttrName,
+                              StringAttr::get(&getContext(), "gpu"));
     SmallVector<MixerOpInterface> ops;
     getOperation().walk([&](MixerOpInterface op) {
       if (!op.getSelectedForm())

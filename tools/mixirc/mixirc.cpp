@@ -74,6 +74,13 @@ cl::opt<int64_t> chunkSize("chunk-size",
                                     "cost model choose"),
                            cl::init(0), cl::cat(category));
 
+cl::opt<bool> gpuMappedOnCpu(
+    "gpu-mapped-on-cpu",
+    cl::desc("compile the GPU path's mapped program (blocks and threads as "
+             "loops, barriers, block buffers in arenas) for the CPU: the "
+             "test mode of the GPU kernels"),
+    cl::init(false), cl::cat(category));
+
 cl::opt<bool> remarks("remarks",
                       cl::desc("report what each mixer.recurrence was found "
                                "to be (raised, or kept and why)"),
@@ -172,6 +179,7 @@ int main(int argc, char **argv) {
   options.form = form;
   options.chunkSize = chunkSize;
   options.remarks = remarks;
+  options.gpuMapped = gpuMappedOnCpu;
   mixir::CpuRegisterTile tile = mixir::registerTileFor({mcpu});
   options.tileRows = tile.rows;
   options.tileCols = tile.cols;

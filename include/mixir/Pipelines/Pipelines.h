@@ -32,11 +32,30 @@ struct CpuPipelineOptions
       *this, "tile-cols",
       llvm::cl::desc("accumulator columns (floats) held in registers"),
       llvm::cl::init(16)};
+  Option<bool> gpuMapped{
+      *this, "gpu-mapped",
+      llvm::cl::desc("compile the GPU path's mapped program (blocks and "
+                     "threads as loops, block buffers in arenas) for the "
+                     "CPU: the GPU path's test mode"),
+      llvm::cl::init(false)};
+  Option<int64_t> blockSize{*this, "block-size",
+                            llvm::cl::desc("threads per GPU block"),
+                            llvm::cl::init(128)};
+  Option<int64_t> sharedMemoryBytes{
+      *this, "shared-memory-bytes",
+      llvm::cl::desc("bytes of a GPU block's buffers placed in shared "
+                     "memory (the rest spill to global memory)"),
+      llvm::cl::init(49152)};
 };
 
 /// mixer dialect → forms → bufferized loops (ends before LLVM lowering).
 void buildMixerToLoopsPipeline(mlir::OpPassManager &pm,
                                const CpuPipelineOptions &options);
+/// mixer dialect → forms → the mapped program of the GPU path: grids of
+/// blocks, thread loops, barriers and block arenas, on buffers
+/// (docs/gpu.md).
+void buildMixerToMappedProgramPipeline(mlir::OpPassManager &pm,
+                                       const CpuPipelineOptions &options);
 /// Loops → LLVM dialect, OpenMP for the parallel loops, plus the C ABI entry
 /// points.
 void buildLoopsToLLVMPipeline(mlir::OpPassManager &pm);

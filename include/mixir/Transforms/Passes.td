@@ -78,10 +78,16 @@ def MixerSelectForm : Pass<"mixer-select-form", "mlir::ModuleOp"> {
     a dynamic length T, the op is versioned: an `scf.if` chain on T selects
     one copy of the op per length range, each with its form. Ops whose
     `form` was set by the user keep it.
+
+    `target=gpu` records `mixer.target = "gpu"` on the module: the form
+    builders then leave out what only serves a CPU (the scan's and chunked
+    form's groups of heads, which share a CPU's memory pages).
   }];
   let options = [
     Option<"form", "form", "std::string", /*default=*/"\"auto\"",
            "auto, or the name of a form the ops have (scan, chunked, ...)">,
+    Option<"target", "target", "std::string", /*default=*/"\"cpu\"",
+           "the kind of target the forms are built for: cpu or gpu">,
     Option<"chunkSize", "chunk-size", "int64_t", /*default=*/"0",
            "chunk (or block) length of a tiled form; 0 lets the cost model choose">,
   ];

@@ -115,6 +115,10 @@ void mixir::forms::semiseparable::replaceByPerHead(RewriterBase &rewriter,
 }
 
 int64_t mixir::forms::semiseparable::headGroup(const Problem &p) {
+  // Groups share a CPU's memory pages between heads; a GPU block per head
+  // has nothing to share.
+  if (mixer::targetsGpu(p.op))
+    return 1;
   constexpr int64_t kStateBudget = 256 * 1024;
   for (int64_t G = p.H / 2; G > 1; --G)
     if (p.H % G == 0 && G * p.K * p.V * 4 <= kStateBudget)

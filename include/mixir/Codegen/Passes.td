@@ -1,0 +1,127 @@
+//===- Passes.td - mapping kernels onto a GPU's blocks and threads -*- tablegen -*-===//
+#ifndef MIXIR_CODEGEN_PASSES_TD
+#define MIXIR_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def MixerLoopStateInPlace : Pass<"mixer-loop-state-in-place", "mlir::ModuleOp"> {
+  let summary = "Make every tensor an scf.for carries inside a parallel loop bufferize in place";
+  let description = [{
+    Inside an `scf.forall` (a kernel's work item), a loop that carries a
+    tensor and yields a value computed into a new tensor (`S' = f(S)`
+    written into `tensor.empty`) would bufferize into a new buffer every
+    iteration, yielded to the next: the buffers of two iterations are live
+    at once. A GPU block gives each of its buffers one fixed place in
+    memory (`mixer-pack-block-buffers`), so such a value is instead copied
+    into the carried tensor at the end of the iteration (`linalg.copy`
+    into the iter_arg, which one-shot bufferization updates in place). A
+    yielded value already computed in place from its iter_arg (a chain of
+    destination-style ops whose init is the iter_arg) is left alone.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def MixerMapToGpu : Pass<"mixer-map-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Map a bufferized kernel program onto blocks and threads (the mapped program)";
+  let description = [{
+    Runs on the bufferized loop program of every function (after one-shot
+    bufferization, buffer deallocation and `mixer-copy-to-linalg`) and
+    writes the GPU's execution model into it as loops, so that the same
+    program can be lowered for the GPU or run on the CPU
+    (docs/gpu.md, "The mapped program"):
+
+    - every outermost `scf.forall` (a form's work items: batch, heads,
+      chunks) is a grid of blocks, one block per iteration
+      (`mapping = [#gpu.block<linear_dim_k>...]`);
+    - inside a block, every linalg op becomes an `scf.forall` over the
+      block's `block-size` threads (`#gpu.thread<linear_dim_0>`): thread t
+      takes the iterations t, t + block-size, ... of the op's parallel
+      dimensions, linearised with the innermost fastest (consecutive
+      threads read consecutive elements), each as the op's tile of one
+      point of those dimensions with its reduction dimensions whole;
+    - a scalar `memref.store` in a block is done by one thread (a thread
+      loop of one iteration);
+    - every thread loop is followed by a `gpu.barrier`, and preceded by one
+      where the block reads memory outside thread loops (so that no thread
+      overwrites what another has not read yet); scalar code between
+      thread loops runs in every thread, on values all threads agree on;
+    - a linalg op outside every `scf.forall` (a fill or a copy of a whole
+      result) becomes its own grid: ceil(n / block-size) blocks of
+      block-size threads over its n parallel points.
+
+    Memory read or written by scalar code outside every `scf.forall` (host
+    code) is an error: on a GPU it is device memory.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "threads per block">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::affine::AffineDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def MixerPackBlockBuffers : Pass<"mixer-pack-block-buffers", "mlir::ModuleOp"> {
+  let summary = "Give every buffer of a block a fixed place in the block's shared or spill arena";
+  let description = [{
+    In the mapped program, every `memref.alloc` of a static shape inside a
+    block (a tile, a state, a row) becomes a `memref.view` into one of two
+    byte buffers the block allocates at its start: the **shared** arena,
+    which the GPU lowering places in the block's shared memory, and the
+    **spill** arena, placed in global memory (a slice per block of one
+    buffer the host allocates). Buffers are placed in the shared arena in
+    program order while they fit in `shared-memory-bytes`, the rest in the
+    spill arena; each at an offset aligned to 16 bytes. Their deallocations
+    are dropped (the arenas are freed at the end of the block).
+
+    A buffer yielded by a loop or a branch, or of a dynamic shape, has no
+    fixed place: it is reported as an error naming the buffer.
+  }];
+  let options = [
+    Option<"sharedMemoryBytes", "shared-memory-bytes", "int64_t",
+           /*default=*/"49152",
+           "the most bytes of a block's buffers placed in shared memory">,
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def MixerMappedToCpu : Pass<"mixer-mapped-to-cpu", "mlir::ModuleOp"> {
+  let summary = "Run a mapped program on the CPU: thread loops in sequence, blocks in parallel";
+  let description = [{
+    The test mode of the GPU path: every thread loop (`scf.forall` mapped to
+    `#gpu.thread`) becomes an `scf.for` over its threads and every
+    `gpu.barrier` is dropped; block loops lose their mapping and run as the
+    CPU's parallel loops. Since the mapped program ends every thread loop
+    with a barrier, running its threads one after another is one of the
+    executions the GPU may make, so a wrong mapping (a thread loop that
+    misses or repeats a point, a buffer placed over another) shows in the
+    result.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
+def MixerMappedToGpu : Pass<"mixer-mapped-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Lower a mapped program's grids to gpu.launch";
+  let description = [{
+    Every grid of blocks of the mapped program becomes a `gpu.launch` of
+    one-dimensional grid (the grid's points, linearised) and block (its
+    largest thread loop): the block's indices are its block index
+    delinearised, each thread loop is the thread index (guarded by the
+    loop's length where it is shorter than the block) with its body
+    inlined, and its barriers stay. The block's shared arena becomes the
+    launch's dynamic shared memory (an error past `shared-memory-bytes`),
+    viewed through generic addresses so that every buffer keeps its type;
+    its spill arena becomes this block's slice of one global buffer the
+    host allocates before the launch and frees after it. Every buffer left
+    in host code becomes a device buffer (`gpu.alloc`, `gpu.dealloc`).
+  }];
+  let options = [
+    Option<"sharedMemoryBytes", "shared-memory-bytes", "int64_t",
+           /*default=*/"49152",
+           "the most dynamic shared memory a block may use on the target">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::affine::AffineDialect",
+                           "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+#endif // MIXIR_CODEGEN_PASSES_TD
