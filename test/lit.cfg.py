@@ -36,3 +36,22 @@ llvm_config.add_tool_substitutions(tools, tool_dirs)
 # --param mixir_quick=1.
 if lit_config.params.get("mixir_quick", "0") == "0":
     config.available_features.add("long-tests")
+
+# The GPU path: PTX is assembled by ptxas from the CUDA toolkit (the tests
+# that need it are skipped, with this note, where it is absent), and a
+# machine whose CUDA driver loads runs the GPU's own checks instead of the
+# no-driver ones.
+cuda_path = os.environ.get("MIXIR_CUDA_PATH", "/usr/local/cuda")
+config.substitutions.append(("%cuda_path", cuda_path))
+if os.access(os.path.join(cuda_path, "bin", "ptxas"), os.X_OK):
+    config.available_features.add("ptxas")
+else:
+    lit_config.warning(
+        "ptxas not found under %s (set MIXIR_CUDA_PATH): the PTX and cubin "
+        "tests are skipped" % cuda_path)
+try:
+    import ctypes
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

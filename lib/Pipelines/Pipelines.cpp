@@ -30,7 +30,9 @@
 #include "mixir/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
@@ -43,7 +45,13 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVM/NVVM/Target.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/GPU/GPUToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/NVVM/NVVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -54,22 +62,38 @@ static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCSEPass());
 }
 
+namespace {
+/// What every pipeline takes from its options up to the forms.
+struct FormChoice {
+  std::string form;
+  int64_t chunkSize;
+  bool remarks;
+  template <typename Options>
+  static FormChoice of(const Options &options) {
+    return {options.form.getValue(), options.chunkSize.getValue(),
+            options.remarks.getValue()};
+  }
+};
+} // namespace
+
 /// The target-neutral part: mixer ops → their forms' loops on tensors.
-static void buildMixerToTensorLoops(OpPassManager &pm,
-                                    const CpuPipelineOptions &options,
-                                    StringRef targetKind) {
+/// `targetKind` is the kind the forms are built for; `numWorkersFunction`
+/// the runtime function that answers mixer.num_workers where the program
+/// runs (the GPU's test mode builds GPU forms and runs them on the CPU).
+static void buildMixerToTensorLoops(OpPassManager &pm, const FormChoice &forms,
+                                    StringRef targetKind,
+                                    StringRef numWorkersFunction) {
   pm.addPass(createMixerPrepareCAbi());
-  pm.addPass(createMixerRaiseRecurrences(
-      MixerRaiseRecurrencesOptions{options.remarks.getValue()}));
+  pm.addPass(
+      createMixerRaiseRecurrences(MixerRaiseRecurrencesOptions{forms.remarks}));
   pm.addPass(createMixerSelectForm(
-      MixerSelectFormOptions{options.form.getValue(),
-                             targetKind.str(),
-                             options.chunkSize.getValue()}));
+      MixerSelectFormOptions{forms.form, targetKind.str(), forms.chunkSize}));
   pm.addPass(createMixerLowerForms());
   // A recurrence's body may compute with arith and math on tensors.
   pm.addPass(createConvertElementwiseToLinalgPass());
   pm.addPass(createMixerFuseRecurrenceSteps());
-  pm.addPass(createMixerLowerToRuntime());
+  pm.addPass(createMixerLowerToRuntime(
+      MixerLowerToRuntimeOptions{numWorkersFunction.str()}));
   pm.addPass(createMixerSinkDestinations());
   addCleanup(pm);
 }
@@ -88,15 +112,67 @@ static void addBufferization(OpPassManager &pm) {
   pm.addPass(createMixerCopyToLinalg());
 }
 
-void mixir::buildMixerToMappedProgramPipeline(
-    OpPassManager &pm, const CpuPipelineOptions &options) {
-  buildMixerToTensorLoops(pm, options, "gpu");
+static void buildMappedProgram(OpPassManager &pm, const FormChoice &forms,
+                               StringRef numWorkersFunction, int64_t blockSize,
+                               int64_t sharedMemoryBytes) {
+  buildMixerToTensorLoops(pm, forms, "gpu", numWorkersFunction);
   pm.addPass(createMixerLoopStateInPlace());
   addBufferization(pm);
-  pm.addPass(createMixerMapToGpu(
-      MixerMapToGpuOptions{options.blockSize.getValue()}));
+  pm.addPass(createMixerMapToGpu(MixerMapToGpuOptions{blockSize}));
   pm.addPass(createMixerPackBlockBuffers(
-      MixerPackBlockBuffersOptions{options.sharedMemoryBytes.getValue()}));
+      MixerPackBlockBuffersOptions{sharedMemoryBytes}));
+  addCleanup(pm);
+}
+
+void mixir::buildMixerToMappedProgramPipeline(
+    OpPassManager &pm, const CpuPipelineOptions &options) {
+  buildMappedProgram(pm, FormChoice::of(options), kNumThreadsFn,
+                     options.blockSize, options.sharedMemoryBytes);
+}
+
+void mixir::buildGpuKernelsPipeline(OpPassManager &pm,
+                                    const GpuPipelineOptions &options,
+                                    const GpuArch &arch) {
+  buildMappedProgram(pm, FormChoice::of(options), kCudaNumWorkersFn,
+                     options.blockSize, arch.sharedMemoryBytes);
+  pm.addPass(createMixerMappedToGpu(
+      MixerMappedToGpuOptions{arch.sharedMemoryBytes}));
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createMixerApproximateMath());
+  pm.addPass(createGpuLaunchSinkIndexComputationsPass());
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createMixerGatherKernels());
+  pm.addPass(createConvertVectorToSCFPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  GpuNVVMAttachTargetOptions nvvm;
+  nvvm.chip = arch.name.str();
+  nvvm.features = arch.ptxFeatures.str();
+  nvvm.optLevel = 3;
+  pm.addPass(createGpuNVVMAttachTarget(nvvm));
+  OpPassManager &device = pm.nest<gpu::GPUModuleOp>();
+  device.addPass(createStripDebugInfoPass());
+  device.addPass(createConvertVectorToLLVMPass());
+  ConvertGpuOpsToNVVMOpsOptions toNvvm;
+  toNvvm.indexBitwidth = 64;
+  device.addPass(createConvertGpuOpsToNVVMOps(toNvvm));
+  device.addPass(createConvertNVVMToLLVMPass());
+  device.addPass(createCanonicalizerPass());
+  device.addPass(createCSEPass());
+  device.addPass(createReconcileUnrealizedCastsPass());
+  GpuModuleToBinaryPassOptions binary;
+  binary.compilationTarget = "isa";
+  binary.toolkitPath = options.cudaPath.getValue();
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+void mixir::buildGpuHostPipeline(OpPassManager &pm) {
+  pm.addPass(arith::createArithExpandOpsPass());
+  pm.addPass(createMixerGpuHostToLLVM());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createMixerExportCAbi(MixerExportCAbiOptions{
+      /*deviceType=*/2, "mixir_cuda_begin", "mixir_cuda_end"}));
   addCleanup(pm);
 }
 
@@ -105,7 +181,8 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
   if (options.gpuMapped) {
     // The GPU path's test mode: the mapped program, its threads in
     // sequence.
-    buildMixerToMappedProgramPipeline(pm, options);
+    buildMappedProgram(pm, FormChoice::of(options), kNumThreadsFn,
+                       options.blockSize, options.sharedMemoryBytes);
     pm.addPass(createMixerMappedToCpu());
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
     pm.addPass(createMixerApproximateMath());
@@ -114,7 +191,7 @@ void mixir::buildMixerToLoopsPipeline(OpPassManager &pm,
     addCleanup(pm);
     return;
   }
-  buildMixerToTensorLoops(pm, options, "cpu");
+  buildMixerToTensorLoops(pm, FormChoice::of(options), "cpu", kNumThreadsFn);
   pm.addPass(createMixerVectorizeContractions(
       MixerVectorizeContractionsOptions{options.tileRows.getValue(),
                                         options.tileCols.getValue()}));
@@ -176,4 +253,11 @@ void mixir::registerAllDialects(DialectRegistry &registry) {
                   scf::SCFDialect,
                   tensor::TensorDialect>();
   forms::registerFormModels(registry);
+  // The GPU path serialises its kernels to PTX through LLVM IR.
+  registry.insert<gpu::GPUDialect, NVVM::NVVMDialect, LLVM::LLVMDialect>();
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+  registerGPUDialectTranslation(registry);
+  registerNVVMDialectTranslation(registry);
+  NVVM::registerNVVMTargetInterfaceExternalModels(registry);
 }

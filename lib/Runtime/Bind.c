@@ -17,6 +17,7 @@
 #define MAX_TENSORS 64
 
 typedef struct {
+  int32_t deviceType, deviceId; /* where every tensor must be */
   MixirSignatureParser parser;
   MixirTensorSpec specs[MAX_TENSORS];
   int64_t numel[MAX_TENSORS];
@@ -67,11 +68,13 @@ static int32_t checkTensor(BindState *st, int i, const DLTensor *t,
   shapeText(st, spec, expected, sizeof expected);
   if (!t)
     return fail(MIXIR_ERR_NULL, st, i, "is a NULL DLTensor pointer");
-  if (t->device.device_type != kDLCPU || t->device.device_id != 0) {
-    snprintf(what, sizeof what,
-             "is on device type %d, id %d; expected the CPU (kDLCPU = 1, "
-             "id 0)",
-             (int)t->device.device_type, (int)t->device.device_id);
+  if ((int32_t)t->device.device_type != st->deviceType ||
+      t->device.device_id != st->deviceId) {
+    snprintf(what, sizeof what, "is on device type %d, id %d; expected %s (%s = %d, id %d)",
+             (int)t->device.device_type, (int)t->device.device_id,
+             st->deviceType == kDLCUDA ? "the current CUDA device" : "the CPU",
+             st->deviceType == kDLCUDA ? "kDLCUDA" : "kDLCPU",
+             (int)st->deviceType, (int)st->deviceId);
     return fail(MIXIR_ERR_DEVICE, st, i, what);
   }
   if (t->dtype.code != spec->dtypeCode || t->dtype.bits != spec->dtypeBits ||
@@ -203,8 +206,18 @@ static int32_t checkAliasing(BindState *st, int n, DLTensor *const *tensors,
 int32_t mixir_rt_bind(const char *signature, int32_t num_tensors,
                       DLTensor *const *tensors, int64_t *symbols,
                       int32_t num_symbols, void **data) {
+  return mixir_rt_bind_device(signature, kDLCPU, 0, num_tensors, tensors,
+                              symbols, num_symbols, data);
+}
+
+int32_t mixir_rt_bind_device(const char *signature, int32_t device_type,
+                             int32_t device_id, int32_t num_tensors,
+                             DLTensor *const *tensors, int64_t *symbols,
+                             int32_t num_symbols, void **data) {
   BindState st; /* about 14 KiB of stack, on the caller's thread */
   mixir_rt_clear_error();
+  st.deviceType = device_type;
+  st.deviceId = device_id;
   if (num_tensors < 0 || num_tensors > MAX_TENSORS ||
       mixir_sig_begin(&st.parser, signature)) {
     mixir_rt_set_error("mixir: malformed kernel signature '%s'",

@@ -52,7 +52,8 @@ Error mixir::linkSharedLibrary(StringRef argv0, StringRef object,
                                 omp,
                                 "-Wl,-rpath," + ompDir,
                                 "-lm",
-                                "-lpthread"};
+                                "-lpthread",
+                                "-ldl"};
   SmallVector<StringRef> refs(args.begin(), args.end());
   std::string message;
   int rc = sys::ExecuteAndWait(*cc, refs, std::nullopt, {}, 0, 0, &message);

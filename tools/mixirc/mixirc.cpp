@@ -2,6 +2,9 @@
 //
 //   mixirc IN.mlir|IN.mix -o OUT [--target=cpu] [--mcpu=native|NAME]
 //          [--emit=mixer|mlir|llvm|asm|obj|shared|header]
+//          [--gpu-mapped-on-cpu]
+//   mixirc IN.mlir|IN.mix -o OUT --target=nvptx [--gpu-arch=sm_80|sm_90|sm_90a]
+//          [--cuda-path=DIR] [--emit=mixer|mlir|ptx|cubin]
 //          [--form=auto|FORM] [--chunk-size=N] [--remarks] [--mlir-timing]
 //   mixirc IN.mlir --print-block-mask=TQ[,TK] [--chunk-size=N]
 //
@@ -13,6 +16,7 @@
 #include "mixir/Frontend/MixFrontend.h"
 #include "mixir/Pipelines/Pipelines.h"
 #include "mixir/Target/CpuTarget.h"
+#include "mixir/Target/NvptxTarget.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -36,7 +40,7 @@ using namespace mlir;
 namespace cl = llvm::cl;
 
 namespace {
-enum class Emit { Mixer, MLIR, LLVM, Asm, Obj, Shared, Header };
+enum class Emit { Mixer, MLIR, LLVM, Asm, Obj, Shared, Header, Ptx, Cubin };
 
 cl::OptionCategory category("mixirc options");
 cl::opt<std::string> inputFile(cl::Positional,
@@ -45,8 +49,17 @@ cl::opt<std::string> inputFile(cl::Positional,
 cl::opt<std::string> outputFile("o", cl::desc("output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(category));
-cl::opt<std::string> target("target", cl::desc("target: cpu"),
+cl::opt<std::string> target("target",
+                            cl::desc("target: cpu, or nvptx (NVIDIA GPUs)"),
                             cl::init("cpu"), cl::cat(category));
+cl::opt<std::string> gpuArch("gpu-arch",
+                             cl::desc("with --target=nvptx: sm_80, sm_90 or "
+                                      "sm_90a"),
+                             cl::init("sm_90"), cl::cat(category));
+cl::opt<std::string> cudaPath("cuda-path",
+                              cl::desc("with --target=nvptx: the CUDA "
+                                       "toolkit (libdevice, ptxas)"),
+                              cl::init("/usr/local/cuda"), cl::cat(category));
 cl::opt<std::string> mcpu("mcpu",
                           cl::desc("CPU to tune and select instructions for: "
                                    "native (the host) or an LLVM CPU name "
@@ -62,7 +75,11 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Obj, "obj", "an object file (default)"),
                clEnumValN(Emit::Shared, "shared",
                           "a shared library with the runtime linked in"),
-               clEnumValN(Emit::Header, "header", "the C header")),
+               clEnumValN(Emit::Header, "header", "the C header"),
+               clEnumValN(Emit::Ptx, "ptx",
+                          "the kernels' PTX (--target=nvptx)"),
+               clEnumValN(Emit::Cubin, "cubin",
+                          "the kernels assembled by ptxas (--target=nvptx)")),
     cl::cat(category));
 cl::opt<std::string> form("form",
                           cl::desc("algorithm form: auto (the cost model's "
@@ -100,6 +117,36 @@ std::string headerGuard(StringRef input) {
   return guard + "_H";
 }
 
+/// The GPU kernels of `module`, serialised to PTX (docs/gpu.md).
+LogicalResult runGpuKernelsPipeline(PassManager &pm, ModuleOp module,
+                                    const mixir::GpuArch &arch) {
+  mixir::GpuPipelineOptions options;
+  options.form = form;
+  options.chunkSize = chunkSize;
+  options.remarks = remarks;
+  options.cudaPath = cudaPath;
+  mixir::buildGpuKernelsPipeline(pm, options, arch);
+  return pm.run(module);
+}
+
+/// The CPU pipeline (up to the loops only for a header, which needs the
+/// recorded signatures).
+LogicalResult runCpuPipeline(PassManager &pm, ModuleOp module) {
+  mixir::CpuPipelineOptions options;
+  options.form = form;
+  options.chunkSize = chunkSize;
+  options.remarks = remarks;
+  options.gpuMapped = gpuMappedOnCpu;
+  mixir::CpuRegisterTile tile = mixir::registerTileFor({mcpu});
+  options.tileRows = tile.rows;
+  options.tileCols = tile.cols;
+  if (emit == Emit::Header)
+    mixir::buildMixerToLoopsPipeline(pm, options);
+  else
+    mixir::buildCpuPipeline(pm, options);
+  return pm.run(module);
+}
+
 int fail(const Twine &message) {
   llvm::errs() << "mixirc: error: " << message << "\n";
   return 1;
@@ -114,8 +161,17 @@ int main(int argc, char **argv) {
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv, "mixir: compile sequence mixers\n");
 
-  if (target != "cpu")
-    return fail("unsupported target '" + target + "' (this build: cpu)");
+  if (target != "cpu" && target != "nvptx")
+    return fail("unsupported target '" + target + "' (cpu or nvptx)");
+  const bool gpu = target == "nvptx";
+  std::optional<mixir::GpuArch> arch = mixir::lookupGpuArch(gpuArch);
+  if (gpu && !arch)
+    return fail("unknown --gpu-arch '" + gpuArch +
+                "' (known: " + mixir::knownGpuArchs() + ")");
+  if (!gpu && (emit == Emit::Ptx || emit == Emit::Cubin))
+    return fail("--emit=ptx and --emit=cubin need --target=nvptx");
+  if (gpu && gpuMappedOnCpu)
+    return fail("--gpu-mapped-on-cpu compiles for the CPU (--target=cpu)");
   if (chunkSize < 0 || chunkSize > mixir::mixer::kMaxTile)
     return fail("--chunk-size must be between 1 and " +
                 Twine(mixir::mixer::kMaxTile) + " (or 0 for the cost model)");
@@ -175,20 +231,33 @@ int main(int argc, char **argv) {
     pm.addPass(mixir::createMixerPrintBlockMask(print));
     return failed(pm.run(*module)) ? 1 : 0;
   }
-  mixir::CpuPipelineOptions options;
-  options.form = form;
-  options.chunkSize = chunkSize;
-  options.remarks = remarks;
-  options.gpuMapped = gpuMappedOnCpu;
-  mixir::CpuRegisterTile tile = mixir::registerTileFor({mcpu});
-  options.tileRows = tile.rows;
-  options.tileCols = tile.cols;
-  if (emit == Emit::Header)
-    mixir::buildMixerToLoopsPipeline(pm, options); // records the signatures
-  else
-    mixir::buildCpuPipeline(pm, options);
-  if (failed(pm.run(*module)))
+  if (gpu) {
+    // Kernels to PTX; PTX and cubin are written here, the rest below from
+    // the host side, which embeds the cubin.
+    if (failed(runGpuKernelsPipeline(pm, *module, *arch)))
+      return 1;
+    if (emit == Emit::Ptx || emit == Emit::Cubin) {
+      auto out = openOutputFile(outputFile, &error);
+      if (!out)
+        return fail(error);
+      if (failed(emit == Emit::Ptx
+                     ? mixir::emitPtx(*module, out->os())
+                     : mixir::emitCubin(*module, *arch, cudaPath, out->os())))
+        return 1;
+      out->keep();
+      return 0;
+    }
+    if (emit != Emit::Header) {
+      PassManager host(&context);
+      host.enableTiming(pipelineTimer);
+      mixir::buildGpuHostPipeline(host);
+      if (failed(mixir::assembleKernels(*module, *arch, cudaPath)) ||
+          failed(host.run(*module)))
+        return 1;
+    }
+  } else if (failed(runCpuPipeline(pm, *module))) {
     return 1;
+  }
   pipelineTimer.stop();
   TimingScope codegenTimer =
       rootTimer.nest("LLVM translation and code generation");
@@ -242,6 +311,8 @@ int main(int argc, char **argv) {
                                 out->os());
     break;
   case Emit::Shared:
+  case Emit::Ptx:
+  case Emit::Cubin:
     break;
   }
   if (failed(ok))

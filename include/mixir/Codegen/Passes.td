@@ -124,4 +124,19 @@ def MixerMappedToGpu : Pass<"mixer-mapped-to-gpu", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def MixerGatherKernels : Pass<"mixer-gather-kernels", "mlir::ModuleOp"> {
+  let summary = "Move every outlined kernel into one gpu.module";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per launch. This pass
+    moves every kernel into one module, `module-name`, each named after
+    the module it came from, and updates the launches: one module gives one
+    PTX file and one cubin for all the kernels of a compilation.
+  }];
+  let options = [
+    Option<"moduleName", "module-name", "std::string",
+           /*default=*/"\"mixir_kernels\"", "the name of the gathered module">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
 #endif // MIXIR_CODEGEN_PASSES_TD

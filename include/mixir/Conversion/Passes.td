@@ -25,15 +25,36 @@ def MixerExportCAbi : Pass<"mixer-export-c-abi", "mlir::ModuleOp"> {
   let description = [{
     Runs on the LLVM dialect. For each `__mixir_<name>` function carrying
     `mixer.c_abi`, emits `i32 <name>(ptr...)` taking one `DLTensor*` per
-    argument and result: it asks the runtime (`mixir_rt_bind`) to check
-    every tensor against the signature and bind the dynamic sizes, returns
-    its error code on failure, and otherwise calls the kernel with memref
-    descriptors built from the bound sizes.
+    argument and result: it asks the runtime (`mixir_rt_bind_device`) to
+    check every tensor against the signature and the device and to bind
+    the dynamic sizes, returns its error code on failure, and otherwise
+    calls the kernel with memref descriptors built from the bound sizes.
+
+    The device is a parameter of the target: `device-type` (DLPack's
+    kDLCPU = 1, kDLCUDA = 2). With `begin-function`, the entry first calls
+    `i32 begin(i32* device)` (returning its error code when not 0) and
+    checks the tensors against the device it stored; with `end-function`,
+    it returns `i32 end()` after the kernel instead of 0 (the GPU's
+    `mixir_cuda_begin` and `mixir_cuda_end`: launches report errors there).
   }];
+  let options = [
+    Option<"deviceType", "device-type", "int32_t", /*default=*/"1",
+           "the DLPack device type every tensor must have">,
+    Option<"beginFunction", "begin-function", "std::string",
+           /*default=*/"\"\"",
+           "runtime function called first, giving the device id">,
+    Option<"endFunction", "end-function", "std::string", /*default=*/"\"\"",
+           "runtime function whose result the entry returns">,
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 def MixerLowerToRuntime : Pass<"mixer-lower-to-runtime", "mlir::ModuleOp"> {
+  let options = [
+    Option<"numWorkersFunction", "num-workers-function", "std::string",
+           /*default=*/"\"mixir_rt_num_workers\"",
+           "the runtime function answering mixer.num_workers for the target">,
+  ];
   let summary = "Replace mixer ops that read run-time state by calls of the CPU runtime";
   let description = [{
     `mixer.num_workers` becomes a call of the runtime's
@@ -63,6 +84,24 @@ def MixerFlushSubnormals : Pass<"mixer-flush-subnormals", "mlir::ModuleOp"> {
     word. Runs on loops, before OpenMP conversion.
   }];
   let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
+def MixerGpuHostToLLVM : Pass<"mixer-gpu-host-to-llvm", "mlir::ModuleOp"> {
+  let summary = "Lower the host side of GPU kernels to the LLVM dialect and the CUDA runtime";
+  let description = [{
+    Runs after the kernels were serialised (`gpu.binary`). Converts the
+    host functions to the LLVM dialect (memref, arith, cf, func, index, ub)
+    with three more patterns: `gpu.launch_func` becomes a call of
+    `mixir_cuda_launch` with the embedded image, the kernel's name, the
+    grid, the block, the dynamic shared memory and an array of the
+    addresses of its parameters (memrefs as the fields of their
+    descriptors, as `convert-gpu-to-nvvm` declares the kernel);
+    `gpu.alloc` and `gpu.dealloc` become `mixir_cuda_alloc` and
+    `mixir_cuda_free` (stream-ordered device memory). Each `gpu.binary`
+    becomes a constant global of its object. An op left unconverted (an
+    asynchronous launch, say) is an error.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 #endif // MIXIR_CONVERSION_PASSES_TD

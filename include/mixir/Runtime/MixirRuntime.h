@@ -26,18 +26,27 @@ const char *mixir_last_error(void);
 void mixir_set_num_threads(int32_t n);
 int32_t mixir_get_num_threads(void);
 
+/* CUDA (kernels compiled with --target=nvptx): the stream the calling
+ * thread's kernels are launched on (a CUstream; NULL, the default, is the
+ * legacy default stream). Kernels return without synchronising. */
+void mixir_cuda_set_stream(void *stream);
+void *mixir_cuda_get_stream(void);
+
 /* Error codes returned by kernels. */
 enum {
   MIXIR_OK = 0,
   MIXIR_ERR_NULL = 1,      /* a NULL tensor, shape or data pointer */
-  MIXIR_ERR_DEVICE = 2,    /* not kDLCPU device 0 */
+  MIXIR_ERR_DEVICE = 2,    /* not kDLCPU device 0 (CPU kernels), not
+                              kDLCUDA on the current device (GPU kernels) */
   MIXIR_ERR_DTYPE = 3,     /* not the signature's element type, one lane */
   MIXIR_ERR_RANK = 4,      /* wrong number of dimensions */
   MIXIR_ERR_SHAPE = 5,     /* a static size or a shared size (B, T) differs */
   MIXIR_ERR_STRIDES = 6,   /* strides are not compact row-major */
   MIXIR_ERR_ALIGN = 7,     /* data + byte_offset not aligned to the element */
   MIXIR_ERR_ALIAS = 8,     /* a result overlaps another tensor */
-  MIXIR_ERR_SIGNATURE = 9  /* malformed signature: a compiler bug */
+  MIXIR_ERR_SIGNATURE = 9, /* malformed signature: a compiler bug */
+  MIXIR_ERR_CUDA = 10      /* no CUDA driver or context, or a CUDA call
+                              (allocation, module load, launch) failed */
 };
 
 /*--- Internal ABI, called by generated entry points ------------------------*/
@@ -51,6 +60,32 @@ enum {
 int32_t mixir_rt_bind(const char *signature, int32_t num_tensors,
                       DLTensor *const *tensors, int64_t *symbols,
                       int32_t num_symbols, void **data);
+
+/* mixir_rt_bind for tensors on a device: every tensor must be on
+ * (device_type, device_id); mixir_rt_bind is (kDLCPU, 0). */
+int32_t mixir_rt_bind_device(const char *signature, int32_t device_type,
+                             int32_t device_id, int32_t num_tensors,
+                             DLTensor *const *tensors, int64_t *symbols,
+                             int32_t num_symbols, void **data);
+
+/* CUDA glue for kernels compiled with --target=nvptx (lib/Runtime/Cuda.c).
+ * The driver (libcuda.so.1) is loaded at the first call. An entry point
+ * calls mixir_cuda_begin (loads the driver, makes sure the thread has a
+ * context, stores its device in *device) before mixir_rt_bind_device, and
+ * returns mixir_cuda_end (the first error of its launches and allocations,
+ * MIXIR_OK if none) after its body. In between, a failed call records the
+ * error and the later launches are skipped. */
+int32_t mixir_cuda_begin(int32_t *device);
+int32_t mixir_cuda_end(void);
+void *mixir_cuda_alloc(int64_t bytes);
+void mixir_cuda_free(void *ptr);
+void mixir_cuda_launch(const void *image, const char *kernel, int64_t grid_x,
+                       int64_t grid_y, int64_t grid_z, int64_t block_x,
+                       int64_t block_y, int64_t block_z,
+                       int32_t shared_bytes, void **params);
+/* Blocks that run at once on the device: 4 per multiprocessor
+ * (mixer.num_workers on a GPU). */
+int32_t mixir_cuda_num_workers(void);
 
 /* How many threads a kernel's parallel loops will run on if started now
  * (mixer.num_workers): the thread count, or 1 inside a parallel region of

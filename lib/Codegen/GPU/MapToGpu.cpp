@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/IR/PatternMatch.h"
 
@@ -64,6 +65,15 @@ createThreadLoop(OpBuilder &b, Location loc, int64_t count,
   return loop;
 }
 
+/// Whether `op`, a leaf op, writes or reads memory.
+bool writesMemory(Operation *op) {
+  return op->getNumRegions() == 0 &&
+         hasEffect<MemoryEffects::Write>(op);
+}
+bool readsMemory(Operation *op) {
+  return op->getNumRegions() == 0 && hasEffect<MemoryEffects::Read>(op);
+}
+
 bool insideThreadLoop(Operation *op) {
   for (auto forall = op->getParentOfType<scf::ForallOp>(); forall;
        forall = forall->getParentOfType<scf::ForallOp>())
@@ -76,8 +86,8 @@ bool insideThreadLoop(Operation *op) {
 /// block reads memory outside thread loops.
 void placeBarriers(RewriterBase &rewriter, scf::ForallOp block) {
   bool scalarReads = false;
-  block.getBody()->walk([&](memref::LoadOp load) {
-    scalarReads |= !insideThreadLoop(load);
+  block.getBody()->walk([&](Operation *op) {
+    scalarReads |= readsMemory(op) && !insideThreadLoop(op);
   });
   SmallVector<scf::ForallOp> threadLoops;
   block.getBody()->walk([&](scf::ForallOp loop) {
@@ -254,26 +264,27 @@ LogicalResult MixerMapToGpuPass::mapBlock(RewriterBase &rewriter,
                           "work item is not mapped to threads yet");
           return WalkResult::interrupt();
         }
-        if (isa<linalg::LinalgOp, memref::StoreOp>(op)) {
-          work.push_back(op);
-          return WalkResult::skip();
-        }
         if (isa<memref::CopyOp>(op)) {
           op->emitError("mixer-map-to-gpu: memref.copy in a work item (run "
                         "mixer-copy-to-linalg first)");
           return WalkResult::interrupt();
+        }
+        if (isa<linalg::LinalgOp>(op) || writesMemory(op)) {
+          work.push_back(op);
+          return WalkResult::skip();
         }
         return WalkResult::advance();
       });
   if (walk.wasInterrupted())
     return failure();
   for (Operation *op : work) {
-    if (auto store = dyn_cast<memref::StoreOp>(op)) {
-      rewriter.setInsertionPoint(store);
-      createThreadLoop(rewriter, store.getLoc(), 1,
+    if (!isa<linalg::LinalgOp>(op)) {
+      // Any other write (a scalar or vector store) is one thread's.
+      rewriter.setInsertionPoint(op);
+      createThreadLoop(rewriter, op->getLoc(), 1,
                        [&](OpBuilder &b, Location, Value) {
-                         store->moveBefore(b.getInsertionBlock(),
-                                           b.getInsertionPoint());
+                         op->moveBefore(b.getInsertionBlock(),
+                                        b.getInsertionPoint());
                        });
       continue;
     }
@@ -310,7 +321,7 @@ LogicalResult MixerMapToGpuPass::mapFunction(RewriterBase &rewriter,
       hostOps.push_back(tiling);
       return WalkResult::skip();
     }
-    if (isa<memref::LoadOp, memref::StoreOp, memref::CopyOp>(op)) {
+    if (readsMemory(op) || writesMemory(op)) {
       op->emitError("mixer-map-to-gpu: host code touches a buffer's "
                     "elements (device memory on a GPU)");
       return WalkResult::interrupt();

@@ -24,21 +24,29 @@ using namespace mlir;
 using namespace mixir;
 
 namespace {
-constexpr StringLiteral kBindFn = "mixir_rt_bind";
+constexpr StringLiteral kBindFn = "mixir_rt_bind_device";
+
+/// The runtime function `name` of `type`, declared if needed.
+LLVM::LLVMFuncOp getOrDeclare(ModuleOp module, StringRef name,
+                              LLVM::LLVMFunctionType type) {
+  if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(name))
+    return fn;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  return LLVM::LLVMFuncOp::create(b, module.getLoc(), name, type);
+}
 
 LLVM::LLVMFuncOp getOrDeclareBind(ModuleOp module) {
-  if (auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(kBindFn))
-    return fn;
   MLIRContext *ctx = module.getContext();
   auto ptr = LLVM::LLVMPointerType::get(ctx);
   auto i32 = IntegerType::get(ctx, 32);
-  auto type = LLVM::LLVMFunctionType::get(i32, {ptr, i32, ptr, ptr, i32, ptr});
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  return LLVM::LLVMFuncOp::create(b, module.getLoc(), kBindFn, type);
+  return getOrDeclare(
+      module, kBindFn,
+      LLVM::LLVMFunctionType::get(i32, {ptr, i32, i32, i32, ptr, ptr, i32, ptr}));
 }
 
 struct MixerExportCAbiPass
     : public mixir::impl::MixerExportCAbiBase<MixerExportCAbiPass> {
+  using Base::Base;
   LogicalResult exportOne(DictionaryAttr entry);
   void runOnOperation() override {
     auto abi = getOperation()->getAttrOfType<ArrayAttr>(kCAbiAttrName);
@@ -108,6 +116,24 @@ LogicalResult MixerExportCAbiPass::exportOne(DictionaryAttr entry) {
                                ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(i)});
   };
 
+  // The device every tensor must be on: a constant, or what the target's
+  // begin function says.
+  Value deviceId = c32(0);
+  if (!beginFunction.empty()) {
+    LLVM::LLVMFuncOp begin = getOrDeclare(
+        module, beginFunction, LLVM::LLVMFunctionType::get(i32, {ptr}));
+    Value slot = LLVM::AllocaOp::create(b, ptr, i32, c32(1));
+    Value rc = LLVM::CallOp::create(b, begin, ValueRange{slot}).getResult();
+    Block *started = entryFn.addBlock();
+    Block *failed = entryFn.addBlock();
+    LLVM::CondBrOp::create(
+        b, LLVM::ICmpOp::create(b, LLVM::ICmpPredicate::eq, rc, c32(0)),
+        started, failed);
+    b.setInsertionPointToStart(failed);
+    LLVM::ReturnOp::create(b, rc);
+    b.setInsertionPointToStart(started);
+    deviceId = LLVM::LoadOp::create(b, i32, slot);
+  }
   Value tensors = LLVM::AllocaOp::create(b, ptr, ptr, c32(n));
   for (unsigned i = 0; i < n; ++i)
     LLVM::StoreOp::create(b, body->getArgument(i), slot(tensors, ptr, i));
@@ -121,7 +147,8 @@ LogicalResult MixerExportCAbiPass::exportOne(DictionaryAttr entry) {
                                        (kImplPrefix + name + "_signature").str(),
                                        cString, LLVM::Linkage::Internal);
   Value rc = LLVM::CallOp::create(b, bind,
-                                  ValueRange{sig, c32(n), tensors, symbols,
+                                  ValueRange{sig, c32(deviceType), deviceId,
+                                             c32(n), tensors, symbols,
                                              c32(numSymbols), data})
                  .getResult();
   Value ok = LLVM::ICmpOp::create(b, LLVM::ICmpPredicate::eq, rc, c32(0));
@@ -155,6 +182,14 @@ LogicalResult MixerExportCAbiPass::exportOne(DictionaryAttr entry) {
     llvm::append_range(args, strides);
   }
   LLVM::CallOp::create(b, impl, args);
-  LLVM::ReturnOp::create(b, ValueRange{c32(0)});
+  Value status =
+      endFunction.empty()
+          ? Value(c32(0))
+          : LLVM::CallOp::create(b,
+                                 getOrDeclare(module, endFunction,
+                                              LLVM::LLVMFunctionType::get(i32, {})),
+                                 ValueRange{})
+                .getResult();
+  LLVM::ReturnOp::create(b, ValueRange{status});
   return success();
 }

@@ -1,9 +1,11 @@
 //===- LowerToRuntime.cpp - run-time queries as runtime calls ---------------===//
 //
-// `mixer.num_workers` → `arith.index_cast (func.call @mixir_rt_num_workers)`.
-// The runtime answers with the number of threads OpenMP will run the
-// kernel's parallel loops on (lib/Runtime/Threads.c), so a form that splits
-// work by it gives every thread a share.
+// `mixer.num_workers` → `arith.index_cast (func.call @mixir_rt_num_workers)`
+// (the target's runtime function). On the CPU the runtime answers with the
+// number of threads OpenMP will run the kernel's parallel loops on
+// (lib/Runtime/Threads.c), on a GPU with the blocks that run at once
+// (lib/Runtime/Cuda.c), so a form that splits work by it gives every worker
+// a share.
 //
 //===----------------------------------------------------------------------===//
 #include "RuntimeFunctions.h"
@@ -23,14 +25,16 @@ using namespace mlir;
 
 namespace {
 struct LowerNumWorkers : public OpRewritePattern<mixir::mixer::NumWorkersOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LowerNumWorkers(MLIRContext *ctx, StringRef function)
+      : OpRewritePattern(ctx), function(function.str()) {}
+  std::string function;
   LogicalResult matchAndRewrite(mixir::mixer::NumWorkersOp op,
                                 PatternRewriter &rewriter) const override {
     auto module = op->getParentOfType<ModuleOp>();
     if (!module)
       return rewriter.notifyMatchFailure(op, "not inside a module");
     func::FuncOp fn = mixir::declareRuntimeFunction(
-        rewriter, module, mixir::kNumThreadsFn,
+        rewriter, module, function,
         rewriter.getFunctionType({}, {rewriter.getI32Type()}));
     auto call = func::CallOp::create(rewriter, op.getLoc(), fn, ValueRange{});
     rewriter.replaceOpWithNewOp<arith::IndexCastOp>(
@@ -41,21 +45,23 @@ struct LowerNumWorkers : public OpRewritePattern<mixir::mixer::NumWorkersOp> {
 
 struct MixerLowerToRuntimePass
     : public mixir::impl::MixerLowerToRuntimeBase<MixerLowerToRuntimePass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     Type i32 = IntegerType::get(&getContext(), 32);
     if (failed(mixir::checkRuntimeFunction(
-            module, mixir::kNumThreadsFn,
+            module, numWorkersFunction,
             FunctionType::get(&getContext(), {}, {i32}))))
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    mixir::populateLowerToRuntimePatterns(patterns);
+    mixir::populateLowerToRuntimePatterns(patterns, numWorkersFunction);
     if (failed(applyPatternsGreedily(module, std::move(patterns))))
       signalPassFailure();
   }
 };
 } // namespace
 
-void mixir::populateLowerToRuntimePatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerNumWorkers>(patterns.getContext());
+void mixir::populateLowerToRuntimePatterns(RewritePatternSet &patterns,
+                                           StringRef numWorkersFunction) {
+  patterns.add<LowerNumWorkers>(patterns.getContext(), numWorkersFunction);
 }

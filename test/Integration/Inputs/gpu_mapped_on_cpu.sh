@@ -27,8 +27,8 @@ export -f one
 export examples out lengths
 for spec in "$@"; do
   ex=${spec%%:*}
-  for form in ${spec#*:}; do
+  forms=${spec#*:}
+  for form in ${forms//,/ }; do
     echo "$ex $form"
   done
-done | sed 's/,/ /g' | awk '{for (i = 2; i <= NF; ++i) print $1, $i}' |
-  xargs -P 2 -L 1 bash -c 'one "$@"' _ | sort
+done | xargs -P 2 -L 1 bash -c 'one "$@"' _ | sort

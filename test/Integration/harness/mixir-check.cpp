@@ -2,7 +2,7 @@
 //
 //   mixir-check --lib LIB.so --example NAME [--B 2] [--T 1,7,64,100,1000]
 //               [--Tk ...] [--strong] [--label FORM] [--abi] [--threads N]
-//               [--summary]
+//               [--summary] [--cuda]
 //
 // Loads a library that mixirc produced (--emit=shared), calls the example's
 // entry point through the DLPack C ABI on deterministic random inputs, and
@@ -10,10 +10,13 @@
 // ‖got − ref‖₂ / ‖ref‖₂ ≤ 1e-4 for f32 outputs (2e-3 f16, 1e-2 bf16; the
 // reference reads 16-bit inputs as the kernel does, rounded), every element
 // finite and written, nothing written past the end. --abi runs the ABI's negative and edge cases.
+// --cuda runs a library compiled with --target=nvptx on GPU 0: the buffers
+// (and their guard bytes) are copied to the device and back around the call.
 // The last line reads "N passed, M failed"; the exit code is 1 on any
 // failure, 2 on a usage or load error.
 //
 //===----------------------------------------------------------------------===//
+#include "CudaDevice.h"
 #include "Examples.h"
 
 #include <dlfcn.h>
@@ -22,6 +25,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <sstream>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -221,11 +225,46 @@ std::vector<double> errors(Case &c, const Outputs &ref) {
   return result;
 }
 
+/// With --cuda: the GPU the kernels run on (compiled with --target=nvptx).
+CudaDevice *device = nullptr;
+
+/// Calls the kernel on the GPU: every buffer of the case (its front room and
+/// guard bytes included) copied to the device, the tensors pointing there
+/// (kDLCUDA), the kernel called and waited for, every buffer copied back.
+int32_t callOnDevice(const Library &lib, Case &c, std::string &why) {
+  std::vector<uint64_t> buffers;
+  bool ok = true;
+  for (const std::vector<uint8_t> &s : c.storage) {
+    buffers.push_back(device->alloc(s.size()));
+    ok &= buffers.back() && device->toDevice(buffers.back(), s.data(), s.size());
+  }
+  std::vector<DLTensor> host = c.tensors;
+  for (size_t i = 0; i < c.tensors.size(); ++i) {
+    auto offset = static_cast<uint8_t *>(c.tensors[i].data) - c.storage[i].data();
+    c.tensors[i].data = reinterpret_cast<void *>(buffers[i] + offset);
+    c.tensors[i].device = {kDLCUDA, 0};
+  }
+  int32_t rc = ok ? lib.call(c.pointers()) : -1;
+  ok &= device->synchronize();
+  for (size_t i = 0; i < buffers.size(); ++i) {
+    ok &= device->toHost(c.storage[i].data(), buffers[i], c.storage[i].size());
+    device->free(buffers[i]);
+  }
+  c.tensors = host;
+  if (!ok) {
+    why = "CUDA: " + device->error();
+    return -1;
+  }
+  return rc;
+}
+
 /// Runs one case and checks it against the reference; returns the errors.
 bool runAndCompare(const Library &lib, Case &c, std::vector<double> &errs,
                    std::string &why) {
   const uint32_t fpBefore = fpControl();
-  int32_t rc = lib.call(c.pointers());
+  int32_t rc = device ? callOnDevice(lib, c, why) : lib.call(c.pointers());
+  if (rc < 0)
+    return false;
   if (fpControl() != fpBefore) {
     why = "changed the caller's floating-point control word (flush-to-zero)";
     return false;
@@ -400,7 +439,7 @@ int main(int argc, char **argv) {
   std::vector<int64_t> lengths{1, 7, 64, 100, 1000}, keyLengths;
   int64_t B = 2;
   int threads = 0;
-  bool strong = false, abi = false, summary = false;
+  bool strong = false, abi = false, summary = false, cuda = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -432,6 +471,8 @@ int main(int argc, char **argv) {
       abi = true;
     else if (a == "--summary")
       summary = true;
+    else if (a == "--cuda")
+      cuda = true;
     else {
       std::fprintf(stderr, "mixir-check: unknown option %s\n", a.c_str());
       return 2;
@@ -441,11 +482,24 @@ int main(int argc, char **argv) {
   if (libPath.empty() || !ex) {
     std::fprintf(stderr, "usage: mixir-check --lib LIB.so --example NAME "
                          "[--B n] [--T t,...] [--strong] [--label s] [--abi] "
-                         "[--threads n] [--summary]\nexamples:");
+                         "[--threads n] [--summary] [--cuda]\nexamples:");
     for (const std::string &n : exampleNames())
       std::fprintf(stderr, " %s", n.c_str());
     std::fprintf(stderr, "\n");
     return 2;
+  }
+  std::optional<CudaDevice> gpu;
+  if (cuda) {
+    gpu.emplace();
+    if (abi) {
+      std::fprintf(stderr, "mixir-check: --abi runs on the CPU only\n");
+      return 2;
+    }
+    if (!gpu->ok()) {
+      std::fprintf(stderr, "mixir-check: --cuda: %s\n", gpu->error().c_str());
+      return 2;
+    }
+    device = &*gpu;
   }
   Library lib;
   lib.handle = dlopen(libPath.c_str(), RTLD_NOW | RTLD_LOCAL);
