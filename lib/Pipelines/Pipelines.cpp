@@ -158,6 +158,7 @@ void mixir::buildGpuKernelsPipeline(OpPassManager &pm,
   toNvvm.indexBitwidth = 64;
   device.addPass(createConvertGpuOpsToNVVMOps(toNvvm));
   device.addPass(createConvertNVVMToLLVMPass());
+  device.addPass(createMixerExternDynamicShared());
   device.addPass(createCanonicalizerPass());
   device.addPass(createCSEPass());
   device.addPass(createReconcileUnrealizedCastsPass());

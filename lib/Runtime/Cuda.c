@@ -28,6 +28,8 @@ typedef struct CUstream_st *CUstream;
 typedef unsigned long long CUdeviceptr;
 enum { CUDA_SUCCESS = 0 };
 enum { CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT = 16 };
+enum { CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN = 97 };
+enum { CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES = 1 };
 enum { CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8 };
 /* Dynamic shared memory a kernel may use without opting in. */
 enum { kDefaultSharedBytes = 48 * 1024 };
@@ -43,6 +45,7 @@ static struct {
   CUresult (*moduleLoadData)(CUmodule *, const void *);
   CUresult (*moduleGetFunction)(CUfunction *, CUmodule, const char *);
   CUresult (*funcSetAttribute)(CUfunction, int, int);
+  CUresult (*funcGetAttribute)(int *, int, CUfunction);
   CUresult (*launchKernel)(CUfunction, unsigned, unsigned, unsigned, unsigned,
                            unsigned, unsigned, unsigned, CUstream, void **,
                            void **);
@@ -76,6 +79,7 @@ static void loadDriver(void) {
   MIXIR_LOAD(moduleLoadData, "cuModuleLoadData")
   MIXIR_LOAD(moduleGetFunction, "cuModuleGetFunction")
   MIXIR_LOAD(funcSetAttribute, "cuFuncSetAttribute")
+  MIXIR_LOAD(funcGetAttribute, "cuFuncGetAttribute")
   MIXIR_LOAD(launchKernel, "cuLaunchKernel")
   MIXIR_LOAD(memAllocAsync, "cuMemAllocAsync")
   MIXIR_LOAD(memFreeAsync, "cuMemFreeAsync")
@@ -158,14 +162,18 @@ void mixir_cuda_free(void *ptr) {
 }
 
 /* Loaded modules and their kernels, per context: an image is loaded once
- * per context, a kernel looked up once per module. */
+ * per context, a kernel looked up once per module. Contexts are assumed to
+ * outlive the program's use of mixir (a context destroyed and another made
+ * at the same address would find stale entries). */
 typedef struct Loaded {
   CUcontext ctx;
   const void *image;
   const char *kernel; /* NULL for a module entry */
   CUmodule module;
   CUfunction function;
-  int sharedOptIn; /* the dynamic shared memory the kernel may use */
+  int sharedOptIn;    /* the dynamic shared memory the kernel may use */
+  int staticShared;   /* its static shared memory */
+  int maxShared;      /* the most a block may use on this device */
   struct Loaded *next;
 } Loaded;
 static Loaded *loaded;
@@ -178,43 +186,94 @@ static Loaded *lookup(CUcontext ctx, const void *image, const char *kernel) {
   return NULL;
 }
 
+/* The module of `image` in `ctx` (loaded now if needed), else NULL with
+ * the error recorded. A driver that cannot load the cubin (another major
+ * architecture, an older driver) gets the PTX `fallback` to compile. */
+static Loaded *moduleOf(CUcontext ctx, const void *image, const void *fallback) {
+  Loaded *mod = lookup(ctx, image, NULL);
+  if (mod)
+    return mod;
+  CUmodule module;
+  CUresult rc = cu.moduleLoadData(&module, image);
+  if (rc != CUDA_SUCCESS && fallback)
+    rc = cu.moduleLoadData(&module, fallback);
+  if (failed(rc, "cuModuleLoadData", fallback ? "(cubin, then PTX)" : NULL))
+    return NULL;
+  if (!(mod = calloc(1, sizeof *mod)))
+    return NULL;
+  *mod = (Loaded){.ctx = ctx, .image = image, .module = module, .next = loaded};
+  loaded = mod;
+  return mod;
+}
+
 /* The kernel `kernel` of `image` in the current context, or NULL with the
  * error recorded. */
-static Loaded *kernelOf(const void *image, const char *kernel) {
+static Loaded *kernelOf(const void *image, const void *fallback,
+                        const char *kernel) {
   CUcontext ctx = NULL;
-  if (failed(cu.ctxGetCurrent(&ctx), "cuCtxGetCurrent", NULL))
+  CUdevice dev;
+  if (failed(cu.ctxGetCurrent(&ctx), "cuCtxGetCurrent", NULL) ||
+      failed(cu.ctxGetDevice(&dev), "cuCtxGetDevice", NULL))
     return NULL;
   pthread_mutex_lock(&loadedLock);
   Loaded *fn = lookup(ctx, image, kernel);
-  if (!fn) {
-    Loaded *mod = lookup(ctx, image, NULL);
-    if (!mod) {
-      CUmodule module;
-      if (!failed(cu.moduleLoadData(&module, image), "cuModuleLoadData",
-                  NULL) &&
-          (mod = calloc(1, sizeof *mod))) {
-        *mod = (Loaded){ctx, image, NULL, module, NULL, 0, loaded};
-        loaded = mod;
-      }
-    }
-    CUfunction function;
-    if (mod &&
-        !failed(cu.moduleGetFunction(&function, mod->module, kernel),
-                "cuModuleGetFunction", kernel) &&
-        (fn = calloc(1, sizeof *fn))) {
-      *fn = (Loaded){ctx,  image, kernel, mod->module, function,
-                     kDefaultSharedBytes, loaded};
-      loaded = fn;
-    }
+  Loaded *mod = fn ? NULL : moduleOf(ctx, image, fallback);
+  CUfunction function;
+  int staticShared = 0, maxShared = 0;
+  if (mod &&
+      !failed(cu.moduleGetFunction(&function, mod->module, kernel),
+              "cuModuleGetFunction", kernel) &&
+      !failed(cu.funcGetAttribute(&staticShared,
+                                  CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, function),
+              "cuFuncGetAttribute", kernel) &&
+      !failed(cu.deviceGetAttribute(
+                  &maxShared,
+                  CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, dev),
+              "cuDeviceGetAttribute", NULL) &&
+      (fn = calloc(1, sizeof *fn))) {
+    *fn = (Loaded){.ctx = ctx,
+                   .image = image,
+                   .kernel = kernel,
+                   .module = mod->module,
+                   .function = function,
+                   .sharedOptIn = kDefaultSharedBytes,
+                   .staticShared = staticShared,
+                   .maxShared = maxShared,
+                   .next = loaded};
+    loaded = fn;
   }
   pthread_mutex_unlock(&loadedLock);
   return fn;
 }
 
-void mixir_cuda_launch(const void *image, const char *kernel, int64_t grid_x,
-                       int64_t grid_y, int64_t grid_z, int64_t block_x,
-                       int64_t block_y, int64_t block_z, int32_t shared_bytes,
-                       void **params) {
+/* Lets `fn` use `bytes` of dynamic shared memory (an opt-in past 48 KiB,
+ * static and dynamic together), or records why it cannot. */
+static int allowShared(Loaded *fn, const char *kernel, int32_t bytes) {
+  int ok = 1;
+  pthread_mutex_lock(&loadedLock);
+  if (fn->staticShared + bytes > fn->maxShared) {
+    mixir_rt_set_error("mixir: kernel %s needs %d bytes of shared memory; "
+                       "this GPU gives a block at most %d (compile for its "
+                       "--gpu-arch)",
+                       kernel, fn->staticShared + (int)bytes, fn->maxShared);
+    status = MIXIR_ERR_CUDA;
+    ok = 0;
+  } else if (bytes > fn->sharedOptIn) {
+    ok = !failed(cu.funcSetAttribute(
+                     fn->function,
+                     CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes),
+                 "cuFuncSetAttribute (shared memory) of", kernel);
+    if (ok)
+      fn->sharedOptIn = bytes;
+  }
+  pthread_mutex_unlock(&loadedLock);
+  return ok;
+}
+
+void mixir_cuda_launch(const void *image, const void *fallback,
+                       const char *kernel, int64_t grid_x, int64_t grid_y,
+                       int64_t grid_z, int64_t block_x, int64_t block_y,
+                       int64_t block_z, int32_t shared_bytes, void **params) {
   if (status != MIXIR_OK)
     return;
   /* An empty grid (B = 0 or T = 0) has nothing to do. */
@@ -228,18 +287,9 @@ void mixir_cuda_launch(const void *image, const char *kernel, int64_t grid_x,
     status = MIXIR_ERR_CUDA;
     return;
   }
-  Loaded *fn = kernelOf(image, kernel);
-  if (!fn)
+  Loaded *fn = kernelOf(image, fallback, kernel);
+  if (!fn || !allowShared(fn, kernel, shared_bytes))
     return;
-  if (shared_bytes > fn->sharedOptIn) {
-    if (failed(cu.funcSetAttribute(
-                   fn->function,
-                   CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                   shared_bytes),
-               "cuFuncSetAttribute (shared memory) of", kernel))
-      return;
-    fn->sharedOptIn = shared_bytes;
-  }
   failed(cu.launchKernel(fn->function, (unsigned)grid_x, (unsigned)grid_y,
                          (unsigned)grid_z, (unsigned)block_x,
                          (unsigned)block_y, (unsigned)block_z,

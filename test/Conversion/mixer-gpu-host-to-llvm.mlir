@@ -1,13 +1,14 @@
 // RUN: mixir-opt %s -mixer-gpu-host-to-llvm | FileCheck %s
 
-// The host side of a GPU kernel: the binary becomes a constant global (PTX
-// with its NUL), a device buffer a call of the runtime's stream-ordered
+// The host side of a GPU kernel: the binary's objects become constant
+// globals (the cubin, and the PTX with its NUL the runtime falls back to), a device buffer a call of the runtime's stream-ordered
 // allocator with a descriptor around it, and the launch a call of
 // mixir_cuda_launch with an array of the addresses of the kernel's
 // parameters: the memref as its descriptor's five fields (allocated,
 // aligned, offset, size, stride), then the index.
-// CHECK: llvm.mlir.global internal constant @kernels_k_name("k\00")
-// CHECK: llvm.mlir.global internal constant @kernels_image("//ptx\00")
+// CHECK-DAG: llvm.mlir.global internal constant @kernels_k_name("k\00")
+// CHECK-DAG: llvm.mlir.global internal constant @kernels_image("CUBIN")
+// CHECK-DAG: llvm.mlir.global internal constant @kernels_ptx("//ptx\00")
 // CHECK-NOT: gpu.binary
 // The parameter slots are allocated in the entry block.
 // CHECK-LABEL: llvm.func @host(
@@ -17,10 +18,11 @@
 // CHECK: %[[BYTES:.*]] = llvm.ptrtoint
 // CHECK: %[[PTR:.*]] = llvm.call @mixir_cuda_alloc(%[[BYTES]]) : (i64) -> !llvm.ptr
 // CHECK: %[[IMAGE:.*]] = llvm.mlir.addressof @kernels_image
+// CHECK: %[[PTX:.*]] = llvm.mlir.addressof @kernels_ptx
 // CHECK: %[[NAMEG:.*]] = llvm.mlir.addressof @kernels_k_name
 // CHECK: %[[NAME:.*]] = llvm.getelementptr %[[NAMEG]][0, 0]
 // CHECK-COUNT-12: llvm.store
-// CHECK: llvm.call @mixir_cuda_launch(%[[IMAGE]], %[[NAME]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[PARAMS]])
+// CHECK: llvm.call @mixir_cuda_launch(%[[IMAGE]], %[[PTX]], %[[NAME]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[PARAMS]])
 // CHECK: llvm.call @mixir_cuda_free(%{{.*}})
 module attributes {gpu.container_module} {
   func.func @host(%n: index) {
@@ -32,5 +34,5 @@ module attributes {gpu.container_module} {
     gpu.dealloc %buf : memref<?xf32>
     return
   }
-  gpu.binary @kernels [#gpu.object<#nvvm.target<chip = "sm_90">, assembly = "//ptx">]
+  gpu.binary @kernels [#gpu.object<#nvvm.target<chip = "sm_90">, bin = "CUBIN">, #gpu.object<#nvvm.target<chip = "sm_90">, assembly = "//ptx">]
 }

@@ -94,8 +94,8 @@ cl::opt<int64_t> chunkSize("chunk-size",
 cl::opt<bool> gpuMappedOnCpu(
     "gpu-mapped-on-cpu",
     cl::desc("compile the GPU path's mapped program (blocks and threads as "
-             "loops, barriers, block buffers in arenas) for the CPU: the "
-             "test mode of the GPU kernels"),
+             "loops, barriers, block buffers in arenas laid out for "
+             "--gpu-arch) for the CPU: the test mode of the GPU kernels"),
     cl::init(false), cl::cat(category));
 
 cl::opt<bool> remarks("remarks",
@@ -137,6 +137,9 @@ LogicalResult runCpuPipeline(PassManager &pm, ModuleOp module) {
   options.chunkSize = chunkSize;
   options.remarks = remarks;
   options.gpuMapped = gpuMappedOnCpu;
+  // The test mode lays the blocks' buffers out as for --gpu-arch.
+  if (std::optional<mixir::GpuArch> arch = mixir::lookupGpuArch(gpuArch))
+    options.sharedMemoryBytes = arch->sharedMemoryBytes;
   mixir::CpuRegisterTile tile = mixir::registerTileFor({mcpu});
   options.tileRows = tile.rows;
   options.tileCols = tile.cols;
@@ -165,7 +168,7 @@ int main(int argc, char **argv) {
     return fail("unsupported target '" + target + "' (cpu or nvptx)");
   const bool gpu = target == "nvptx";
   std::optional<mixir::GpuArch> arch = mixir::lookupGpuArch(gpuArch);
-  if (gpu && !arch)
+  if ((gpu || gpuMappedOnCpu) && !arch)
     return fail("unknown --gpu-arch '" + gpuArch +
                 "' (known: " + mixir::knownGpuArchs() + ")");
   if (!gpu && (emit == Emit::Ptx || emit == Emit::Cubin))

@@ -39,7 +39,10 @@ def MixerMapToGpu : Pass<"mixer-map-to-gpu", "mlir::ModuleOp"> {
       dimensions, linearised with the innermost fastest (consecutive
       threads read consecutive elements), each as the op's tile of one
       point of those dimensions with its reduction dimensions whole;
-    - a scalar `memref.store` in a block is done by one thread (a thread
+    - a vector read whose only use is a write of the same shape (a row
+      copied through registers) becomes a `linalg.copy` of the two
+      windows, spread over the threads like any linalg op; any other write
+      in a block (a scalar or vector store) is done by one thread (a thread
       loop of one iteration);
     - every thread loop is followed by a `gpu.barrier`, and preceded by one
       where the block reads memory outside thread loops (so that no thread
@@ -57,7 +60,8 @@ def MixerMapToGpu : Pass<"mixer-map-to-gpu", "mlir::ModuleOp"> {
            "threads per block">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::affine::AffineDialect",
-                           "mlir::scf::SCFDialect"];
+                           "mlir::scf::SCFDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 def MixerPackBlockBuffers : Pass<"mixer-pack-block-buffers", "mlir::ModuleOp"> {
@@ -137,6 +141,21 @@ def MixerGatherKernels : Pass<"mixer-gather-kernels", "mlir::ModuleOp"> {
            /*default=*/"\"mixir_kernels\"", "the name of the gathered module">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def MixerExternDynamicShared
+    : Pass<"mixer-extern-dynamic-shared", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Declare the kernels' dynamic shared memory external";
+  let description = [{
+    Runs after `convert-gpu-to-nvvm`, which gives
+    `gpu.dynamic_shared_memory` an internal zero-length global in the shared
+    address space: NVPTX prints that as a one-byte static variable, so the
+    kernel asks for static shared memory besides the launch's dynamic
+    bytes, and a block that uses the whole budget does not launch. Every
+    zero-length shared global becomes an external declaration, PTX's
+    `.extern .shared .b8 name[]`: the dynamic shared memory itself.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
 #endif // MIXIR_CODEGEN_PASSES_TD

@@ -79,7 +79,10 @@ int32_t mixir_cuda_begin(int32_t *device);
 int32_t mixir_cuda_end(void);
 void *mixir_cuda_alloc(int64_t bytes);
 void mixir_cuda_free(void *ptr);
-void mixir_cuda_launch(const void *image, const char *kernel, int64_t grid_x,
+/* `image` is a cubin or NUL-terminated PTX; `fallback` (or NULL) the PTX
+ * loaded where the driver cannot load `image`. */
+void mixir_cuda_launch(const void *image, const void *fallback,
+                       const char *kernel, int64_t grid_x,
                        int64_t grid_y, int64_t grid_z, int64_t block_x,
                        int64_t block_y, int64_t block_z,
                        int32_t shared_bytes, void **params);

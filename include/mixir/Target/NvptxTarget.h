@@ -30,8 +30,9 @@ mlir::LogicalResult emitPtx(mlir::ModuleOp module, llvm::raw_ostream &os);
 mlir::LogicalResult emitCubin(mlir::ModuleOp module, const GpuArch &arch,
                               llvm::StringRef cudaPath, llvm::raw_ostream &os);
 
-/// Replaces the PTX in the module's gpu.binary by its cubin (emitCubin), the
-/// image the host code embeds.
+/// Puts the cubin of the module's kernels (emitCubin) before their PTX in
+/// its gpu.binary: the host code embeds both, the runtime loads the cubin
+/// and falls back to the PTX where the driver cannot load it.
 mlir::LogicalResult assembleKernels(mlir::ModuleOp module, const GpuArch &arch,
                                     llvm::StringRef cudaPath);
 

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "mixir/Codegen/Passes.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/SymbolTable.h"
 
 namespace mixir {
@@ -37,9 +38,19 @@ struct MixerGatherKernelsPass
     for (gpu::GPUModuleOp old : modules) {
       for (Operation &op :
            llvm::make_early_inc_range(old.getBody()->getOperations())) {
+        // The globals outlining copied into each module (constant tables)
+        // are copies of one host global: the first is kept.
+        if (auto global = dyn_cast<memref::GlobalOp>(op)) {
+          if (!table.lookup(global.getSymName())) {
+            global->moveBefore(gathered.getBody(), gathered.getBody()->begin());
+            table.insert(global);
+          }
+          continue;
+        }
         auto fn = dyn_cast<gpu::GPUFuncOp>(op);
         if (!fn || !fn.isKernel()) {
-          op.emitError("mixer-gather-kernels: only kernels are gathered");
+          op.emitError("mixer-gather-kernels: only kernels and their "
+                       "constant globals are gathered");
           return signalPassFailure();
         }
         fn->moveBefore(gathered.getBody(), gathered.getBody()->end());

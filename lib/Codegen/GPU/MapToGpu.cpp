@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/IR/PatternMatch.h"
@@ -113,6 +114,24 @@ struct ParallelSpace {
   OpFoldResult count;              // the product of the sizes
 };
 
+/// Whether every point of dimension `d` writes its own elements: `d` is a
+/// result of every output's indexing map. (A parallel dimension missing
+/// from an output would have two threads write one element.)
+bool ownsItsOutputs(TilingInterface op, unsigned d) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op.getOperation());
+  if (!linalgOp)
+    return false;
+  for (OpOperand &init : linalgOp.getDpsInitsMutable()) {
+    AffineMap map = linalgOp.getMatchingIndexingMap(&init);
+    if (!llvm::any_of(map.getResults(), [&](AffineExpr e) {
+          auto dim = dyn_cast<AffineDimExpr>(e);
+          return dim && dim.getPosition() == d;
+        }))
+      return false;
+  }
+  return true;
+}
+
 ParallelSpace parallelSpace(OpBuilder &b, Location loc, TilingInterface op) {
   ParallelSpace space;
   space.domain = op.getIterationDomain(b);
@@ -121,7 +140,7 @@ ParallelSpace parallelSpace(OpBuilder &b, Location loc, TilingInterface op) {
   bindSymbols(b.getContext(), s0, s1);
   space.count = b.getIndexAttr(1);
   for (auto [d, type] : llvm::enumerate(types)) {
-    if (type != utils::IteratorType::parallel)
+    if (type != utils::IteratorType::parallel || !ownsItsOutputs(op, d))
       continue;
     space.dims.push_back(d);
     space.sizes.push_back(space.domain[d].size);
@@ -132,7 +151,7 @@ ParallelSpace parallelSpace(OpBuilder &b, Location loc, TilingInterface op) {
 }
 
 /// At b's insertion point, `op`'s tile at the parallel point numbered
-/// `linear` (innermost dimension fastest), its reduction dimensions whole.
+/// `linear` (innermost dimension fastest), its other dimensions whole.
 LogicalResult emitPointTile(OpBuilder &b, Location loc, TilingInterface op,
                             const ParallelSpace &space, Value linear) {
   SmallVector<OpFoldResult> offsets, sizes;
@@ -230,6 +249,51 @@ LogicalResult distributeOverGrid(RewriterBase &rewriter, TilingInterface op,
   return result;
 }
 
+/// A vector read whose only use is a write of the same shape (a row copied
+/// through registers, as the forms copy states) becomes a linalg.copy
+/// between the two windows, which mapBlock spreads over the threads instead
+/// of leaving it to one. Both must be in bounds, unmasked, minor identity,
+/// with nothing written in between.
+void vectorCopiesToLinalg(RewriterBase &rewriter, Block *body) {
+  SmallVector<vector::TransferWriteOp> writes;
+  body->walk([&](vector::TransferWriteOp write) { writes.push_back(write); });
+  for (vector::TransferWriteOp write : writes) {
+    auto read = write.getVector().getDefiningOp<vector::TransferReadOp>();
+    if (!read || !read->hasOneUse() || read->getBlock() != write->getBlock() ||
+        read.getMask() || write.getMask() || read.hasOutOfBoundsDim() ||
+        write.hasOutOfBoundsDim() ||
+        !read.getPermutationMap().isMinorIdentity() ||
+        !write.getPermutationMap().isMinorIdentity() ||
+        !isa<MemRefType>(read.getBase().getType()) ||
+        !isa<MemRefType>(write.getBase().getType()))
+      continue;
+    bool written = false;
+    for (Operation *op = read->getNextNode(); op != write; op = op->getNextNode())
+      written |= !isMemoryEffectFree(op);
+    if (written)
+      continue;
+    auto window = [&](Value base, ValueRange indices) -> Value {
+      auto type = cast<MemRefType>(base.getType());
+      ArrayRef<int64_t> shape = read.getVectorType().getShape();
+      SmallVector<OpFoldResult> offsets(indices.begin(), indices.end());
+      SmallVector<OpFoldResult> sizes(type.getRank() - shape.size(),
+                                      rewriter.getIndexAttr(1));
+      for (int64_t n : shape)
+        sizes.push_back(rewriter.getIndexAttr(n));
+      SmallVector<OpFoldResult> strides(type.getRank(),
+                                        rewriter.getIndexAttr(1));
+      return memref::SubViewOp::create(rewriter, write.getLoc(), base, offsets,
+                                       sizes, strides);
+    };
+    rewriter.setInsertionPoint(write);
+    Value from = window(read.getBase(), read.getIndices());
+    Value to = window(write.getBase(), write.getIndices());
+    linalg::CopyOp::create(rewriter, write.getLoc(), from, to);
+    rewriter.eraseOp(write);
+    rewriter.eraseOp(read);
+  }
+}
+
 struct MixerMapToGpuPass
     : public mixir::impl::MixerMapToGpuBase<MixerMapToGpuPass> {
   using Base::Base;
@@ -256,6 +320,7 @@ LogicalResult MixerMapToGpuPass::mapBlock(RewriterBase &rewriter,
         "mixer-map-to-gpu: a work-item loop still on tensors (run after "
         "bufferization)");
   block.setMappingAttr(blockMapping(&getContext(), block.getRank()));
+  vectorCopiesToLinalg(rewriter, block.getBody());
   SmallVector<Operation *> work;
   WalkResult walk = block.getBody()->walk<WalkOrder::PreOrder>(
       [&](Operation *op) -> WalkResult {

@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mixir {
 #define GEN_PASS_DEF_MIXERMAPPEDTOGPU
@@ -49,6 +51,57 @@ void eraseDeallocs(RewriterBase &rewriter, Value buffer) {
   for (Operation *user : llvm::make_early_inc_range(buffer.getUsers()))
     if (isa<memref::DeallocOp>(user))
       rewriter.eraseOp(user);
+}
+
+/// The buffer `value` views (through subviews, casts, views).
+Value baseBuffer(Value value) {
+  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
+    value = view.getViewSource();
+  return value;
+}
+
+/// Constant tables (memref.get_global) the kernel reads are taken inside
+/// it, so that outlining copies their globals into the device module; every
+/// other buffer the kernel uses from the host must be device memory: a
+/// function argument (the caller's tensors) or a host allocation (a device
+/// buffer after this pass).
+LogicalResult sinkGlobalsAndCheckCaptures(RewriterBase &rewriter,
+                                          gpu::LaunchOp launch) {
+  Region &body = launch.getBody();
+  SmallVector<memref::GetGlobalOp> globals;
+  launch.getBody().walk([&](Operation *op) {
+    for (Value operand : op->getOperands())
+      if (auto global = operand.getDefiningOp<memref::GetGlobalOp>())
+        if (!body.isAncestor(global->getParentRegion()))
+          globals.push_back(global);
+  });
+  for (memref::GetGlobalOp global : globals) {
+    rewriter.setInsertionPointToStart(&body.front());
+    Operation *copy = rewriter.clone(*global);
+    rewriter.replaceUsesWithIf(global.getResult(), copy->getResult(0),
+                               [&](OpOperand &use) {
+                                 return body.isAncestor(
+                                     use.getOwner()->getParentRegion());
+                               });
+  }
+  WalkResult walk = body.walk([&](Operation *op) -> WalkResult {
+    for (Value operand : op->getOperands()) {
+      if (!isa<MemRefType>(operand.getType()) ||
+          body.isAncestor(operand.getParentRegion()))
+        continue;
+      // Host memory proper: the stack and the host's globals. (Arguments,
+      // host allocations and the buffers host loops and branches yield are
+      // device memory.)
+      Operation *def = baseBuffer(operand).getDefiningOp();
+      if (isa_and_nonnull<memref::AllocaOp, memref::GetGlobalOp>(def)) {
+        op->emitError("mixer-mapped-to-gpu: a kernel reads a buffer in host "
+                      "memory (a stack buffer or a host global)");
+        return WalkResult::interrupt();
+      }
+    }
+    return WalkResult::advance();
+  });
+  return failure(walk.wasInterrupted());
 }
 
 struct MixerMappedToGpuPass
@@ -94,6 +147,12 @@ LogicalResult MixerMappedToGpuPass::launch(RewriterBase &rewriter,
                                            scf::ForallOp block) {
   Location loc = block.getLoc();
   MLIRContext *ctx = &getContext();
+  if (!llvm::all_of(block.getMixedLowerBound(),
+                    [](OpFoldResult b) { return isConstantIntValue(b, 0); }) ||
+      !llvm::all_of(block.getMixedStep(),
+                    [](OpFoldResult s) { return isConstantIntValue(s, 1); }))
+    return block.emitError("mixer-mapped-to-gpu: a grid of blocks must start "
+                           "at 0 with step 1");
   rewriter.setInsertionPoint(block);
   // The grid: the block loop's points, linearised.
   SmallVector<OpFoldResult> bounds = block.getMixedUpperBound();
@@ -150,6 +209,8 @@ LogicalResult MixerMappedToGpuPass::launch(RewriterBase &rewriter,
   auto end = gpu::TerminatorOp::create(rewriter, loc);
   rewriter.inlineBlockBefore(block.getBody(), end, indices);
   rewriter.eraseOp(block);
+  if (failed(sinkGlobalsAndCheckCaptures(rewriter, launch)))
+    return failure();
 
   // Arenas.
   if (shared) {

@@ -2,14 +2,15 @@
 //
 // The host side of --target=nvptx: the host functions (sizes, branches,
 // launches, device buffers) to the LLVM dialect, with
-//   gpu.launch_func → mixir_cuda_launch(image, kernel, grid, block, shared
-//                     bytes, params): the kernel's operands as the NVVM
+//   gpu.launch_func → mixir_cuda_launch(image, fallback, kernel, grid, block,
+//                     shared bytes, params): the kernel's operands as the NVVM
 //                     kernel takes them (memrefs as descriptor fields), each
 //                     in a stack slot, params an array of their addresses;
 //   gpu.alloc       → mixir_cuda_alloc(bytes) (stream-ordered), a
 //                     descriptor around it; gpu.dealloc → mixir_cuda_free;
-//   gpu.binary      → a constant global of its object (cubin, or PTX with
-//                     its terminating NUL), which the launches address.
+//   gpu.binary      → constant globals of its objects (the cubin, and the
+//                     PTX with its terminating NUL that the runtime falls
+//                     back to), which the launches address.
 // The runtime (lib/Runtime/Cuda.c) loads the module once per context.
 //
 //===----------------------------------------------------------------------===//
@@ -52,13 +53,23 @@ LLVM::LLVMFuncOp runtimeFunction(OpBuilder &b, Operation *from, StringRef name,
       b, module.getLoc(), name, LLVM::LLVMFunctionType::get(result, params));
 }
 
-/// The address of the constant global holding `binary`'s object.
-Value imageOf(OpBuilder &b, Location loc, gpu::BinaryOp binary) {
+/// The address of a constant global holding `binary`'s object of `format`
+/// (a cubin, or PTX), or a null pointer where it has none.
+Value imageOf(OpBuilder &b, Location loc, gpu::BinaryOp binary,
+              gpu::CompilationTarget format) {
   auto module = binary->getParentOfType<ModuleOp>();
-  std::string name = (binary.getSymName() + "_image").str();
+  gpu::ObjectAttr object;
+  for (Attribute attr : binary.getObjects())
+    if (cast<gpu::ObjectAttr>(attr).getFormat() == format)
+      object = cast<gpu::ObjectAttr>(attr);
+  if (!object)
+    return LLVM::ZeroOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()));
+  std::string name =
+      (binary.getSymName() +
+       (format == gpu::CompilationTarget::Assembly ? "_ptx" : "_image"))
+          .str();
   auto global = module.lookupSymbol<LLVM::GlobalOp>(name);
   if (!global) {
-    auto object = cast<gpu::ObjectAttr>(binary.getObjects()[0]);
     std::string bytes = object.getObject().getValue().str();
     // cuModuleLoadData reads PTX up to its NUL; a cubin has its own size.
     if (object.getFormat() == gpu::CompilationTarget::Assembly)
@@ -83,14 +94,25 @@ struct LaunchToRuntime : public ConvertOpToLLVMPattern<gpu::LaunchFuncOp> {
       return rewriter.notifyMatchFailure(op, "async or clustered launch");
     auto module = op->getParentOfType<ModuleOp>();
     auto binary = module.lookupSymbol<gpu::BinaryOp>(op.getKernelModuleName());
-    if (!binary || binary.getObjects().size() != 1)
+    if (!binary)
       return op.emitError("mixer-gpu-host-to-llvm: the kernel's module is "
-                          "not one gpu.binary of one object");
+                          "not a gpu.binary");
     Location loc = op.getLoc();
     MLIRContext *ctx = getContext();
     auto ptr = LLVM::LLVMPointerType::get(ctx);
     Type i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
-    Value image = imageOf(rewriter, loc, binary);
+    // The cubin, and the PTX the runtime falls back to; a binary holding
+    // PTX alone passes it as the image.
+    bool cubin = llvm::any_of(binary.getObjects(), [](Attribute a) {
+      return cast<gpu::ObjectAttr>(a).getFormat() ==
+             gpu::CompilationTarget::Binary;
+    });
+    Value image = imageOf(rewriter, loc, binary,
+                          cubin ? gpu::CompilationTarget::Binary
+                                : gpu::CompilationTarget::Assembly);
+    Value fallback =
+        cubin ? imageOf(rewriter, loc, binary, gpu::CompilationTarget::Assembly)
+              : LLVM::ZeroOp::create(rewriter, loc, ptr).getResult();
     std::string kernel = op.getKernelName().getValue().str();
     Value name = LLVM::createGlobalString(
         loc, rewriter, (binary.getSymName() + "_" + kernel + "_name").str(),
@@ -131,10 +153,10 @@ struct LaunchToRuntime : public ConvertOpToLLVMPattern<gpu::LaunchFuncOp> {
                                         rewriter.getI32IntegerAttr(0));
     LLVM::LLVMFuncOp launch = runtimeFunction(
         rewriter, op, kLaunchFn, LLVM::LLVMVoidType::get(ctx),
-        {ptr, ptr, i64, i64, i64, i64, i64, i64, i32, ptr});
+        {ptr, ptr, ptr, i64, i64, i64, i64, i64, i64, i32, ptr});
     LLVM::CallOp::create(
         rewriter, loc, launch,
-        ValueRange{image, name, adaptor.getGridSizeX(), adaptor.getGridSizeY(),
+        ValueRange{image, fallback, name, adaptor.getGridSizeX(), adaptor.getGridSizeY(),
                    adaptor.getGridSizeZ(), adaptor.getBlockSizeX(),
                    adaptor.getBlockSizeY(), adaptor.getBlockSizeZ(), shared,
                    params});

@@ -47,17 +47,12 @@ static FailureOr<StringRef> ptxOf(ModuleOp module) {
                        << binaries.size();
     return failure();
   }
-  ArrayAttr objects = binaries.front().getObjects();
-  if (objects.size() != 1) {
-    binaries.front().emitError("expected one object (one architecture)");
-    return failure();
-  }
-  auto object = cast<gpu::ObjectAttr>(objects[0]);
-  if (object.getFormat() != gpu::CompilationTarget::Assembly) {
-    binaries.front().emitError("expected the kernels as PTX (format isa)");
-    return failure();
-  }
-  return object.getObject().getValue();
+  for (Attribute attr : binaries.front().getObjects())
+    if (auto object = cast<gpu::ObjectAttr>(attr);
+        object.getFormat() == gpu::CompilationTarget::Assembly)
+      return object.getObject().getValue();
+  binaries.front().emitError("expected the kernels as PTX (format isa)");
+  return failure();
 }
 
 LogicalResult mixir::emitPtx(ModuleOp module, llvm::raw_ostream &os) {
@@ -125,6 +120,9 @@ LogicalResult mixir::assembleKernels(ModuleOp module, const GpuArch &arch,
       module.getContext(), object.getTarget(), gpu::CompilationTarget::Binary,
       StringAttr::get(module.getContext(), cubin), object.getProperties(),
       object.getKernels());
-  binary.setObjectsAttr(ArrayAttr::get(module.getContext(), {assembled}));
+  // The PTX stays beside the cubin: a driver that cannot load the cubin (a
+  // GPU of another major architecture, an older driver) compiles the PTX.
+  binary.setObjectsAttr(
+      ArrayAttr::get(module.getContext(), {assembled, object}));
   return success();
 }

@@ -79,3 +79,55 @@ func.func @host(%a: memref<?x512xf32>, %b: memref<?x512xf32>) {
   linalg.copy ins(%a : memref<?x512xf32>) outs(%b : memref<?x512xf32>)
   return
 }
+
+// -----
+
+// A parallel dimension missing from an output (d1 here) is not split over
+// threads: two threads would write one element. Only d0's 16 points are.
+// CHECK-LABEL: func @owned
+// CHECK: scf.forall (%[[T:.*]]) in (16) {
+// CHECK: memref.subview %{{.*}}[%[[T]], 0] [1, 32] [1, 1]
+// CHECK: memref.subview %{{.*}}[%[[T]]] [1] [1]
+// CHECK: linalg.generic
+#in = affine_map<(d0, d1) -> (d0, d1)>
+#out = affine_map<(d0, d1) -> (d0)>
+func.func @owned(%n: index, %a: memref<16x32xf32>, %b: memref<16xf32>) {
+  scf.forall (%i) in (%n) {
+    linalg.generic {indexing_maps = [#in, #out], iterator_types = ["parallel", "parallel"]}
+        ins(%a : memref<16x32xf32>) outs(%b : memref<16xf32>) {
+    ^bb0(%x: f32, %y: f32):
+      linalg.yield %x : f32
+    }
+  }
+  return
+}
+
+// -----
+
+// A row copied through a vector (as the forms copy an initial state) is a
+// linalg.copy of its two windows, spread over 80 threads; a vector store
+// of anything else is one thread's.
+// CHECK-LABEL: func @vector_copy
+// CHECK: scf.for %[[R:.*]] =
+// CHECK: %[[FROM:.*]] = memref.subview %{{.*}}[%[[R]], %c0{{.*}}] [1, 80] [1, 1]
+// CHECK: %[[TO:.*]] = memref.subview %{{.*}}[%[[R]], %c0{{.*}}] [1, 80] [1, 1]
+// CHECK: scf.forall (%[[T:.*]]) in (80) {
+// CHECK: linalg.copy
+// CHECK: } {mapping = [#gpu.thread<linear_dim_0>]}
+// CHECK-NOT: vector.transfer_read
+// CHECK: scf.forall (%{{.*}}) in (1) {
+// CHECK-NEXT: vector.transfer_write %{{.*}}, %{{.*}}[%c0{{.*}}, %c0{{.*}}]
+func.func @vector_copy(%n: index, %a: memref<48x80xf32>, %b: memref<48x80xf32>, %v: vector<80xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c48 = arith.constant 48 : index
+  %pad = arith.constant 0.0 : f32
+  scf.forall (%i) in (%n) {
+    scf.for %r = %c0 to %c48 step %c1 {
+      %row = vector.transfer_read %a[%r, %c0], %pad {in_bounds = [true]} : memref<48x80xf32>, vector<80xf32>
+      vector.transfer_write %row, %b[%r, %c0] {in_bounds = [true]} : vector<80xf32>, memref<48x80xf32>
+    }
+    vector.transfer_write %v, %b[%c0, %c0] {in_bounds = [true]} : vector<80xf32>, memref<48x80xf32>
+  }
+  return
+}

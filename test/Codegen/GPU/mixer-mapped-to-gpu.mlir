@@ -57,3 +57,24 @@ func.func @grid(%n: index, %v: f32) {
   memref.dealloc %tmp : memref<?xf32>
   return
 }
+
+// -----
+
+// A constant table a kernel reads is taken inside the launch (outlining
+// copies its global into the device module), not passed from the host.
+// CHECK-LABEL: func @reads_table
+// CHECK: gpu.launch
+// CHECK: %[[T:.*]] = memref.get_global @table : memref<4xf32>
+// CHECK: memref.load %[[T]]
+memref.global "private" constant @table : memref<4xf32> = dense<1.0>
+func.func @reads_table(%n: index, %out: memref<?xf32>) {
+  %t = memref.get_global @table : memref<4xf32>
+  scf.forall (%b) in (%n) {
+    scf.forall (%i) in (4) {
+      %v = memref.load %t[%i] : memref<4xf32>
+      memref.store %v, %out[%b] : memref<?xf32>
+    } {mapping = [#gpu.thread<linear_dim_0>]}
+    gpu.barrier
+  } {mapping = [#gpu.block<linear_dim_0>]}
+  return
+}
