@@ -118,6 +118,7 @@ static void buildMappedProgram(OpPassManager &pm, const FormChoice &forms,
   buildMixerToTensorLoops(pm, forms, "gpu", numWorkersFunction);
   pm.addPass(createMixerLoopStateInPlace());
   addBufferization(pm);
+  pm.addPass(createMixerMapOwnedLoops(MixerMapOwnedLoopsOptions{blockSize}));
   pm.addPass(createMixerMapToGpu(MixerMapToGpuOptions{blockSize}));
   pm.addPass(createMixerPackBlockBuffers(
       MixerPackBlockBuffersOptions{sharedMemoryBytes}));

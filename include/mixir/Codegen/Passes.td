@@ -64,6 +64,34 @@ def MixerMapToGpu : Pass<"mixer-map-to-gpu", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def MixerMapOwnedLoops : Pass<"mixer-map-owned-loops", "mlir::ModuleOp"> {
+  let summary = "Run a work item's sequential loops per thread where each thread owns its columns";
+  let description = [{
+    Runs before `mixer-map-to-gpu`, on the bufferized program. A
+    sequential loop in a work item (a scan's steps) whose body holds only
+    linalg ops and pure ops is run by each thread for its own columns when
+    every op can own one of its parallel dimensions (its extent the same
+    for all) such that every access to a buffer the loop writes places
+    that dimension at the same place of the buffer (the same buffer
+    dimension and offsets, through its views): then no thread reads what
+    another writes, and the steps need no barrier. The loop becomes an
+    `scf.forall` over min(extent, `block-size`) threads
+    (`#gpu.thread<linear_dim_0>`), each running the loop for columns t,
+    t + block-size, ..., every op replaced by its tile at the column with
+    its other dimensions whole (a GLA scan's state update runs its whole
+    key column). Buffers the loop only reads may be read by any thread.
+    HGRN's channels, a GLA scan's value columns: a hand-written GPU scan's
+    structure, which `mixer-map-to-gpu` would otherwise give a barrier per
+    op per step.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "threads per block">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 def MixerPackBlockBuffers : Pass<"mixer-pack-block-buffers", "mlir::ModuleOp"> {
   let summary = "Give every buffer of a block a fixed place in the block's shared or spill arena";
   let description = [{

@@ -325,6 +325,9 @@ LogicalResult MixerMapToGpuPass::mapBlock(RewriterBase &rewriter,
   WalkResult walk = block.getBody()->walk<WalkOrder::PreOrder>(
       [&](Operation *op) -> WalkResult {
         if (auto inner = dyn_cast<scf::ForallOp>(op)) {
+          // Mapped already (mixer-map-owned-loops).
+          if (mixir::isThreadLoop(inner))
+            return WalkResult::skip();
           inner.emitError("mixer-map-to-gpu: a parallel loop inside a "
                           "work item is not mapped to threads yet");
           return WalkResult::interrupt();
