@@ -75,12 +75,51 @@ std::optional<Trace> trace(Value view) {
   return t;
 }
 
-/// The loop's linalg ops with, for each, the iteration dimension it owns.
+/// The loop's linalg ops with, for each, the iteration dimension it owns;
+/// and the ops every thread computes whole into its own copy of their
+/// buffers (a step's temporaries that no column owns, such as GLA's
+/// per-key decay).
 struct Ownership {
   SmallVector<linalg::LinalgOp> ops;
   SmallVector<unsigned> dims;
   OpFoldResult extent;
+  SmallVector<linalg::LinalgOp> privateOps;
+  SmallVector<memref::AllocOp> privateBuffers;
 };
+
+/// Whether `op` can be computed whole by every thread into private copies
+/// of its outputs: each output is a buffer the work item allocates, used in
+/// the loop by nothing that writes it but `op`, which comes first, and
+/// outside the loop only by its deallocation; `op` overwrites it (no
+/// reduction, its payload does not read the outputs).
+bool isPrivateStep(linalg::LinalgOp op, scf::ForOp loop) {
+  if (op.getNumReductionLoops() != 0)
+    return false;
+  for (OpOperand &init : op.getDpsInitsMutable()) {
+    auto alloc = init.get().getDefiningOp<memref::AllocOp>();
+    if (!alloc || !alloc.getType().hasStaticShape() ||
+        loop->isAncestor(alloc) || op.payloadUsesValueFromOperand(&init))
+      return false;
+    for (OpOperand &use : alloc->getUses()) {
+      Operation *user = use.getOwner();
+      if (user == op.getOperation())
+        continue;
+      if (!loop->isAncestor(user)) {
+        if (!isa<memref::DeallocOp>(user))
+          return false;
+        continue;
+      }
+      // Read after op in the loop body, never written there.
+      Operation *inBody = loop.getBody()->findAncestorOpInBlock(*user);
+      if (!inBody || !op->isBeforeInBlock(inBody))
+        return false;
+      auto reader = dyn_cast<linalg::LinalgOp>(user);
+      if (!reader || !reader.isDpsInput(&use))
+        return false;
+    }
+  }
+  return true;
+}
 
 /// The result position of `map` that is exactly dimension `d`, if any.
 std::optional<unsigned> resultOf(AffineMap map, unsigned d) {
@@ -101,7 +140,13 @@ std::optional<Ownership> findOwnership(scf::ForOp loop) {
   Ownership own;
   for (Operation &op : loop.getBody()->without_terminator()) {
     if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
-      own.ops.push_back(linalgOp);
+      if (isPrivateStep(linalgOp, loop)) {
+        own.privateOps.push_back(linalgOp);
+        for (Value init : linalgOp.getDpsInits())
+          own.privateBuffers.push_back(init.getDefiningOp<memref::AllocOp>());
+      } else {
+        own.ops.push_back(linalgOp);
+      }
       continue;
     }
     if (op.getNumRegions() != 0 || !isMemoryEffectFree(&op))
@@ -117,6 +162,16 @@ std::optional<Ownership> findOwnership(scf::ForOp loop) {
       if (!t)
         return std::nullopt;
       written.insert(t->root);
+    }
+  // A private step must not read what the owned ops write (it reads whole
+  // buffers, other threads' columns included).
+  for (linalg::LinalgOp op : own.privateOps)
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      if (!isa<MemRefType>(input->get().getType()))
+        continue;
+      std::optional<Trace> t = trace(input->get());
+      if (!t || written.contains(t->root))
+        return std::nullopt;
     }
   // Greedy: each op takes the first of its parallel dimensions consistent
   // with the placements fixed so far; the first op's choices are all tried.
@@ -213,9 +268,32 @@ LogicalResult runPerThread(RewriterBase &rewriter, scf::ForOp loop,
     rewriter.setInsertionPoint(columns.getBody()->getTerminator());
     column = columns.getInductionVar();
   }
+  // Each thread's own copies of the step's temporaries.
+  SmallVector<Value> privates;
+  {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(threadLoop.getBody());
+    for (memref::AllocOp buffer : own.privateBuffers)
+      privates.push_back(
+          memref::AllocaOp::create(rewriter, loc, buffer.getType()));
+  }
   IRMapping mapping;
   auto copy = cast<scf::ForOp>(rewriter.clone(*loop, mapping));
   rewriter.replaceOp(loop, copy.getResults());
+  for (auto [i, original] : llvm::enumerate(own.privateBuffers)) {
+    memref::AllocOp buffer = original;
+    rewriter.replaceUsesWithIf(buffer.getResult(), privates[i],
+                               [&](OpOperand &use) {
+                                 return copy->isAncestor(use.getOwner());
+                               });
+    // The shared buffer is left with its deallocation alone.
+    if (llvm::all_of(buffer->getUsers(),
+                     [](Operation *u) { return isa<memref::DeallocOp>(u); })) {
+      for (Operation *user : llvm::make_early_inc_range(buffer->getUsers()))
+        rewriter.eraseOp(user);
+      rewriter.eraseOp(buffer);
+    }
+  }
   for (auto [op, d] : llvm::zip(own.ops, own.dims)) {
     Operation *original = linalg::LinalgOp(op).getOperation();
     auto cloned = cast<TilingInterface>(mapping.lookup(original));
@@ -246,7 +324,7 @@ struct MixerMapOwnedLoopsPass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // Loops directly inside a work item (an outermost, unmapped forall).
-    SmallVector<std::pair<scf::ForOp, Ownership>> loops;
+    std::vector<std::pair<scf::ForOp, Ownership>> loops;
     getOperation().walk([&](scf::ForallOp item) {
       if (item.getMapping() || item->getParentOfType<scf::ForallOp>())
         return;

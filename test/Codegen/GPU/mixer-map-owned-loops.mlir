@@ -78,12 +78,20 @@ func.func @columns(%n: index, %T: index, %q: memref<64xf32>, %o: memref<?x?x64xf
 // -----
 
 // GLA's scan as the forms build it: a per-key temporary (the decay, no
-// value column), the update by it, and the read-out summing the keys. The
-// temporary rules out owning value columns, the read-out owning key rows:
-// the loop is left to mixer-map-to-gpu (a thread loop and barrier per op).
-// (Without the read-out, each thread would own a key row.)
+// value column), the update by it, and the read-out summing the keys. Each
+// thread computes the whole decay into its own copy (the shared buffer
+// goes), and owns a value column of the state for the update and the
+// read-out.
 // CHECK-LABEL: func @shared_temporary
-// CHECK-NOT: #gpu.thread
+// CHECK-NOT: memref.alloc() : memref<64xf32>
+// CHECK: scf.forall (%[[V:.*]]) in (64) {
+// CHECK-NEXT: %[[D:.*]] = memref.alloca() : memref<64xf32>
+// CHECK-NEXT: scf.for
+// CHECK: linalg.generic {{.*}} outs(%[[D]] : memref<64xf32>)
+// CHECK-DAG: memref.subview %[[D]][0] [64] [1]
+// CHECK-DAG: memref.subview %{{.*}}[0, %[[V]]] [64, 1] [1, 1]
+// CHECK: linalg.generic
+// CHECK: } {mapping = [#gpu.thread<linear_dim_0>]}
 #s = affine_map<(k, v) -> (k, v)>
 #k = affine_map<(k, v) -> (k)>
 #v = affine_map<(k, v) -> (v)>
@@ -151,6 +159,52 @@ func.func @transposed(%n: index, %T: index, %q: memref<64xf32>, %o: memref<64xf3
       }
     }
     memref.dealloc %S : memref<64x64xf32>
+  }
+  return
+}
+
+// -----
+
+// A temporary computed whole from a buffer the owned ops update column by
+// column (as gla_bf16's converted rows share one buffer): computing it
+// whole would read other threads' columns, so the loop is not taken.
+// CHECK-LABEL: func @private_reads_owned
+// CHECK-NOT: #gpu.thread
+#s = affine_map<(k, v) -> (k, v)>
+#k = affine_map<(k, v) -> (k)>
+#v = affine_map<(k, v) -> (v)>
+#id = affine_map<(d) -> (d)>
+func.func @private_reads_owned(%n: index, %T: index, %q: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.forall (%b) in (%n) {
+    %S = memref.alloc() : memref<64x64xf32>
+    %row = memref.alloc() : memref<64xf32>
+    %d = memref.alloc() : memref<64xf32>
+    scf.for %t = %c0 to %T step %c1 {
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%q : memref<64xf32>) outs(%row : memref<64xf32>) {
+      ^bb0(%a: f32, %y: f32):
+        %u = arith.addf %a, %y : f32
+        linalg.yield %u : f32
+      }
+      linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+          ins(%row : memref<64xf32>) outs(%d : memref<64xf32>) {
+      ^bb0(%a: f32, %y: f32):
+        %e = math.exp %a : f32
+        linalg.yield %e : f32
+      }
+      linalg.generic {indexing_maps = [#k, #v, #s], iterator_types = ["parallel", "parallel"]}
+          ins(%d, %row : memref<64xf32>, memref<64xf32>) outs(%S : memref<64x64xf32>) {
+      ^bb0(%a: f32, %r: f32, %s: f32):
+        %m = arith.mulf %s, %a : f32
+        %x = arith.addf %m, %r : f32
+        linalg.yield %x : f32
+      }
+    }
+    memref.dealloc %S : memref<64x64xf32>
+    memref.dealloc %row : memref<64xf32>
+    memref.dealloc %d : memref<64xf32>
   }
   return
 }
