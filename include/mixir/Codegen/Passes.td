@@ -79,7 +79,11 @@ def MixerMapOwnedLoops : Pass<"mixer-map-owned-loops", "mlir::ModuleOp"> {
     (`#gpu.thread<linear_dim_0>`), each running the loop for columns t,
     t + block-size, ..., every op replaced by its tile at the column with
     its other dimensions whole (a GLA scan's state update runs its whole
-    key column). Buffers the loop only reads may be read by any thread.
+    key column). Buffers the loop only reads may be read by any thread, by
+    the ops or by scalar loads. A step's temporary no column owns
+    (overwritten by one op first in the step, read only after it, unused
+    after the loop, reading nothing the owned ops write) is computed whole
+    by every thread into its own copy (`memref.alloca`).
     HGRN's channels, a GLA scan's value columns: a hand-written GPU scan's
     structure, which `mixer-map-to-gpu` would otherwise give a barrier per
     op per step.

@@ -138,7 +138,12 @@ std::optional<Ownership> findOwnership(scf::ForOp loop) {
                    [](Value v) { return isa<MemRefType>(v.getType()); }))
     return std::nullopt;
   Ownership own;
+  SmallVector<Value> scalarReads; // buffers read by scalar loads
   for (Operation &op : loop.getBody()->without_terminator()) {
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      scalarReads.push_back(load.getMemRef());
+      continue;
+    }
     if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
       if (isPrivateStep(linalgOp, loop)) {
         own.privateOps.push_back(linalgOp);
@@ -163,6 +168,13 @@ std::optional<Ownership> findOwnership(scf::ForOp loop) {
         return std::nullopt;
       written.insert(t->root);
     }
+  // Scalar loads (a head's gate at this step) read the same element in every
+  // thread: only from buffers the loop does not write.
+  for (Value buffer : scalarReads) {
+    std::optional<Trace> t = trace(buffer);
+    if (!t || written.contains(t->root))
+      return std::nullopt;
+  }
   // A private step must not read what the owned ops write (it reads whole
   // buffers, other threads' columns included).
   for (linalg::LinalgOp op : own.privateOps)

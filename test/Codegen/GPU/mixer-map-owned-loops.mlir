@@ -208,3 +208,51 @@ func.func @private_reads_owned(%n: index, %T: index, %q: memref<64xf32>) {
   }
   return
 }
+
+// -----
+
+// A scalar the step loads (a head's gate at this token, as the delta rule's
+// scans read it) is read by every thread, from a buffer the loop does not
+// write; one loaded from a buffer the loop writes would be another
+// thread's, so that loop is not taken.
+// CHECK-LABEL: func @scalar_gate
+// CHECK: scf.forall (%{{.*}}) in (64) {
+// CHECK-NEXT: scf.for %[[T:.*]] =
+// CHECK-NEXT: memref.load %{{.*}}[%[[T]]] : memref<?xf32>
+// CHECK-LABEL: func @scalar_of_state
+// CHECK-NOT: #gpu.thread
+#id = affine_map<(d) -> (d)>
+func.func @scalar_gate(%n: index, %T: index, %g: memref<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.forall (%b) in (%n) {
+    %h = memref.alloc() : memref<64xf32>
+    scf.for %t = %c0 to %T step %c1 {
+      %a = memref.load %g[%t] : memref<?xf32>
+      linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]} outs(%h : memref<64xf32>) {
+      ^bb0(%s: f32):
+        %m = arith.mulf %s, %a : f32
+        linalg.yield %m : f32
+      }
+    }
+    memref.dealloc %h : memref<64xf32>
+  }
+  return
+}
+func.func @scalar_of_state(%n: index, %T: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.forall (%b) in (%n) {
+    %h = memref.alloc() : memref<64xf32>
+    scf.for %t = %c0 to %T step %c1 {
+      %a = memref.load %h[%c0] : memref<64xf32>
+      linalg.generic {indexing_maps = [#id], iterator_types = ["parallel"]} outs(%h : memref<64xf32>) {
+      ^bb0(%s: f32):
+        %m = arith.mulf %s, %a : f32
+        linalg.yield %m : f32
+      }
+    }
+    memref.dealloc %h : memref<64xf32>
+  }
+  return
+}
