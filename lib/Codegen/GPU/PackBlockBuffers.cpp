@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -100,6 +101,86 @@ std::string whyUnplaceable(RewriterBase &rewriter, memref::AllocOp alloc,
   return "";
 }
 
+/// Program-order positions of the ops of a block loop's body, and for each
+/// op with regions the last position inside it.
+struct Positions {
+  DenseMap<Operation *, int64_t> at, lastInside;
+  explicit Positions(Block *body) {
+    int64_t next = 0;
+    body->walk<WalkOrder::PreOrder>([&](Operation *op) { at[op] = next++; });
+    body->walk<WalkOrder::PostOrder>([&](Operation *op) {
+      int64_t last = at[op];
+      for (Region &region : op->getRegions())
+        region.walk([&](Operation *inner) {
+          last = std::max(last, at.lookup(inner));
+        });
+      lastInside[op] = last;
+    });
+  }
+};
+
+/// Where in program order `alloc`'s buffer is live: from its definition to
+/// its last use, through the views of it; a use inside a loop (sequential,
+/// or a thread loop whose threads run together) that does not hold the
+/// definition keeps it live for the whole loop. Every thread loop ends with
+/// a barrier, so buffers whose ranges do not meet are never used at once.
+std::pair<int64_t, int64_t> liveRange(memref::AllocOp alloc,
+                                      const Positions &positions) {
+  int64_t begin = positions.at.lookup(alloc), end = begin;
+  SmallVector<Value> views{alloc.getResult()};
+  while (!views.empty()) {
+    Value value = views.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (isa<memref::DeallocOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == value)
+        views.push_back(user->getResult(0));
+      int64_t first = positions.at.lookup(user), last = first;
+      for (Operation *loop = user->getParentOp(); loop;
+           loop = loop->getParentOp()) {
+        if (!positions.at.count(loop) || loop->isAncestor(alloc))
+          break;
+        if (isa<LoopLikeOpInterface>(loop)) {
+          first = std::min(first, positions.at.lookup(loop));
+          last = std::max(last, positions.lastInside.lookup(loop));
+        }
+      }
+      begin = std::min(begin, first);
+      end = std::max(end, last);
+    }
+  }
+  return {begin, end};
+}
+
+/// First-fit offsets for buffers (bytes, live range) in an arena where two
+/// buffers live at once never overlap; returns the arena's size.
+int64_t firstFit(ArrayRef<std::pair<int64_t, std::pair<int64_t, int64_t>>> buffers,
+                 SmallVectorImpl<int64_t> &offsets) {
+  int64_t size = 0;
+  offsets.assign(buffers.size(), 0);
+  for (auto [i, buffer] : llvm::enumerate(buffers)) {
+    auto [bytes, range] = buffer;
+    // The byte ranges of the buffers placed so far that are live with it.
+    SmallVector<std::pair<int64_t, int64_t>> taken;
+    for (unsigned j = 0; j < i; ++j) {
+      auto other = buffers[j].second;
+      if (other.first <= range.second && range.first <= other.second)
+        taken.push_back({offsets[j], offsets[j] + buffers[j].first});
+    }
+    llvm::sort(taken);
+    int64_t at = 0;
+    for (auto [lo, hi] : taken) {
+      if (at + bytes <= lo)
+        break;
+      at = std::max(at, hi);
+    }
+    offsets[i] = at;
+    size = std::max(size, at + bytes);
+  }
+  return size;
+}
+
 struct MixerPackBlockBuffersPass
     : public mixir::impl::MixerPackBlockBuffersBase<MixerPackBlockBuffersPass> {
   using Base::Base;
@@ -140,27 +221,47 @@ LogicalResult MixerPackBlockBuffersPass::packBlock(RewriterBase &rewriter,
   if (allocs.empty())
     return success();
 
-  // Static buffers in program order, in the shared arena while they fit;
-  // then the dynamic ones (sized by values from outside the block, so one
-  // size for every block), in the spill arena after its static part.
+  // Static buffers by their live ranges, first fit, in program order: in
+  // the shared arena where they fit, else in the spill arena; buffers never
+  // live at once share bytes. Then the dynamic ones (sized by values from
+  // outside the block, so one size for every block), in the spill arena
+  // after its static part.
   Location loc = block.getLoc();
   SmallVector<Placement> placements;
-  int64_t sharedBytes = 0, spillBytes = 0;
   auto bytesOf = [](MemRefType type, int64_t elements) {
     return llvm::alignTo(
         elements * llvm::divideCeil(type.getElementTypeBitWidth(), 8),
         kAlignment);
   };
+  Positions positions(block.getBody());
+  using Sized = std::pair<int64_t, std::pair<int64_t, int64_t>>;
+  SmallVector<Sized> inShared, spilled;
+  SmallVector<memref::AllocOp> sharedAllocs, spilledAllocs;
   for (memref::AllocOp alloc : allocs) {
     MemRefType type = alloc.getType();
     if (!type.hasStaticShape())
       continue;
-    int64_t bytes = bytesOf(type, type.getNumElements());
-    bool shared = sharedBytes + bytes <= sharedMemoryBytes;
-    int64_t &used = shared ? sharedBytes : spillBytes;
-    placements.push_back({alloc, shared, rewriter.getIndexAttr(used)});
-    used += bytes;
+    Sized buffer{bytesOf(type, type.getNumElements()),
+                 liveRange(alloc, positions)};
+    // Does it fit in shared memory with the buffers already there?
+    SmallVector<Sized> trial(inShared);
+    trial.push_back(buffer);
+    SmallVector<int64_t> offsets;
+    if (firstFit(trial, offsets) <= sharedMemoryBytes) {
+      inShared.push_back(buffer);
+      sharedAllocs.push_back(alloc);
+    } else {
+      spilled.push_back(buffer);
+      spilledAllocs.push_back(alloc);
+    }
   }
+  SmallVector<int64_t> sharedOffsets, spillOffsets;
+  int64_t sharedBytes = firstFit(inShared, sharedOffsets);
+  int64_t spillBytes = firstFit(spilled, spillOffsets);
+  for (auto [alloc, offset] : llvm::zip(sharedAllocs, sharedOffsets))
+    placements.push_back({alloc, true, rewriter.getIndexAttr(offset)});
+  for (auto [alloc, offset] : llvm::zip(spilledAllocs, spillOffsets))
+    placements.push_back({alloc, false, rewriter.getIndexAttr(offset)});
   // Sizes of the dynamic buffers are computed before the block loop.
   rewriter.setInsertionPoint(block);
   OpFoldResult spillEnd = rewriter.getIndexAttr(spillBytes);

@@ -76,3 +76,34 @@ func.func @dynamic(%n: index, %c: i1) {
   } {mapping = [#gpu.block<linear_dim_0>]}
   return
 }
+
+// -----
+
+// Buffers never live at once share bytes: %a's last use comes before %b's
+// first, and %b's before %s's, so all three take one place; %s, used in a
+// loop that does not hold its allocation, lives through the whole loop, so
+// %c, which lives inside it, takes the next place.
+// CHECK-LABEL: func @live_ranges
+// CHECK: memref.alloc() {alignment = 16 : i64, mixer.arena = "shared"} : memref<512xi8>
+// CHECK: memref.view %{{.*}}[%c0{{.*}}][] : memref<512xi8> to memref<64xf32>
+// CHECK: memref.view %{{.*}}[%c0{{.*}}][] : memref<512xi8> to memref<64xf32>
+// CHECK: memref.view %{{.*}}[%c0{{.*}}][] : memref<512xi8> to memref<64xf32>
+// CHECK: scf.for
+// CHECK-NEXT: memref.view %{{.*}}[%c256{{.*}}][] : memref<512xi8> to memref<64xf32>
+func.func @live_ranges(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.forall (%i) in (%n) {
+    %a = memref.alloc() : memref<64xf32>
+    "test.use"(%a) : (memref<64xf32>) -> ()
+    %b = memref.alloc() : memref<64xf32>
+    "test.use"(%b) : (memref<64xf32>) -> ()
+    %s = memref.alloc() : memref<64xf32>
+    scf.for %t = %c0 to %n step %c1 {
+      %c = memref.alloc() : memref<64xf32>
+      "test.use"(%c) : (memref<64xf32>) -> ()
+      "test.use"(%s) : (memref<64xf32>) -> ()
+    }
+  } {mapping = [#gpu.block<linear_dim_0>]}
+  return
+}
