@@ -98,6 +98,12 @@ std::string whyUnplaceable(RewriterBase &rewriter, memref::AllocOp alloc,
     return "it has symbol operands";
   if (carriedAcrossIterations(alloc.getResult()))
     return "it is carried from one loop iteration into the next";
+  // A place in the block's arenas is the block's: a buffer of one thread
+  // (allocated inside a thread loop) would be shared by all.
+  for (auto loop = alloc->getParentOfType<scf::ForallOp>(); loop != block;
+       loop = loop->getParentOfType<scf::ForallOp>())
+    if (mixir::isThreadLoop(loop))
+      return "it is allocated by one thread (use memref.alloca)";
   return "";
 }
 

@@ -31,3 +31,16 @@ func.func @carried(%n: index, %c: i1) {
   } {mapping = [#gpu.block<linear_dim_0>]}
   return
 }
+
+// -----
+
+func.func @per_thread(%n: index) {
+  scf.forall (%i) in (%n) {
+    scf.forall (%t) in (128) {
+      // expected-error @below {{mixer-pack-block-buffers: this buffer of a block has no fixed place: it is allocated by one thread (use memref.alloca)}}
+      %a = memref.alloc() : memref<4xf32>
+      "test.use"(%a) : (memref<4xf32>) -> ()
+    } {mapping = [#gpu.thread<linear_dim_0>]}
+  } {mapping = [#gpu.block<linear_dim_0>]}
+  return
+}
