@@ -119,9 +119,11 @@ static void buildMappedProgram(OpPassManager &pm, const FormChoice &forms,
   pm.addPass(createMixerLoopStateInPlace());
   addBufferization(pm);
   pm.addPass(createMixerMapOwnedLoops(MixerMapOwnedLoopsOptions{blockSize}));
-  pm.addPass(createMixerMapToGpu(MixerMapToGpuOptions{blockSize}));
+  // Before the ops are spread over threads: a buffer an op overwrites is
+  // recognised on the op itself.
   pm.addPass(createMixerPackBlockBuffers(
       MixerPackBlockBuffersOptions{sharedMemoryBytes}));
+  pm.addPass(createMixerMapToGpu(MixerMapToGpuOptions{blockSize}));
   addCleanup(pm);
 }
 

@@ -99,8 +99,12 @@ def MixerMapOwnedLoops : Pass<"mixer-map-owned-loops", "mlir::ModuleOp"> {
 def MixerPackBlockBuffers : Pass<"mixer-pack-block-buffers", "mlir::ModuleOp"> {
   let summary = "Give every buffer of a block a fixed place in the block's shared or spill arena";
   let description = [{
-    In the mapped program, every `memref.alloc` of a static shape inside a
-    block (a tile, a state, a row) becomes a `memref.view` into one of two
+    Runs on the blocks of the mapped program, or on the work items
+    `mixer-map-to-gpu` makes blocks of (outermost `scf.forall` ops without a
+    mapping; the pipeline runs it before that pass, so that an op that
+    overwrites a buffer is seen as one op). Every `memref.alloc` of a
+    static shape inside a block (a tile, a state, a row) becomes a
+    `memref.view` into one of two
     byte buffers the block allocates at its start: the **shared** arena,
     which the GPU lowering places in the block's shared memory, and the
     **spill** arena, placed in global memory (a slice per block of one

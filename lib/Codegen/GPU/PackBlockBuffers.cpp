@@ -16,6 +16,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <limits>
+
 namespace mixir {
 #define GEN_PASS_DEF_MIXERPACKBLOCKBUFFERS
 #include "mixir/Codegen/Passes.h.inc"
@@ -125,14 +127,47 @@ struct Positions {
   }
 };
 
-/// Where in program order `alloc`'s buffer is live: from its definition to
-/// its last use, through the views of it; a use inside a loop (sequential,
-/// or a thread loop whose threads run together) that does not hold the
-/// definition keeps it live for the whole loop. Every thread loop ends with
-/// a barrier, so buffers whose ranges do not meet are never used at once.
+/// Whether `op` writes every element of `buffer` without reading any:
+/// a linalg op with `buffer` itself as an init, no reduction, whose
+/// payload does not read that init (a fill, a copy, an element-wise map).
+bool overwrites(Operation *op, Value buffer) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || linalgOp.getNumReductionLoops() != 0)
+    return false;
+  for (OpOperand &init : linalgOp.getDpsInitsMutable())
+    if (init.get() == buffer)
+      return !linalgOp.payloadUsesValueFromOperand(&init);
+  return false;
+}
+
+/// Whether, in each iteration of the sequential `loop`, `alloc`'s buffer
+/// is overwritten before anything reads it: its first access in the body
+/// (in program order, through any of its views) is an op of the body
+/// itself that overwrites the buffer. Its value then never flows from one
+/// iteration into the next.
+bool overwrittenEachIteration(memref::AllocOp alloc, scf::ForOp loop,
+                              ArrayRef<Operation *> users) {
+  Operation *first = nullptr;
+  for (Operation *user : users) {
+    Operation *inBody = loop.getBody()->findAncestorOpInBlock(*user);
+    if (inBody && (!first || inBody->isBeforeInBlock(first)))
+      first = inBody;
+  }
+  return first && overwrites(first, alloc.getResult());
+}
+
+/// Where in program order `alloc`'s buffer is live: from its first use to
+/// its last, through the views of it; a use inside a loop that does not
+/// hold the definition keeps it live for the whole loop: a thread loop
+/// (its threads run together), or a sequential loop unless each of its
+/// iterations overwrites the buffer first. Every thread loop ends with a
+/// barrier, so buffers whose ranges do not meet are never used at once.
 std::pair<int64_t, int64_t> liveRange(memref::AllocOp alloc,
                                       const Positions &positions) {
-  int64_t begin = positions.at.lookup(alloc), end = begin;
+  // An allocation holds nothing: the range starts at the first use.
+  int64_t begin = std::numeric_limits<int64_t>::max(),
+          end = std::numeric_limits<int64_t>::min();
+  SmallVector<Operation *> users;
   SmallVector<Value> views{alloc.getResult()};
   while (!views.empty()) {
     Value value = views.pop_back_val();
@@ -142,20 +177,28 @@ std::pair<int64_t, int64_t> liveRange(memref::AllocOp alloc,
       if (auto view = dyn_cast<ViewLikeOpInterface>(user);
           view && view.getViewSource() == value)
         views.push_back(user->getResult(0));
-      int64_t first = positions.at.lookup(user), last = first;
-      for (Operation *loop = user->getParentOp(); loop;
-           loop = loop->getParentOp()) {
-        if (!positions.at.count(loop) || loop->isAncestor(alloc))
-          break;
-        if (isa<LoopLikeOpInterface>(loop)) {
-          first = std::min(first, positions.at.lookup(loop));
-          last = std::max(last, positions.lastInside.lookup(loop));
-        }
-      }
-      begin = std::min(begin, first);
-      end = std::max(end, last);
+      users.push_back(user);
     }
   }
+  for (Operation *user : users) {
+    int64_t first = positions.at.lookup(user), last = first;
+    for (Operation *loop = user->getParentOp(); loop;
+         loop = loop->getParentOp()) {
+      if (!positions.at.count(loop) || loop->isAncestor(alloc))
+        break;
+      if (!isa<LoopLikeOpInterface>(loop))
+        continue;
+      if (auto sequential = dyn_cast<scf::ForOp>(loop);
+          sequential && overwrittenEachIteration(alloc, sequential, users))
+        continue;
+      first = std::min(first, positions.at.lookup(loop));
+      last = std::max(last, positions.lastInside.lookup(loop));
+    }
+    begin = std::min(begin, first);
+    end = std::max(end, last);
+  }
+  if (users.empty())
+    begin = end = positions.at.lookup(alloc);
   return {begin, end};
 }
 
@@ -196,8 +239,11 @@ struct MixerPackBlockBuffersPass
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<scf::ForallOp> blocks;
+    // Grids of blocks, or the work items mixer-map-to-gpu makes blocks of
+    // (outermost foralls without a mapping).
     getOperation().walk([&](scf::ForallOp forall) {
-      if (mixir::isBlockLoop(forall))
+      if (mixir::isBlockLoop(forall) ||
+          (!forall.getMapping() && !forall->getParentOfType<scf::ForallOp>()))
         blocks.push_back(forall);
     });
     for (scf::ForallOp block : blocks)

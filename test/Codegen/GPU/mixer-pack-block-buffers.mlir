@@ -107,3 +107,37 @@ func.func @live_ranges(%n: index) {
   } {mapping = [#gpu.block<linear_dim_0>]}
   return
 }
+
+// -----
+
+// Two tiles a loop overwrites first in each iteration (a fill, a copy) and
+// reads later in it: no value flows from one iteration into the next, so
+// each lives only from its write to its last read, and the second takes
+// the first's place. A third, read before it is written in the loop (its
+// value carried from the previous iteration), lives through the whole loop.
+// CHECK-LABEL: func @overwritten
+// CHECK: memref.alloc() {alignment = 16 : i64, mixer.arena = "shared"} : memref<512xi8>
+// CHECK-DAG: %[[X:.*]] = memref.view %{{.*}}[%c0{{.*}}][] : memref<512xi8> to memref<64xf32>
+// CHECK-DAG: %[[C:.*]] = memref.view %{{.*}}[%c256{{.*}}][] : memref<512xi8> to memref<64xf32>
+// CHECK: scf.for
+// CHECK: linalg.fill ins(%{{.*}} : f32) outs(%[[X]] : memref<64xf32>)
+// CHECK: linalg.copy ins(%{{.*}} : memref<64xf32>) outs(%[[Y:.*]] : memref<64xf32>)
+// CHECK-NOT: mixer.arena = "spill"
+func.func @overwritten(%n: index, %v: f32, %src: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.forall (%i) in (%n) {
+    %x = memref.alloc() : memref<64xf32>
+    %y = memref.alloc() : memref<64xf32>
+    %c = memref.alloc() : memref<64xf32>
+    scf.for %t = %c0 to %n step %c1 {
+      "test.use"(%c) : (memref<64xf32>) -> ()
+      linalg.fill ins(%v : f32) outs(%x : memref<64xf32>)
+      "test.use"(%x) : (memref<64xf32>) -> ()
+      linalg.copy ins(%src : memref<64xf32>) outs(%y : memref<64xf32>)
+      "test.use"(%y) : (memref<64xf32>) -> ()
+      linalg.fill ins(%v : f32) outs(%c : memref<64xf32>)
+    }
+  }
+  return
+}
